@@ -1,0 +1,140 @@
+// The Cpu device: host memory, Eigen GEMMs, OpenMP loops.
+#pragma once
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <vector>
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#include "ctnn/core/config.hpp"
+#include "ctnn/device/gemm.hpp"
+
+namespace ctnn {
+
+namespace detail {
+/// 64-byte aligned storage: a cache line and an AVX-512 register, for Eigen's packed kernels.
+template <class T>
+struct AlignedAllocator {
+    using value_type = T;
+    static constexpr std::size_t alignment = 64;
+    AlignedAllocator() = default;
+    template <class U>
+    AlignedAllocator(const AlignedAllocator<U>&) noexcept {}
+    T* allocate(std::size_t n) {
+        const std::size_t bytes = (n * sizeof(T) + alignment - 1) / alignment * alignment;
+        void* p = std::aligned_alloc(alignment, bytes == 0 ? alignment : bytes);
+        if (!p) throw std::bad_alloc();
+        return static_cast<T*>(p);
+    }
+    void deallocate(T* p, std::size_t) noexcept { std::free(p); }
+    template <class U>
+    bool operator==(const AlignedAllocator<U>&) const noexcept {
+        return true;
+    }
+};
+}  // namespace detail
+
+/// Host memory with Eigen for matrix products and OpenMP threads for everything else.
+///
+/// A device is a type with static members only: layers are written once against this interface
+/// (storage, for_each, sum, gemm, copies), and a network type runs on any device that provides it.
+struct Cpu {
+    static constexpr const char* name = "cpu";
+
+    template <class T>
+    using storage = std::vector<T, detail::AlignedAllocator<T>>;
+
+    template <class T>
+    static T* data(storage<T>& v) {
+        return v.data();
+    }
+    template <class T>
+    static const T* data(const storage<T>& v) {
+        return v.data();
+    }
+
+    /// Loops shorter than this run on the calling thread: waking threads costs more.
+    static constexpr index_t parallel_grain = 1 << 14;
+
+    /// Calls f(i) for every i in [0, n). Iterations must be independent.
+    template <class F>
+    static void for_each(index_t n, F f) {
+#if defined(_OPENMP)
+#pragma omp parallel for schedule(static) if (n >= parallel_grain)
+#endif
+        for (index_t i = 0; i < n; ++i) f(i);
+    }
+
+    /// The sum of f(i) over [0, n), in an order fixed by n alone, so results do not depend on the
+    /// number of threads (bit-identical runs need that).
+    template <class T, class F>
+    static T sum(index_t n, F f) {
+        constexpr index_t chunk = 4096;
+        const index_t chunks = (n + chunk - 1) / chunk;
+        if (chunks <= 1) {
+            T s = T(0);
+            for (index_t i = 0; i < n; ++i) s += f(i);
+            return s;
+        }
+        std::vector<T> partial(chunks);
+#if defined(_OPENMP)
+#pragma omp parallel for schedule(static)
+#endif
+        for (index_t c = 0; c < chunks; ++c) {
+            T s = T(0);
+            const index_t end = std::min(n, (c + 1) * chunk);
+            for (index_t i = c * chunk; i < end; ++i) s += f(i);
+            partial[c] = s;
+        }
+        T s = T(0);
+        for (T p : partial) s += p;
+        return s;
+    }
+
+    template <class T>
+    static void gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
+                     index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+        detail::eigen_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    template <class T>
+    static void fill(T* dst, index_t n, T value) {
+        std::fill_n(dst, n, value);
+    }
+    template <class T>
+    static void copy(const T* src, index_t n, T* dst) {
+        if (n) std::memmove(dst, src, n * sizeof(T));
+    }
+    template <class T>
+    static void to_host(const T* src, index_t n, T* host) {
+        copy(src, n, host);
+    }
+    template <class T>
+    static void from_host(const T* host, index_t n, T* dst) {
+        copy(host, n, dst);
+    }
+
+    /// Threads used by loops and GEMMs; by default all cores (OpenMP's default).
+    static void set_threads(int n) {
+#if defined(_OPENMP)
+        omp_set_num_threads(n);
+        Eigen::setNbThreads(n);
+#else
+        (void)n;
+#endif
+    }
+    static int threads() {
+#if defined(_OPENMP)
+        return omp_get_max_threads();
+#else
+        return 1;
+#endif
+    }
+};
+
+}  // namespace ctnn

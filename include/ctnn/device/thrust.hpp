@@ -1,0 +1,73 @@
+// Devices built on Thrust: every element-wise loop and reduction goes through a Thrust execution
+// policy. ThrustOmp (Thrust's OpenMP system, plain g++) runs this code path on any machine; the
+// Cuda device reuses the same template with Thrust's CUDA system and cuBLAS.
+#pragma once
+
+#include <thrust/copy.h>
+#include <thrust/memory.h>
+#include <thrust/fill.h>
+#include <thrust/for_each.h>
+#include <thrust/functional.h>
+#include <thrust/iterator/counting_iterator.h>
+#include <thrust/transform_reduce.h>
+
+#include "ctnn/core/config.hpp"
+#include "ctnn/device/gemm.hpp"
+
+namespace ctnn {
+
+/// A device whose loops are Thrust algorithms under System's execution policy. System provides
+/// `vector<T>` (its storage), `policy()` and `gemm(...)`; see OmpSystem below.
+template <class System>
+struct ThrustDevice {
+    static constexpr const char* name = System::name;
+
+    template <class T>
+    using storage = typename System::template vector<T>;
+
+    template <class T>
+    static T* data(storage<T>& v) {
+        return thrust::raw_pointer_cast(v.data());
+    }
+    template <class T>
+    static const T* data(const storage<T>& v) {
+        return thrust::raw_pointer_cast(v.data());
+    }
+
+    template <class F>
+    static void for_each(index_t n, F f) {
+        thrust::for_each_n(System::policy(), thrust::counting_iterator<index_t>(0), n, f);
+    }
+
+    template <class T, class F>
+    static T sum(index_t n, F f) {
+        return thrust::transform_reduce(System::policy(), thrust::counting_iterator<index_t>(0),
+                                        thrust::counting_iterator<index_t>(n), f, T(0),
+                                        thrust::plus<T>());
+    }
+
+    template <class T>
+    static void gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
+                     index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+        System::gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    template <class T>
+    static void fill(T* dst, index_t n, T value) {
+        thrust::fill_n(System::policy(), dst, n, value);
+    }
+    template <class T>
+    static void copy(const T* src, index_t n, T* dst) {
+        thrust::copy_n(System::policy(), src, n, dst);
+    }
+    template <class T>
+    static void to_host(const T* src, index_t n, T* host) {
+        System::to_host(src, n, host);
+    }
+    template <class T>
+    static void from_host(const T* host, index_t n, T* dst) {
+        System::from_host(host, n, dst);
+    }
+};
+
+}  // namespace ctnn

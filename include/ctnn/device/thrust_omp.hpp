@@ -1,0 +1,39 @@
+// ThrustOmp: the Thrust device on Thrust's OpenMP system. It needs no GPU and no special macro
+// (thrust::omp is used by name), so CI runs and checks the Thrust code path with plain g++.
+#pragma once
+
+#include <cstring>
+
+#include <thrust/system/omp/execution_policy.h>
+#include <thrust/system/omp/vector.h>
+
+#include "ctnn/device/thrust.hpp"
+
+namespace ctnn {
+
+struct OmpSystem {
+    static constexpr const char* name = "thrust-omp";
+    template <class T>
+    using vector = thrust::omp::vector<T>;
+    static auto policy() { return thrust::omp::par; }
+
+    // OpenMP-system memory is host memory, so GEMMs use Eigen on it directly; the Cuda system
+    // uses cuBLAS here instead.
+    template <class T>
+    static void gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
+                     index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+        detail::eigen_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+    template <class T>
+    static void to_host(const T* src, index_t n, T* host) {
+        if (n) std::memcpy(host, src, n * sizeof(T));
+    }
+    template <class T>
+    static void from_host(const T* host, index_t n, T* dst) {
+        if (n) std::memcpy(dst, host, n * sizeof(T));
+    }
+};
+
+using ThrustOmp = ThrustDevice<OmpSystem>;
+
+}  // namespace ctnn

@@ -1,0 +1,97 @@
+// Element-wise activations: ReLU, LeakyReLU<slope>, Tanh, Sigmoid. Each names its function and
+// derivative once; Elementwise runs them on any device.
+#pragma once
+
+#include <cmath>
+
+#include "ctnn/layers/layer.hpp"
+
+namespace ctnn {
+
+/// A parameter-free layer y = Fn::f(x) with dL/dx = dy * Fn::df(x, y); shape-preserving.
+template <class Fn>
+struct Elementwise {
+    static constexpr index_t parameter_count = 0;
+
+    template <index_t, AnyShape In>
+    static consteval auto infer() {
+        return In{};
+    }
+
+    template <AnyShape In, class Dev, class T>
+    class impl : public LayerBase<In, In, Dev, T> {
+        using Base = LayerBase<In, In, Dev, T>;
+
+    public:
+        void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
+            const T* in = x.data();
+            T* out = y.data();
+            Dev::for_each(x.size(), [=] CTNN_HD(index_t i) { out[i] = Fn::f(in[i]); });
+        }
+        void backward(typename Base::in_view x, typename Base::out_cview y,
+                      typename Base::out_cview dy, typename Base::in_grad_view dx, ParamGrads) {
+            if (dx.empty()) return;
+            const T *in = x.data(), *out = y.data(), *g = dy.data();
+            T* d = dx.data();
+            Dev::for_each(x.size(), [=] CTNN_HD(index_t i) { d[i] = g[i] * Fn::df(in[i], out[i]); });
+        }
+    };
+};
+
+/// max(0, x), as torch.nn.ReLU.
+struct ReLU : Elementwise<ReLU> {
+    static constexpr std::string_view type_name = "ReLU";
+    template <class T>
+    CTNN_HD static T f(T x) {
+        return x > T(0) ? x : T(0);
+    }
+    template <class T>
+    CTNN_HD static T df(T, T y) {
+        return y > T(0) ? T(1) : T(0);
+    }
+};
+
+/// x for x > 0, Slope * x otherwise; torch.nn.LeakyReLU's default slope is 0.01.
+template <float Slope = 0.01f>
+struct LeakyReLU : Elementwise<LeakyReLU<Slope>> {
+    static constexpr std::string_view type_name = "LeakyReLU";
+    static constexpr float negative_slope = Slope;
+    template <class T>
+    CTNN_HD static T f(T x) {
+        return x > T(0) ? x : static_cast<T>(Slope) * x;
+    }
+    template <class T>
+    CTNN_HD static T df(T x, T) {
+        return x > T(0) ? T(1) : static_cast<T>(Slope);
+    }
+};
+
+/// tanh(x); the derivative 1 - y^2 uses the output.
+struct Tanh : Elementwise<Tanh> {
+    static constexpr std::string_view type_name = "Tanh";
+    template <class T>
+    CTNN_HD static T f(T x) {
+        return std::tanh(x);
+    }
+    template <class T>
+    CTNN_HD static T df(T, T y) {
+        return T(1) - y * y;
+    }
+};
+
+/// 1 / (1 + exp(-x)), computed without overflow for large |x|; derivative y (1 - y).
+struct Sigmoid : Elementwise<Sigmoid> {
+    static constexpr std::string_view type_name = "Sigmoid";
+    template <class T>
+    CTNN_HD static T f(T x) {
+        if (x >= T(0)) return T(1) / (T(1) + std::exp(-x));
+        const T e = std::exp(x);
+        return e / (T(1) + e);
+    }
+    template <class T>
+    CTNN_HD static T df(T, T y) {
+        return y * (T(1) - y);
+    }
+};
+
+}  // namespace ctnn

@@ -1,0 +1,84 @@
+// Linear<In, Out, Bias>: y = x W^T + b, as torch.nn.Linear.
+#pragma once
+
+#include "ctnn/layers/init.hpp"
+#include "ctnn/layers/layer.hpp"
+
+namespace ctnn {
+
+/// A fully connected layer from In to Out features. Weight [Out, In] and bias [Out], named
+/// "weight" and "bias" as in PyTorch; initialised as PyTorch does. It needs a flat input: a
+/// multi-dimensional one is a compile error that says to insert Flatten.
+template <index_t In, index_t Out, bool Bias = true>
+struct Linear {
+    static_assert(In > 0 && Out > 0, "ctnn: Linear needs positive sizes");
+    static constexpr std::string_view type_name = "Linear";
+    static constexpr index_t in_features = In;
+    static constexpr index_t out_features = Out;
+    static constexpr index_t parameter_count = In * Out + (Bias ? Out : 0);
+
+    template <index_t Position, AnyShape Got>
+    static consteval auto infer() {
+        if constexpr (Got::rank != 1)
+            (void)error::linear_needs_flat_input<Position, Linear, Shape<In>, Got>{};
+        else if constexpr (Got::size != In)
+            (void)error::input_shape_mismatch<Position, Linear, Shape<In>, Got>{};
+        return Shape<Out>{};
+    }
+
+    template <AnyShape, class Dev, class T>
+    class impl : public LayerBase<Shape<In>, Shape<Out>, Dev, T> {
+        using Base = LayerBase<Shape<In>, Shape<Out>, Dev, T>;
+
+    public:
+        Tensor<Shape<Out, In>, Dev, T> weight{1}, weight_grad{1};
+        Tensor<Shape<Out>, Dev, T> bias{Bias ? 1u : 0u}, bias_grad{Bias ? 1u : 0u};
+
+        void reset_parameters(Rng& rng, Init) {
+            // The DCGAN scheme leaves Linear layers at PyTorch's default, as the reference
+            // weights_init (which only matches Conv and BatchNorm modules) does.
+            init::kaiming_uniform_default(weight, rng, In);
+            if constexpr (Bias) init::kaiming_uniform_default(bias, rng, In);
+        }
+
+        template <class F>
+        void visit_parameters(const std::string& prefix, F&& f) {
+            f(prefix + "weight", weight, weight_grad);
+            if constexpr (Bias) f(prefix + "bias", bias, bias_grad);
+        }
+
+        void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
+            const index_t n = x.batch;
+            T* out = y.data();
+            if constexpr (Bias) {
+                // Start from the bias and let the GEMM accumulate onto it (beta = 1).
+                const T* b = bias.data();
+                Dev::for_each(n * Out, [=] CTNN_HD(index_t i) { out[i] = b[i % Out]; });
+            }
+            Dev::gemm(Trans::no, Trans::yes, n, Out, In, T(1), x.data(), In, weight.data(), In,
+                      Bias ? T(1) : T(0), out, Out);
+        }
+
+        void backward(typename Base::in_view x, typename Base::out_cview, typename Base::out_cview dy,
+                      typename Base::in_grad_view dx, ParamGrads pg) {
+            const index_t n = x.batch;
+            if (!dx.empty())
+                Dev::gemm(Trans::no, Trans::no, n, In, Out, T(1), dy.data(), Out, weight.data(), In,
+                          T(0), dx.data(), In);
+            if (pg == ParamGrads::frozen) return;
+            Dev::gemm(Trans::yes, Trans::no, Out, In, n, T(1), dy.data(), Out, x.data(), In, T(1),
+                      weight_grad.data(), In);
+            if constexpr (Bias) {
+                const T* g = dy.data();
+                T* db = bias_grad.data();
+                Dev::for_each(Out, [=] CTNN_HD(index_t o) {
+                    T s = T(0);
+                    for (index_t i = 0; i < n; ++i) s += g[i * Out + o];
+                    db[o] += s;
+                });
+            }
+        }
+    };
+};
+
+}  // namespace ctnn

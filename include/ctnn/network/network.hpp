@@ -1,0 +1,124 @@
+// Network<Net, Dev, T>: a complete network type (a Sequential that starts with Input) bound to a
+// device and scalar type, with the buffers, mode and bookkeeping a training loop needs.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "ctnn/device/cpu.hpp"
+#include "ctnn/network/sequential.hpp"
+
+namespace ctnn {
+
+/// What a backward pass computes.
+struct BackwardOptions {
+    /// accumulate: add dL/dparameters to the gradients (the step trains this network);
+    /// frozen: leave parameters and their gradients untouched (a GAN's G step through D).
+    ParamGrads params = ParamGrads::accumulate;
+    /// Whether dL/dinput is wanted (to continue into an upstream network).
+    bool input_gradient = false;
+};
+
+template <class Net, class Dev = Cpu, class T = float>
+class Network {
+    static_assert(Net::has_input,
+                  "ctnn: a Network needs a Sequential that starts with Input<...> (the sample "
+                  "shape it takes)");
+
+public:
+    using net_type = Net;
+    using device = Dev;
+    using scalar = T;
+    using input_shape = typename Net::input_shape;
+    using output_shape = decltype(Net::template infer<0, input_shape>());
+    using impl_type = typename Net::template impl<input_shape, Dev, T>;
+    using input_view = ConstView<input_shape, Dev, T>;
+    using output_view = ConstView<output_shape, Dev, T>;
+
+    static constexpr index_t parameter_count = Net::parameter_count;
+
+    /// Parameters drawn from rng as PyTorch (or the DCGAN paper, with Init::dcgan) draws them.
+    /// rng stays referenced: Dropout draws its masks from it in train mode.
+    explicit Network(Rng& rng, Init init = Init::pytorch) : rng_(&rng) {
+        impl_.reset_parameters(rng, init);
+    }
+
+    void train() { mode_ = Mode::train; }
+    void eval() { mode_ = Mode::eval; }
+    Mode mode() const { return mode_; }
+
+    /// Runs the network on a batch of any size. x must stay unchanged until backward() (the
+    /// layers read it again there). The result lives in this network until the next forward.
+    const Tensor<output_shape, Dev, T>& forward(input_view x) {
+        if (x.batch == 0) throw std::invalid_argument("ctnn::Network::forward: empty batch");
+        output_.resize(x.batch);
+        impl_.forward(x, output_.view(), ForwardContext{mode_, rng_});
+        input_ = x;
+        pending_backward_ = true;
+        return output_;
+    }
+
+    /// Back-propagates dy = dL/doutput through the last forward pass. Returns dL/dinput when
+    /// options.input_gradient is set (an empty tensor otherwise). Each forward allows one
+    /// backward: a second would reuse state the first has consumed (the seeds' "backward through
+    /// the graph a second time"), so it is an error.
+    const Tensor<input_shape, Dev, T>& backward(output_view dy, BackwardOptions options = {}) {
+        if (!pending_backward_)
+            throw std::logic_error(
+                "ctnn::Network::backward: no forward pass to go back through (backward was "
+                "already called for the last forward, or forward was never called)");
+        if (dy.batch != input_.batch)
+            throw std::invalid_argument("ctnn::Network::backward: gradient batch " +
+                                        std::to_string(dy.batch) + " != forward batch " +
+                                        std::to_string(input_.batch));
+        pending_backward_ = false;
+        TensorView<input_shape, Dev, T> dx;
+        if (options.input_gradient) {
+            input_grad_.resize(dy.batch);
+            dx = input_grad_.view();
+        } else {
+            input_grad_.resize(0);
+        }
+        impl_.backward(input_, output_.cview(), dy, dx, options.params);
+        return input_grad_;
+    }
+
+    /// dL/dinput through this network with its parameters frozen.
+    const Tensor<input_shape, Dev, T>& backward_frozen(output_view dy) {
+        return backward(dy, {ParamGrads::frozen, true});
+    }
+
+    /// Sets every parameter gradient to zero (gradients accumulate, as in PyTorch).
+    void zero_grad() {
+        visit_parameters([](const std::string&, auto&, auto& grad) { grad.zero(); });
+    }
+
+    /// f(name, parameter, gradient) for every parameter, named as PyTorch's state_dict names it.
+    template <class F>
+    void visit_parameters(F&& f) {
+        impl_.visit_parameters("", f);
+    }
+    /// f(name, buffer) for every non-trainable state (BatchNorm's running statistics and
+    /// num_batches_tracked, the latter as std::int64_t&), named as in PyTorch's state_dict.
+    template <class F>
+    void visit_buffers(F&& f) {
+        impl_.visit_buffers("", f);
+    }
+
+    impl_type& layers() { return impl_; }
+    const impl_type& layers() const { return impl_; }
+    const Tensor<output_shape, Dev, T>& output() const { return output_; }
+    Rng& rng() { return *rng_; }
+
+private:
+    impl_type impl_;
+    Rng* rng_;
+    Mode mode_ = Mode::train;
+    Tensor<output_shape, Dev, T> output_;
+    Tensor<input_shape, Dev, T> input_grad_;
+    input_view input_;
+    bool pending_backward_ = false;
+};
+
+}  // namespace ctnn

@@ -1,0 +1,247 @@
+// Sequential<Input<...>, Layers...>: a flat list of layers whose shapes the compiler infers and
+// checks. A Sequential is itself a layer, so Sequentials nest (the nested one may omit Input).
+#pragma once
+
+#include <array>
+#include <string>
+#include <tuple>
+#include <utility>
+
+#include "ctnn/layers/layer.hpp"
+
+namespace ctnn {
+
+template <class... Ts>
+struct type_list {};
+
+namespace detail {
+
+template <class... Items>
+struct sequential_parts {
+    using input = void;  // no Input: the shape comes from the enclosing network
+    using layers = type_list<Items...>;
+};
+template <index_t... D, class... Layers>
+struct sequential_parts<Input<D...>, Layers...> {
+    using input = Shape<D...>;
+    using layers = type_list<Layers...>;
+};
+
+template <class T, class List>
+struct prepend;
+template <class T, class... Ts>
+struct prepend<T, type_list<Ts...>> {
+    using type = type_list<T, Ts...>;
+};
+
+/// The shapes between the layers: S0 = In, S(i+1) = output of layer i at position Position + i.
+template <index_t Position, AnyShape In, class... Layers>
+struct shape_chain {
+    using type = type_list<In>;
+};
+template <index_t Position, AnyShape In, class L, class... Rest>
+struct shape_chain<Position, In, L, Rest...> {
+    using type = typename prepend<
+        In, typename shape_chain<Position + 1, output_shape_t<L, Position, In>, Rest...>::type>::type;
+};
+
+template <std::size_t I, class List>
+struct at;
+template <std::size_t I, class T, class... Ts>
+struct at<I, type_list<T, Ts...>> : at<I - 1, type_list<Ts...>> {};
+template <class T, class... Ts>
+struct at<0, type_list<T, Ts...>> {
+    using type = T;
+};
+
+template <std::size_t N>
+constexpr std::string position_prefix(const std::string& prefix) {
+    return prefix + std::to_string(N) + ".";
+}
+
+}  // namespace detail
+
+template <class... Items>
+struct Sequential {
+private:
+    using parts = detail::sequential_parts<Items...>;
+    template <class>
+    struct unpack;
+    template <class... Ls>
+    struct unpack<type_list<Ls...>> {
+        static constexpr index_t count = sizeof...(Ls);
+        static constexpr index_t params = (index_t{0} + ... + Ls::parameter_count);
+        template <AnyShape In>
+        using shapes = typename detail::shape_chain<0, In, Ls...>::type;
+        template <AnyShape In, class Dev, class T, class Idx>
+        struct impls;
+        template <AnyShape In, class Dev, class T, std::size_t... I>
+        struct impls<In, Dev, T, std::index_sequence<I...>> {
+            using type = std::tuple<typename Ls::template impl<
+                typename detail::at<I, shapes<In>>::type, Dev, T>...>;
+        };
+        template <AnyShape In>
+        static consteval auto rows() {
+            return rows_from<In>(std::index_sequence_for<Ls...>{});
+        }
+        template <AnyShape In, std::size_t... I>
+        static consteval auto rows_from(std::index_sequence<I...>) {
+            constexpr auto parts_rows = std::tuple{
+                summary_rows<Ls, I, typename detail::at<I, shapes<In>>::type>()...};
+            constexpr std::size_t total = (std::size_t{0} + ... + std::tuple_size_v<std::tuple_element_t<I, decltype(parts_rows)>>);
+            std::array<SummaryRow, total> out{};
+            std::size_t k = 0;
+            ((void)[&] {
+                for (const auto& r : std::get<I>(parts_rows)) out[k++] = r;
+            }(), ...);
+            return out;
+        }
+    };
+    using info = unpack<typename parts::layers>;
+
+public:
+    static_assert(info::count > 0, "ctnn: a Sequential needs at least one layer");
+
+    static constexpr std::string_view type_name = "Sequential";
+    static constexpr index_t layer_count = info::count;
+    /// Trainable parameters, counted as PyTorch's sum(p.numel() for p in net.parameters()).
+    static constexpr index_t parameter_count = info::params;
+    /// Whether this Sequential starts with Input<...> (a complete network) or takes its input
+    /// shape from the Sequential it is nested in.
+    static constexpr bool has_input = !std::is_void_v<typename parts::input>;
+    /// The sample shape of Input<...> (void for a nested Sequential without one).
+    using input_shape = typename parts::input;
+
+    template <index_t Position, AnyShape In>
+    static consteval auto infer() {
+        if constexpr (has_input && !std::is_same_v<In, typename parts::input>)
+            (void)error::input_shape_mismatch<Position, Sequential, typename parts::input, In>{};
+        using S = typename info::template shapes<std::conditional_t<has_input, typename parts::input, In>>;
+        return typename detail::at<info::count, S>::type{};
+    }
+
+    template <AnyShape In>
+    static consteval auto rows() {
+        return info::template rows<In>();
+    }
+
+    template <AnyShape In, class Dev, class T>
+    class impl;
+};
+
+template <class... Items>
+template <AnyShape In, class Dev, class T>
+class Sequential<Items...>::impl
+    : public LayerBase<In, decltype(Sequential::infer<0, In>()), Dev, T> {
+    using Base = LayerBase<In, decltype(Sequential::infer<0, In>()), Dev, T>;
+    using shapes = typename info::template shapes<In>;
+    static constexpr std::size_t N = info::count;
+    template <std::size_t I>
+    using shape_at = typename detail::at<I, shapes>::type;
+
+    template <class Idx>
+    struct buffers;
+    template <std::size_t... I>
+    struct buffers<std::index_sequence<I...>> {
+        // Outputs of layers 0..N-2 (the last one writes into the caller's tensor).
+        using type = std::tuple<Tensor<shape_at<I + 1>, Dev, T>...>;
+    };
+    using buffer_tuple = typename buffers<std::make_index_sequence<N - 1>>::type;
+
+public:
+    using layers_tuple = typename info::template impls<In, Dev, T, std::make_index_sequence<N>>::type;
+
+    /// Layer I's implementation (its parameters, for example).
+    template <std::size_t I>
+    auto& layer() {
+        return std::get<I>(layers_);
+    }
+    template <std::size_t I>
+    const auto& layer() const {
+        return std::get<I>(layers_);
+    }
+
+    void reset_parameters(Rng& rng, Init init) {
+        each([&]<std::size_t I>() { std::get<I>(layers_).reset_parameters(rng, init); });
+    }
+
+    template <class F>
+    void visit_parameters(const std::string& prefix, F&& f) {
+        each([&]<std::size_t I>() {
+            std::get<I>(layers_).visit_parameters(detail::position_prefix<I>(prefix), f);
+        });
+    }
+    template <class F>
+    void visit_buffers(const std::string& prefix, F&& f) {
+        each([&]<std::size_t I>() {
+            std::get<I>(layers_).visit_buffers(detail::position_prefix<I>(prefix), f);
+        });
+    }
+
+    void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext& ctx) {
+        each([&]<std::size_t I>() {
+            if constexpr (I + 1 < N) std::get<I>(acts_).resize(x.batch);
+            std::get<I>(layers_).forward(input_of<I>(x), output_of<I>(y), ctx);
+        });
+    }
+
+    void backward(typename Base::in_view x, typename Base::out_cview y, typename Base::out_cview dy,
+                  typename Base::in_grad_view dx, ParamGrads pg) {
+        // Nothing to do when parameters are frozen and nobody wants the input gradient.
+        if (pg == ParamGrads::frozen && dx.empty()) return;
+        each_reverse([&]<std::size_t I>() {
+            if constexpr (I > 0) std::get<I - 1>(grads_).resize(x.batch);
+            TensorView<shape_at<I>, Dev, T> din;
+            if constexpr (I == 0)
+                din = dx;
+            else
+                din = std::get<I - 1>(grads_).view();
+            ConstView<shape_at<I + 1>, Dev, T> dout;
+            if constexpr (I + 1 == N)
+                dout = dy;
+            else
+                dout = std::get<I>(grads_).cview();
+            ConstView<shape_at<I + 1>, Dev, T> out;
+            if constexpr (I + 1 == N)
+                out = y;
+            else
+                out = std::get<I>(acts_).cview();
+            std::get<I>(layers_).backward(input_of<I>(x), out, dout, din, pg);
+        });
+    }
+
+private:
+    template <class F>
+    static void each(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (f.template operator()<I>(), ...);
+        }(std::make_index_sequence<N>{});
+    }
+    template <class F>
+    static void each_reverse(F&& f) {
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            (f.template operator()<N - 1 - I>(), ...);
+        }(std::make_index_sequence<N>{});
+    }
+
+    template <std::size_t I>
+    ConstView<shape_at<I>, Dev, T> input_of(typename Base::in_view x) const {
+        if constexpr (I == 0)
+            return x;
+        else
+            return std::get<I - 1>(acts_).cview();
+    }
+    template <std::size_t I>
+    TensorView<shape_at<I + 1>, Dev, T> output_of(typename Base::out_view y) {
+        if constexpr (I + 1 == N)
+            return y;
+        else
+            return std::get<I>(acts_).view();
+    }
+
+    layers_tuple layers_;
+    buffer_tuple acts_;
+    buffer_tuple grads_;
+};
+
+}  // namespace ctnn

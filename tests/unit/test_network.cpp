@@ -1,0 +1,130 @@
+// Sequential and Network: shapes, parameter names, nesting, frozen backward, modes, batch sizes.
+#define BOOST_TEST_MODULE network
+#include <boost/test/unit_test.hpp>
+
+#include <ctnn/ctnn.hpp>
+
+#include <set>
+
+using namespace ctnn;
+
+using Inner = Sequential<Linear<8, 8>, ReLU>;
+using Outer = Sequential<Input<4>, Linear<4, 8>, Inner, Linear<8, 2>>;
+
+static_assert(std::is_same_v<Network<Outer>::output_shape, Shape<2>>);
+static_assert(Outer::parameter_count == (4 * 8 + 8) + (8 * 8 + 8) + (8 * 2 + 2));
+static_assert(Shape<3, 4, 5>::size == 60 && Shape<3, 4, 5>::rank == 3);
+static_assert(Shape<3, 4, 5>::strides[0] == 20 && Shape<3, 4, 5>::strides[2] == 1);
+
+BOOST_AUTO_TEST_CASE(state_dict_names_follow_pytorch) {
+    Rng rng(1);
+    Network<Outer> net(rng);
+    std::vector<std::string> names;
+    net.visit_parameters([&](const std::string& n, auto&, auto&) { names.push_back(n); });
+    const std::vector<std::string> want{"0.weight", "0.bias", "1.0.weight", "1.0.bias", "2.weight",
+                                        "2.bias"};
+    BOOST_TEST(names == want, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(frozen_backward_leaves_parameters_and_gradients) {
+    Rng rng(2);
+    Network<Outer> net(rng);
+    const auto x = Tensor<Shape<4>, Cpu>::from_host({1, 2, 3, 4, -1, -2, -3, -4});
+    net.forward(x);
+    const auto dy = Tensor<Shape<2>, Cpu>::from_host({1, 0, 0, 1});
+    net.backward(dy);  // accumulate once so the gradients are non-zero
+    std::vector<std::vector<float>> params, grads;
+    net.visit_parameters([&](const std::string&, auto& p, auto& g) {
+        params.push_back(p.to_host());
+        grads.push_back(g.to_host());
+    });
+    net.forward(x);
+    const auto& dx = net.backward_frozen(dy);
+    BOOST_TEST(dx.batch() == 2u);
+    double norm = 0;
+    for (float v : dx.to_host()) norm += std::abs(v);
+    BOOST_TEST(norm > 0);
+    std::size_t i = 0;
+    net.visit_parameters([&](const std::string& n, auto& p, auto& g) {
+        BOOST_TEST_CONTEXT(n) {
+            BOOST_TEST(p.to_host() == params[i], boost::test_tools::per_element());
+            BOOST_TEST(g.to_host() == grads[i], boost::test_tools::per_element());
+        }
+        ++i;
+    });
+}
+
+BOOST_AUTO_TEST_CASE(gradients_accumulate_until_zero_grad) {
+    Rng rng(3);
+    Network<Outer> net(rng);
+    const auto x = Tensor<Shape<4>, Cpu>::from_host({1, 2, 3, 4});
+    const auto dy = Tensor<Shape<2>, Cpu>::from_host({1, -1});
+    net.forward(x);
+    net.backward(dy);
+    std::vector<float> once;
+    net.visit_parameters([&](const std::string& n, auto&, auto& g) {
+        if (n == "0.weight") once = g.to_host();
+    });
+    net.forward(x);
+    net.backward(dy);
+    net.visit_parameters([&](const std::string& n, auto&, auto& g) {
+        if (n != "0.weight") return;
+        const auto twice = g.to_host();
+        for (std::size_t k = 0; k < once.size(); ++k) BOOST_TEST(twice[k] == 2 * once[k]);
+    });
+    net.zero_grad();
+    net.visit_parameters([&](const std::string&, auto&, auto& g) {
+        for (float v : g.to_host()) BOOST_TEST(v == 0.0f);
+    });
+}
+
+BOOST_AUTO_TEST_CASE(second_backward_without_forward_is_an_error) {
+    Rng rng(4);
+    Network<Outer> net(rng);
+    const auto x = Tensor<Shape<4>, Cpu>::from_host({1, 2, 3, 4});
+    const auto dy = Tensor<Shape<2>, Cpu>::from_host({1, -1});
+    BOOST_CHECK_THROW(net.backward(dy), std::logic_error);
+    net.forward(x);
+    net.backward(dy);
+    BOOST_CHECK_THROW(net.backward(dy), std::logic_error);
+    const auto dy2 = Tensor<Shape<2>, Cpu>::from_host({1, -1, 1, 1});
+    net.forward(x);
+    BOOST_CHECK_THROW(net.backward(dy2), std::invalid_argument);  // batch 2 vs forward batch 1
+}
+
+BOOST_AUTO_TEST_CASE(any_batch_size_same_per_sample_results) {
+    Rng rng(5);
+    Network<Outer> net(rng);
+    std::vector<float> xs(4 * 7);
+    for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = std::sin(0.3f * static_cast<float>(i));
+    const auto big = net.forward(Tensor<Shape<4>, Cpu>::from_host(xs)).to_host();
+    for (std::size_t n = 0; n < 7; ++n) {
+        const std::vector<float> one(xs.begin() + 4 * n, xs.begin() + 4 * (n + 1));
+        const auto y = net.forward(Tensor<Shape<4>, Cpu>::from_host(one)).to_host();
+        // Batch 1 and batch 7 take different GEMM kernels: equal up to rounding.
+        BOOST_TEST(std::abs(y[0] - big[2 * n]) <= 1e-6f);
+        BOOST_TEST(std::abs(y[1] - big[2 * n + 1]) <= 1e-6f);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_same_parameters) {
+    Rng a(9), b(9), c(10);
+    Network<Outer> na(a), nb(b), nc(c);
+    std::vector<float> pa, pb, pc;
+    na.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pa.push_back(v); });
+    nb.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pb.push_back(v); });
+    nc.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pc.push_back(v); });
+    BOOST_TEST(pa == pb, boost::test_tools::per_element());
+    BOOST_TEST(pa != pc);
+}
+
+BOOST_AUTO_TEST_CASE(rng_state_round_trip) {
+    Rng a(123);
+    for (int i = 0; i < 5; ++i) a.normal<double>();
+    a.normal<float>();  // leaves a spare normal pending
+    Rng b(0);
+    b.restore(a.state());
+    for (int i = 0; i < 10; ++i) BOOST_TEST(a.normal<double>() == b.normal<double>());
+    BOOST_TEST(a.bits() == b.bits());
+    BOOST_CHECK_THROW(b.restore("garbage"), std::invalid_argument);
+}
