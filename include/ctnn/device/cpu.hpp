@@ -39,7 +39,7 @@ struct AlignedAllocator {
 };
 }  // namespace detail
 
-/// Host memory with Eigen for matrix products and OpenMP threads for everything else.
+/// Host memory, Eigen's GEMM kernels (device/gemm.hpp) and OpenMP threads.
 ///
 /// A device is a type with static members only: layers are written once against this interface
 /// (storage, for_each, sum, gemm, copies), and a network type runs on any device that provides it.
@@ -123,7 +123,6 @@ struct Cpu {
     static void set_threads(int n) {
 #if defined(_OPENMP)
         omp_set_num_threads(n);
-        Eigen::setNbThreads(n);
 #else
         (void)n;
 #endif
