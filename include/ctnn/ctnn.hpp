@@ -5,6 +5,7 @@
 #include "ctnn/core/errors.hpp"
 #include "ctnn/core/mode.hpp"
 #include "ctnn/core/random.hpp"
+#include "ctnn/core/real.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/device/cpu.hpp"

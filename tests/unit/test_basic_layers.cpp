@@ -16,7 +16,7 @@ BOOST_AUTO_TEST_CASE(linear_nobias) {
 }
 BOOST_AUTO_TEST_CASE(relu) { check_against_golden<Sequential<Input<3, 4, 5>, ReLU>>("relu", 1e-12, 1e-12); }
 BOOST_AUTO_TEST_CASE(leaky_relu) {
-    check_against_golden<Sequential<Input<11>, LeakyReLU<0.2f>>>("leaky_relu", 1e-7, 1e-12);
+    check_against_golden<Sequential<Input<11>, LeakyReLU<0.2>>>("leaky_relu", 1e-7, 1e-12);
 }
 BOOST_AUTO_TEST_CASE(tanh) { check_against_golden<Sequential<Input<2, 3, 3>, Tanh>>("tanh", 1e-12, 1e-12); }
 BOOST_AUTO_TEST_CASE(sigmoid) { check_against_golden<Sequential<Input<9>, Sigmoid>>("sigmoid", 1e-12, 1e-15); }
@@ -25,7 +25,7 @@ BOOST_AUTO_TEST_CASE(flatten_linear) {
                                                                               1e-12, 1e-12);
 }
 BOOST_AUTO_TEST_CASE(mlp_reshape) {
-    using Net = Sequential<Input<4>, Linear<4, 12>, LeakyReLU<0.01f>, Reshape<3, 2, 2>, Sigmoid,
+    using Net = Sequential<Input<4>, Linear<4, 12>, LeakyReLU<0.01>, Reshape<3, 2, 2>, Sigmoid,
                            Flatten, Linear<12, 2>>;
     check_against_golden<Net>("mlp_reshape", 1e-7, 1e-9);
 }
@@ -36,7 +36,7 @@ BOOST_AUTO_TEST_CASE(linear_float) {
     check_against_golden<Sequential<Input<7>, Linear<7, 5>>, Cpu, float>("linear", 1e-5, 1e-6);
 }
 BOOST_AUTO_TEST_CASE(mlp_reshape_float) {
-    using Net = Sequential<Input<4>, Linear<4, 12>, LeakyReLU<0.01f>, Reshape<3, 2, 2>, Sigmoid,
+    using Net = Sequential<Input<4>, Linear<4, 12>, LeakyReLU<0.01>, Reshape<3, 2, 2>, Sigmoid,
                            Flatten, Linear<12, 2>>;
     check_against_golden<Net, Cpu, float>("mlp_reshape", 1e-5, 1e-6);
 }
@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(mlp_reshape_float) {
 BOOST_AUTO_TEST_SUITE(finite_differences)
 BOOST_AUTO_TEST_CASE(linear) { gradcheck<Sequential<Input<7>, Linear<7, 5>>>(); }
 BOOST_AUTO_TEST_CASE(activations) {
-    gradcheck<Sequential<Input<6>, Linear<6, 8>, ReLU, Linear<8, 8>, LeakyReLU<0.2f>, Linear<8, 8>,
+    gradcheck<Sequential<Input<6>, Linear<6, 8>, ReLU, Linear<8, 8>, LeakyReLU<0.2>, Linear<8, 8>,
                          Tanh, Linear<8, 3>, Sigmoid>>();
 }
 BOOST_AUTO_TEST_CASE(flatten_reshape) {

@@ -1,8 +1,16 @@
-// ThrustOmp: the Thrust device on Thrust's OpenMP system. It needs no GPU and no special macro
-// (thrust::omp is used by name), so CI runs and checks the Thrust code path with plain g++.
+// ThrustOmp: the Thrust device on Thrust's OpenMP system. It needs no GPU
+// (thrust::omp is named explicitly), so CI runs and checks the Thrust code path with plain g++.
 #pragma once
 
 #include <cstring>
+
+// Thrust's generic headers dispatch to a default device system, CUDA unless told otherwise, and
+// that does not compile under g++. This device names thrust::omp explicitly, so outside nvcc the
+// default only has to be something that compiles; include this header before any other Thrust
+// header (or define THRUST_DEVICE_SYSTEM yourself).
+#if !defined(__CUDACC__) && !defined(THRUST_DEVICE_SYSTEM)
+#define THRUST_DEVICE_SYSTEM THRUST_DEVICE_SYSTEM_OMP
+#endif
 
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "ctnn/core/real.hpp"
 #include "ctnn/layers/layer.hpp"
 
 namespace ctnn {
@@ -51,18 +52,18 @@ struct ReLU : Elementwise<ReLU> {
     }
 };
 
-/// x for x > 0, Slope * x otherwise; torch.nn.LeakyReLU's default slope is 0.01.
-template <float Slope = 0.01f>
+/// x for x > 0, Slope * x otherwise (LeakyReLU<0.2>); torch.nn.LeakyReLU's default slope is 0.01.
+template <Real Slope = 0.01>
 struct LeakyReLU : Elementwise<LeakyReLU<Slope>> {
     static constexpr std::string_view type_name = "LeakyReLU";
-    static constexpr float negative_slope = Slope;
+    static constexpr double negative_slope = Slope.value();
     template <class T>
     CTNN_HD static T f(T x) {
-        return x > T(0) ? x : static_cast<T>(Slope) * x;
+        return x > T(0) ? x : static_cast<T>(negative_slope) * x;
     }
     template <class T>
     CTNN_HD static T df(T x, T) {
-        return x > T(0) ? T(1) : static_cast<T>(Slope);
+        return x > T(0) ? T(1) : static_cast<T>(negative_slope);
     }
 };
 
