@@ -12,6 +12,8 @@ gradient, and writes what ctnn must reproduce into tests/reference/golden/<case>
         on disk: both sides compute them)
     <name> sampled <count> <k> <l2norm>      then one line of k pairs "index value"
         a large result checked at k spread indices and by its L2 norm
+Inputs and upstream gradients of more than FULL_LIMIT values use the formula too.
+        a large result checked at k spread indices and by its L2 norm
 
 Names: input, grad_output, output, grad_input, param:<key>, grad:<key>, buffer:<key> (before the
 forward pass), buffer_after:<key> (after it); <key> is the module's state_dict key.
@@ -23,7 +25,7 @@ import pathlib
 import torch
 
 GOLDEN_DIR = pathlib.Path(__file__).resolve().parent / "golden"
-FULL_LIMIT = 4096
+FULL_LIMIT = 1024
 SAMPLES = 48
 
 
@@ -83,6 +85,16 @@ def _formula_for(key, t, k, norm_weights):
     return 0.0, 1.0 / math.sqrt(fan), phase
 
 
+def _fixed(name, t, phase, w):
+    """Writes an input-like tensor: small ones in full, large ones replaced by the formula."""
+    t = t.detach().to(torch.float64)
+    if t.numel() <= FULL_LIMIT:
+        w.full(name, t)
+        return t
+    w.formula(name, t.numel(), 0.0, 1.0, phase)
+    return formula(t.numel(), 0.0, 1.0, phase).reshape(t.shape)
+
+
 def run_case(case, module, input_shape, batch, *, mode="train", seed=0, params="random",
              comment="golden_lib.py", input_fn=None):
     """Runs `module` on a batch of shape (batch, *input_shape) and writes the case file.
@@ -110,12 +122,10 @@ def run_case(case, module, input_shape, batch, *, mode="train", seed=0, params="
             else:
                 w.full(("param:" if key in param_keys else "buffer:") + key, t)
     x = input_fn(batch) if input_fn else torch.randn(batch, *input_shape, dtype=torch.float64)
-    x = x.to(torch.float64).requires_grad_(True)
-    w.full("input", x)
+    x = _fixed("input", x, 0.1, w).requires_grad_(True)
     module.train(mode == "train")
     y = module(x)
-    gy = torch.randn(y.shape, dtype=torch.float64)
-    w.full("grad_output", gy)
+    gy = _fixed("grad_output", torch.randn(y.shape, dtype=torch.float64), 0.2, w)
     y.backward(gy)
     w.result("output", y)
     w.result("grad_input", x.grad)

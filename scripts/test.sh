@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Builds ctnn with its tests and runs the whole suite (unit, golden, compile-fail, consumer).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_WERROR=ON >/dev/null
+cmake --build build/test
+ctest --test-dir build/test --output-on-failure -j2

@@ -1,0 +1,106 @@
+// After the first step at a batch size, forward and backward allocate nothing: this executable
+// interposes malloc and friends and counts calls while a counting window is open.
+#define BOOST_TEST_MODULE no_allocation
+#include <boost/test/unit_test.hpp>
+
+#include <ctnn/models/seeds.hpp>
+
+#include <atomic>
+#include <cstddef>
+
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+}
+
+namespace {
+std::atomic<long> allocations{0};
+std::atomic<bool> counting{false};
+void count() {
+    if (counting.load(std::memory_order_relaxed)) allocations.fetch_add(1, std::memory_order_relaxed);
+}
+}  // namespace
+
+extern "C" {
+void* malloc(std::size_t n) {
+    count();
+    return __libc_malloc(n);
+}
+void* calloc(std::size_t n, std::size_t s) {
+    count();
+    return __libc_calloc(n, s);
+}
+void* realloc(void* p, std::size_t n) {
+    count();
+    return __libc_realloc(p, n);
+}
+void* aligned_alloc(std::size_t a, std::size_t n) {
+    count();
+    return __libc_memalign(a, n);
+}
+int posix_memalign(void** p, std::size_t a, std::size_t n) {
+    count();
+    *p = __libc_memalign(a, n);
+    return *p ? 0 : 12;  // ENOMEM
+}
+}
+
+using namespace ctnn;
+
+namespace {
+/// Allocations during one training-like step (forward, backward into parameters and input) after
+/// `warm` steps at the same batch size.
+template <class Net>
+long allocations_in_step(index_t batch, bool frozen = false) {
+    Rng rng(1);
+    Network<Net> net(rng);
+    using In = typename Network<Net>::input_shape;
+    using Out = typename Network<Net>::output_shape;
+    Tensor<In, Cpu> x(batch);
+    Tensor<Out, Cpu> dy(batch);
+    x.fill(0.25f);
+    dy.fill(0.5f);
+    const BackwardOptions opts{frozen ? ParamGrads::frozen : ParamGrads::accumulate, true};
+    for (int warm = 0; warm < 2; ++warm) {
+        net.forward(x);
+        net.backward(dy, opts);
+    }
+    allocations = 0;
+    counting = true;
+    net.zero_grad();
+    net.forward(x);
+    net.backward(dy, opts);
+    net.eval();
+    net.forward(x);  // eval mode at the same batch size
+    counting = false;
+    return allocations.load();
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(counter_sees_allocations) {
+    // The interposition works: a vector's allocation is counted.
+    allocations = 0;
+    counting = true;
+    std::vector<float> v(1000);
+    counting = false;
+    BOOST_TEST(allocations.load() >= 1);
+    BOOST_TEST(v.size() == 1000u);
+}
+
+BOOST_AUTO_TEST_CASE(mlp_gan) {
+    BOOST_TEST(allocations_in_step<models::MlpDiscriminator>(128) == 0);
+    BOOST_TEST(allocations_in_step<models::MlpGenerator<>>(128) == 0);
+    BOOST_TEST(allocations_in_step<models::MlpDiscriminator>(128, true) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(dcgan) {
+    BOOST_TEST(allocations_in_step<models::DcganDiscriminator>(32) == 0);
+    BOOST_TEST(allocations_in_step<models::DcganGenerator<>>(32) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(dropout_and_batchnorm) {
+    BOOST_TEST(allocations_in_step<models::DropoutDiscriminator>(64) == 0);
+    BOOST_TEST(allocations_in_step<models::BnGenerator<>>(64) == 0);
+}
