@@ -47,12 +47,13 @@ struct kernel_larger_than_input {
                   "layer, kernel, padded input> above names them");
 };
 
-/// Layer at Position needs an image-shaped (C, H, W) input with Expected channels, but gets Got.
+/// Layer at Position declares Expected (Shape<channels>) but receives a sample Got whose first
+/// dimension differs (or, for 2-D layers, that is not a (C, H, W) image).
 template <index_t Position, class Layer, class Expected, class Got>
 struct channel_mismatch {
     static_assert(always_false<Layer>,
-                  "ctnn: layer needs a (C, H, W) input with its declared channels: "
-                  "channel_mismatch<position, layer, expected, received shape> above names them");
+                  "ctnn: the input's channels (first dimension) do not match the layer's: "
+                  "channel_mismatch<position, layer, expected channels, received shape> above names them");
 };
 
 /// Two networks that must fit together do not: e.g. a generator's output vs a discriminator's

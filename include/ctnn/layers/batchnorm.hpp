@@ -1,0 +1,222 @@
+// BatchNorm1d and BatchNorm2d: each channel normalised by batch statistics in train mode and by
+// running ones in eval mode, then scaled and shifted, as torch.nn.BatchNorm1d / BatchNorm2d.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "ctnn/core/real.hpp"
+#include "ctnn/layers/init.hpp"
+#include "ctnn/layers/layer.hpp"
+
+namespace ctnn {
+
+/// BatchNorm's constants, PyTorch's defaults unless given:
+/// BatchNorm2d<64, BatchNormOptions{.eps = 1e-3, .momentum = 0.01}>.
+struct BatchNormOptions {
+    Real eps = 1e-5;      ///< added to the variance under the square root
+    Real momentum = 0.1;  ///< running = (1 - momentum) * running + momentum * batch statistic
+};
+
+namespace detail {
+/// Shape In with its first dimension replaced by C: what a layer declaring C channels outputs.
+template <index_t C, index_t D0, index_t... Ds>
+consteval Shape<C, Ds...> with_channels(Shape<D0, Ds...>) {
+    return {};
+}
+}  // namespace detail
+
+/// The layer behind BatchNorm1d and BatchNorm2d: a sample holds C channels of HW = In::size / C
+/// contiguous values, and each channel is normalised over the N * HW values of a batch. Derived
+/// provides type_name and infer (which input shapes it accepts).
+template <class Derived, index_t C, BatchNormOptions Options>
+struct BatchNorm {
+    static_assert(C > 0, "ctnn: BatchNorm needs a positive number of channels");
+    static_assert(Options.eps.value() > 0, "ctnn: BatchNorm's eps must be positive");
+    static_assert(Options.momentum.value() >= 0 && Options.momentum.value() <= 1,
+                  "ctnn: BatchNorm's momentum must lie in [0, 1]");
+    static constexpr index_t num_features = C;
+    static constexpr index_t parameter_count = 2 * C;
+    static constexpr double eps = Options.eps.value();
+    static constexpr double momentum = Options.momentum.value();
+
+    template <AnyShape In, class Dev, class T>
+    class impl : public LayerBase<In, In, Dev, T> {
+        using Base = LayerBase<In, In, Dev, T>;
+        static constexpr index_t HW = In::size / C;
+        using PerChannel = Tensor<Shape<C>, Dev, T>;
+
+    public:
+        PerChannel weight{1}, weight_grad{1}, bias{1}, bias_grad{1};
+        PerChannel running_mean{1}, running_var{1};
+        std::int64_t num_batches_tracked = 0;
+
+        void reset_parameters(Rng& rng, Init scheme) {
+            if (scheme == Init::dcgan)
+                init::normal(weight, rng, 1.0, 0.02);
+            else
+                weight.fill(T(1));
+            bias.zero();
+            // PyTorch's reset_parameters() resets the running statistics too.
+            running_mean.zero();
+            running_var.fill(T(1));
+            num_batches_tracked = 0;
+        }
+
+        template <class F>
+        void visit_parameters(const std::string& prefix, F&& f) {
+            f(prefix + "weight", weight, weight_grad);
+            f(prefix + "bias", bias, bias_grad);
+        }
+        template <class F>
+        void visit_buffers(const std::string& prefix, F&& f) {
+            f(prefix + "running_mean", running_mean);
+            f(prefix + "running_var", running_var);
+            f(prefix + "num_batches_tracked", num_batches_tracked);
+        }
+
+        void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext& ctx) {
+            const index_t n = x.batch;
+            const T* in = x.data();
+            T* out = y.data();
+            T* mean = mean_.data();
+            T* invstd = invstd_.data();
+            const T e = static_cast<T>(eps);
+            if (ctx.mode == Mode::train) {
+                const index_t m = n * HW;
+                if (m < 2)
+                    throw std::invalid_argument(
+                        std::string("ctnn::") + std::string(Derived::type_name) +
+                        ": expected more than 1 value per channel when training, got a batch of " +
+                        std::to_string(n) + " of shape " + In::str(false));
+                T* rm = running_mean.data();
+                T* rv = running_var.data();
+                const T mom = static_cast<T>(momentum);
+                const T count = static_cast<T>(m);
+                // The running variance is the unbiased estimate, as in PyTorch.
+                const T unbias = count / static_cast<T>(m - 1);
+                Dev::for_each(C, [=] CTNN_HD(index_t c) {
+                    T s = T(0);
+                    for (index_t j = 0; j < n; ++j)
+                        for (index_t k = 0; k < HW; ++k) s += in[(j * C + c) * HW + k];
+                    const T mu = s / count;
+                    // Two passes: the variance does not suffer from cancellation.
+                    T ss = T(0);
+                    for (index_t j = 0; j < n; ++j)
+                        for (index_t k = 0; k < HW; ++k) {
+                            const T d = in[(j * C + c) * HW + k] - mu;
+                            ss += d * d;
+                        }
+                    const T var = ss / count;
+                    mean[c] = mu;
+                    invstd[c] = T(1) / std::sqrt(var + e);
+                    rm[c] = (T(1) - mom) * rm[c] + mom * mu;
+                    rv[c] = (T(1) - mom) * rv[c] + mom * var * unbias;
+                });
+                ++num_batches_tracked;
+            } else {
+                const T* rm = running_mean.data();
+                const T* rv = running_var.data();
+                Dev::for_each(C, [=] CTNN_HD(index_t c) {
+                    mean[c] = rm[c];
+                    invstd[c] = T(1) / std::sqrt(rv[c] + e);
+                });
+            }
+            training_ = ctx.mode == Mode::train;
+            const T* w = weight.data();
+            const T* b = bias.data();
+            Dev::for_each(x.size(), [=] CTNN_HD(index_t i) {
+                const index_t c = i / HW % C;
+                out[i] = (in[i] - mean[c]) * invstd[c] * w[c] + b[c];
+            });
+        }
+
+        void backward(typename Base::in_view x, typename Base::out_cview, typename Base::out_cview dy,
+                      typename Base::in_grad_view dx, ParamGrads pg) {
+            const bool accumulate = pg == ParamGrads::accumulate;
+            const index_t n = x.batch;
+            const T* in = x.data();
+            const T* g = dy.data();
+            const T* mean = mean_.data();
+            const T* invstd = invstd_.data();
+            T* sum_g = sum_dy_.data();
+            T* sum_gx = sum_dy_xhat_.data();
+            // Per channel, sum(dy) and sum(dy * xhat): the parameter gradients, which the
+            // train-mode input gradient needs too.
+            if (accumulate || (training_ && !dx.empty())) {
+                T* dw = weight_grad.data();
+                T* db = bias_grad.data();
+                Dev::for_each(C, [=] CTNN_HD(index_t c) {
+                    T s = T(0), sx = T(0);
+                    for (index_t j = 0; j < n; ++j)
+                        for (index_t k = 0; k < HW; ++k) {
+                            const index_t i = (j * C + c) * HW + k;
+                            s += g[i];
+                            sx += g[i] * (in[i] - mean[c]);
+                        }
+                    sum_g[c] = s;
+                    sum_gx[c] = sx * invstd[c];
+                    if (accumulate) {
+                        dw[c] += sum_gx[c];
+                        db[c] += s;
+                    }
+                });
+            }
+            if (dx.empty()) return;
+            const T* w = weight.data();
+            T* d = dx.data();
+            if (training_) {
+                // The batch statistics depend on x: dx = w / sigma * (dy - mean(dy) - xhat *
+                // mean(dy * xhat)).
+                const T inv_m = T(1) / static_cast<T>(n * HW);
+                Dev::for_each(x.size(), [=] CTNN_HD(index_t i) {
+                    const index_t c = i / HW % C;
+                    const T xhat = (in[i] - mean[c]) * invstd[c];
+                    d[i] = w[c] * invstd[c] * (g[i] - inv_m * (sum_g[c] + xhat * sum_gx[c]));
+                });
+            } else {
+                Dev::for_each(x.size(), [=] CTNN_HD(index_t i) {
+                    const index_t c = i / HW % C;
+                    d[i] = g[i] * w[c] * invstd[c];
+                });
+            }
+        }
+
+    private:
+        // The statistics the last forward normalised with (batch or running), and per-channel
+        // sums of the backward pass.
+        PerChannel mean_{1}, invstd_{1}, sum_dy_{1}, sum_dy_xhat_{1};
+        bool training_ = true;
+    };
+};
+
+/// torch.nn.BatchNorm1d(Features): samples of Shape<Features> (after Linear) or, as PyTorch's
+/// (N, C, L) form, Shape<Features, L>.
+template <index_t Features, BatchNormOptions Options = BatchNormOptions{}>
+struct BatchNorm1d : BatchNorm<BatchNorm1d<Features, Options>, Features, Options> {
+    static constexpr std::string_view type_name = "BatchNorm1d";
+
+    template <index_t Position, AnyShape In>
+    static consteval auto infer() {
+        if constexpr (In::rank > 2 || In::dims[0] != Features)
+            (void)error::channel_mismatch<Position, BatchNorm1d, Shape<Features>, In>{};
+        return detail::with_channels<Features>(In{});
+    }
+};
+
+/// torch.nn.BatchNorm2d(Channels): samples of Shape<Channels, H, W>.
+template <index_t Channels, BatchNormOptions Options = BatchNormOptions{}>
+struct BatchNorm2d : BatchNorm<BatchNorm2d<Channels, Options>, Channels, Options> {
+    static constexpr std::string_view type_name = "BatchNorm2d";
+
+    template <index_t Position, AnyShape In>
+    static consteval auto infer() {
+        if constexpr (!ImageShape<In> || In::dims[0] != Channels)
+            (void)error::channel_mismatch<Position, BatchNorm2d, Shape<Channels>, In>{};
+        return detail::with_channels<Channels>(In{});
+    }
+};
+
+}  // namespace ctnn
