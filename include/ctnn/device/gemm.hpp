@@ -17,12 +17,9 @@
 #include <omp.h>
 #endif
 
-#include "ctnn/core/config.hpp"
+#include "ctnn/device/device.hpp"
 
 namespace ctnn {
-
-/// Whether a GEMM operand is used as stored or transposed.
-enum class Trans { no, yes };
 
 namespace detail {
 

@@ -12,7 +12,7 @@
 #include <thrust/transform_reduce.h>
 
 #include "ctnn/core/config.hpp"
-#include "ctnn/device/gemm.hpp"
+#include "ctnn/device/device.hpp"
 
 namespace ctnn {
 

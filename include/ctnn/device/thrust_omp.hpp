@@ -15,6 +15,7 @@
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
+#include "ctnn/device/gemm.hpp"
 #include "ctnn/device/thrust.hpp"
 
 namespace ctnn {

@@ -35,6 +35,7 @@
 #include "ctnn/core/mode.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/device/device.hpp"
 
 namespace ctnn {
 

@@ -1,6 +1,7 @@
 // Linear<In, Out, Bias>: y = x W^T + b, as torch.nn.Linear.
 #pragma once
 
+#include "ctnn/layers/bias.hpp"
 #include "ctnn/layers/init.hpp"
 #include "ctnn/layers/layer.hpp"
 
@@ -50,11 +51,8 @@ struct Linear {
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             const index_t n = x.batch;
             T* out = y.data();
-            if constexpr (Bias) {
-                // Start from the bias and let the GEMM accumulate onto it (beta = 1).
-                const T* b = bias.data();
-                Dev::for_each(n * Out, [=] CTNN_HD(index_t i) { out[i] = b[i % Out]; });
-            }
+            // Start from the bias and let the GEMM accumulate onto it (beta = 1).
+            if constexpr (Bias) detail::broadcast_channels<Dev>(bias.data(), out, n, Out, 1);
             Dev::gemm(Trans::no, Trans::yes, n, Out, In, T(1), x.data(), In, weight.data(), In,
                       Bias ? T(1) : T(0), out, Out);
         }
@@ -68,15 +66,7 @@ struct Linear {
             if (pg == ParamGrads::frozen) return;
             Dev::gemm(Trans::yes, Trans::no, Out, In, n, T(1), dy.data(), Out, x.data(), In, T(1),
                       weight_grad.data(), In);
-            if constexpr (Bias) {
-                const T* g = dy.data();
-                T* db = bias_grad.data();
-                Dev::for_each(Out, [=] CTNN_HD(index_t o) {
-                    T s = T(0);
-                    for (index_t i = 0; i < n; ++i) s += g[i * Out + o];
-                    db[o] += s;
-                });
-            }
+            if constexpr (Bias) detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, Out, 1);
         }
     };
 };

@@ -1,0 +1,23 @@
+// What a device provides. Layers are written once against this interface; a network type runs on
+// any device that has it (Cpu, ThrustOmp, and the Thrust-based Cuda device).
+//
+//   template <class T> using storage = ...;              owning buffer in the device's memory
+//   static T* data(storage<T>&);                          raw pointer into it
+//   static void for_each(index_t n, F f);                 f(i) for i in [0, n), independent
+//   static T sum<T>(index_t n, F f);                      sum of f(i) over [0, n)
+//   static void gemm(Trans, Trans, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);   row-major
+//   static void fill(T*, n, value), copy(src, n, dst);
+//   static void to_host(src, n, host), from_host(host, n, dst);
+//
+// f is written `[=] CTNN_HD (index_t i) { ... }` over raw pointers: CTNN_HD becomes
+// __host__ __device__ under nvcc, so the same lambda runs on the CPU and the GPU.
+#pragma once
+
+#include "ctnn/core/config.hpp"
+
+namespace ctnn {
+
+/// Whether a GEMM operand is used as stored or transposed.
+enum class Trans { no, yes };
+
+}  // namespace ctnn

@@ -1,0 +1,34 @@
+// Per-channel bias: broadcast onto an output before a GEMM accumulates onto it, and its gradient,
+// shared by Linear (one position per channel) and the convolutions (H x W positions).
+#pragma once
+
+#include "ctnn/core/config.hpp"
+
+namespace ctnn::detail {
+
+/// b[o] += sum over the batch and positions of dy[n][o][p] (a bias gradient), one thread per o.
+template <class Dev, class T>
+void channel_sums_add(const T* dy, T* b, index_t batch, index_t channels, index_t positions) {
+    Dev::for_each(channels, [=] CTNN_HD(index_t o) {
+        T s = T(0);
+        for (index_t n = 0; n < batch; ++n)
+            for (index_t p = 0; p < positions; ++p) s += dy[(n * channels + o) * positions + p];
+        b[o] += s;
+    });
+}
+
+/// y[n][o][p] = b[o]: the bias a GEMM then accumulates onto.
+template <class Dev, class T>
+void broadcast_channels(const T* b, T* y, index_t batch, index_t channels, index_t positions) {
+    Dev::for_each(batch * channels * positions,
+                  [=] CTNN_HD(index_t i) { y[i] = b[(i / positions) % channels]; });
+}
+
+/// y[n][o][p] += b[o].
+template <class Dev, class T>
+void add_channels(const T* b, T* y, index_t batch, index_t channels, index_t positions) {
+    Dev::for_each(batch * channels * positions,
+                  [=] CTNN_HD(index_t i) { y[i] += b[(i / positions) % channels]; });
+}
+
+}  // namespace ctnn::detail

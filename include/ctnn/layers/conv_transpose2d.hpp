@@ -1,0 +1,104 @@
+// ConvTranspose2d<InC, OutC, Kernel, Stride, Padding, OutputPadding, Bias>: torch.nn.ConvTranspose2d
+// with square kernels. Its forward pass is a convolution's input gradient (GEMM, then col2im) and
+// its input gradient is a convolution's forward pass (im2col, then GEMM).
+#pragma once
+
+#include "ctnn/layers/conv2d.hpp"
+
+namespace ctnn {
+
+/// A transposed convolution: weight [InC, OutC, K, K] (PyTorch's layout) and bias [OutC].
+/// Output (OutC, (H - 1) S - 2P + K + OutputPadding, ...). PyTorch draws the weight with
+/// fan_in = OutC * K * K (its weight.size(1) * K * K); Init::dcgan draws it from N(0, 0.02).
+template <index_t InC, index_t OutC, index_t Kernel, index_t Stride = 1, index_t Padding = 0,
+          index_t OutputPadding = 0, bool Bias = true>
+struct ConvTranspose2d {
+    static_assert(InC > 0 && OutC > 0 && Kernel > 0 && Stride > 0, "ctnn: ConvTranspose2d needs positive sizes");
+    static_assert(OutputPadding < Stride, "ctnn: ConvTranspose2d's output padding must be smaller than its stride (as in PyTorch)");
+    static constexpr std::string_view type_name = "ConvTranspose2d";
+    static constexpr index_t parameter_count = InC * OutC * Kernel * Kernel + (Bias ? OutC : 0);
+
+    static constexpr index_t out_size(index_t in) { return (in - 1) * Stride + Kernel + OutputPadding - 2 * Padding; }
+
+    template <index_t Position, AnyShape In>
+    static consteval auto infer() {
+        // The output must be at least one pixel: (H - 1) S + K + OP > 2P.
+        constexpr index_t P2 = 2 * Padding;
+        if constexpr (detail::check_image_input<Position, ConvTranspose2d, InC, 0, 0, In>()) {
+            if constexpr ((In::dims[1] - 1) * Stride + Kernel + OutputPadding <= P2 ||
+                          (In::dims[2] - 1) * Stride + Kernel + OutputPadding <= P2) {
+                (void)error::kernel_larger_than_input<Position, ConvTranspose2d, Shape<Kernel, Kernel>, In>{};
+                return Shape<OutC, 1, 1>{};
+            } else {
+                return Shape<OutC, out_size(In::dims[1]), out_size(In::dims[2])>{};
+            }
+        } else {
+            return Shape<OutC, 1, 1>{};
+        }
+    }
+
+    template <AnyShape In, class Dev, class T>
+    class impl : public LayerBase<In, decltype(infer<0, In>()), Dev, T> {
+        using Base = LayerBase<In, decltype(infer<0, In>()), Dev, T>;
+        using Out = typename Base::out_shape;
+        // The convolution this layer transposes: from the output image back to the input grid.
+        static constexpr detail::ConvGeometry geo{OutC, Out::dims[1], Out::dims[2], Kernel, Stride, Padding,
+                                                  In::dims[1], In::dims[2]};
+        static constexpr index_t rows = geo.rows(), positions = geo.cols();
+
+    public:
+        Tensor<Shape<InC, OutC, Kernel, Kernel>, Dev, T> weight{1}, weight_grad{1};
+        Tensor<Shape<OutC>, Dev, T> bias{Bias ? 1u : 0u}, bias_grad{Bias ? 1u : 0u};
+
+        void reset_parameters(Rng& rng, Init scheme) {
+            if (scheme == Init::dcgan)
+                init::normal(weight, rng, 0.0, 0.02);
+            else
+                init::kaiming_uniform_default(weight, rng, rows);
+            if constexpr (Bias) init::kaiming_uniform_default(bias, rng, rows);
+        }
+
+        template <class F>
+        void visit_parameters(const std::string& prefix, F&& f) {
+            f(prefix + "weight", weight, weight_grad);
+            if constexpr (Bias) f(prefix + "bias", bias, bias_grad);
+        }
+
+        void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
+            const index_t n = x.batch;
+            cols_.resize(n);
+            for (index_t s = 0; s < n; ++s)
+                Dev::gemm(Trans::yes, Trans::no, rows, positions, InC, T(1), weight.data(), rows,
+                          x.data() + s * In::size, positions, T(0), cols_.data() + s * geo.column_size(),
+                          positions);
+            detail::col2im<Dev>(cols_.data(), y.data(), n, geo);
+            if constexpr (Bias) detail::add_channels<Dev>(bias.data(), y.data(), n, OutC, Out::dims[1] * Out::dims[2]);
+        }
+
+        void backward(typename Base::in_view x, typename Base::out_cview, typename Base::out_cview dy,
+                      typename Base::in_grad_view dx, ParamGrads pg) {
+            const index_t n = x.batch;
+            if (pg == ParamGrads::frozen && dx.empty()) return;
+            cols_.resize(n);
+            detail::im2col<Dev>(dy.data(), cols_.data(), n, geo);
+            if (pg == ParamGrads::accumulate) {
+                for (index_t s = 0; s < n; ++s)
+                    Dev::gemm(Trans::no, Trans::yes, InC, rows, positions, T(1), x.data() + s * In::size,
+                              positions, cols_.data() + s * geo.column_size(), positions, T(1),
+                              weight_grad.data(), rows);
+                if constexpr (Bias)
+                    detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, Out::dims[1] * Out::dims[2]);
+            }
+            if (dx.empty()) return;
+            for (index_t s = 0; s < n; ++s)
+                Dev::gemm(Trans::no, Trans::no, InC, positions, rows, T(1), weight.data(), rows,
+                          cols_.data() + s * geo.column_size(), positions, T(0), dx.data() + s * In::size,
+                          positions);
+        }
+
+    private:
+        Tensor<Shape<geo.column_size()>, Dev, T> cols_;
+    };
+};
+
+}  // namespace ctnn

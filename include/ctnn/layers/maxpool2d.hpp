@@ -1,0 +1,97 @@
+// MaxPool2d<Kernel, Stride, Padding>: torch.nn.MaxPool2d (floor mode, padding counts as -inf).
+#pragma once
+
+#include <cstdint>
+
+#include "ctnn/layers/conv2d.hpp"
+
+namespace ctnn {
+
+/// The maximum of each Kernel x Kernel window (stride defaults to the kernel, as in PyTorch).
+/// Backward sends each output's gradient to the input that was its maximum; the first one wins
+/// a tie and NaN propagates, as in PyTorch.
+template <index_t Kernel, index_t Stride = Kernel, index_t Padding = 0>
+struct MaxPool2d {
+    static_assert(Kernel > 0 && Stride > 0, "ctnn: MaxPool2d needs positive sizes");
+    static_assert(2 * Padding <= Kernel, "ctnn: MaxPool2d's padding must be at most half its kernel (as in PyTorch)");
+    static constexpr std::string_view type_name = "MaxPool2d";
+    static constexpr index_t parameter_count = 0;
+
+    template <index_t Position, AnyShape In>
+    static consteval auto infer() {
+        if constexpr (detail::check_image_input<Position, MaxPool2d, 0, Kernel, Padding, In>())
+            return Shape<In::dims[0], detail::conv_out(In::dims[1], Kernel, Stride, Padding),
+                         detail::conv_out(In::dims[2], Kernel, Stride, Padding)>{};
+        else
+            return Shape<1, 1, 1>{};
+    }
+
+    template <AnyShape In, class Dev, class T>
+    class impl : public LayerBase<In, decltype(infer<0, In>()), Dev, T> {
+        using Base = LayerBase<In, decltype(infer<0, In>()), Dev, T>;
+        using Out = typename Base::out_shape;
+        static constexpr index_t H = In::dims[1], W = In::dims[2], OH = Out::dims[1], OW = Out::dims[2];
+
+    public:
+        void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
+            argmax_.resize(x.batch);
+            const T* in = x.data();
+            T* out = y.data();
+            std::int32_t* arg = argmax_.data();
+            Dev::for_each(y.size(), [=] CTNN_HD(index_t i) {
+                const index_t ow = i % OW, oh = (i / OW) % OH, plane = i / (OH * OW);
+                const T* p = in + plane * H * W;
+                T best = T(0);
+                std::int32_t where = -1;
+                for (index_t kh = 0; kh < Kernel; ++kh) {
+                    const index_t h = oh * Stride + kh;  // shifted by Padding
+                    if (h < Padding || h >= H + Padding) continue;
+                    for (index_t kw = 0; kw < Kernel; ++kw) {
+                        const index_t w = ow * Stride + kw;
+                        if (w < Padding || w >= W + Padding) continue;
+                        const index_t at = (h - Padding) * W + (w - Padding);
+                        const T v = p[at];
+                        if (where < 0 || v > best || v != v) {
+                            best = v;
+                            where = static_cast<std::int32_t>(at);
+                        }
+                        if (v != v) kh = kw = Kernel;  // NaN wins: stop looking
+                    }
+                }
+                out[i] = best;
+                arg[i] = where;
+            });
+        }
+
+        void backward(typename Base::in_view, typename Base::out_cview, typename Base::out_cview dy,
+                      typename Base::in_grad_view dx, ParamGrads) {
+            if (dx.empty()) return;
+            const T* g = dy.data();
+            const std::int32_t* arg = argmax_.data();
+            T* d = dx.data();
+            // A gather over the outputs whose windows hold each input: no write conflicts.
+            Dev::for_each(dx.size(), [=] CTNN_HD(index_t i) {
+                const index_t w = i % W, h = (i / W) % H, plane = i / (H * W);
+                const auto at = static_cast<std::int32_t>(h * W + w);
+                T s = T(0);
+                for (index_t kh = 0; kh < Kernel; ++kh) {
+                    const index_t th = h + Padding;
+                    if (th < kh || (th - kh) % Stride != 0 || (th - kh) / Stride >= OH) continue;
+                    const index_t oh = (th - kh) / Stride;
+                    for (index_t kw = 0; kw < Kernel; ++kw) {
+                        const index_t tw = w + Padding;
+                        if (tw < kw || (tw - kw) % Stride != 0 || (tw - kw) / Stride >= OW) continue;
+                        const index_t o = (plane * OH + oh) * OW + (tw - kw) / Stride;
+                        if (arg[o] == at) s += g[o];
+                    }
+                }
+                d[i] = s;
+            });
+        }
+
+    private:
+        Tensor<Out, Dev, std::int32_t> argmax_;
+    };
+};
+
+}  // namespace ctnn

@@ -1,0 +1,100 @@
+// Conv2d, ConvTranspose2d and MaxPool2d against PyTorch, by finite differences, and their shapes.
+#define BOOST_TEST_MODULE conv_layers
+#include <boost/test/unit_test.hpp>
+
+#include "support/golden.hpp"
+#include "support/gradcheck.hpp"
+
+using namespace ctnn;
+using ctnn::test::check_against_golden;
+using ctnn::test::gradcheck;
+
+// Shapes and parameter counts as PyTorch has them.
+static_assert(Conv2d<1, 32, 5>::parameter_count == 832);
+static_assert(ConvTranspose2d<100, 512, 4, 1, 0, 0, false>::parameter_count == 819'200);
+static_assert(std::is_same_v<output_shape_t<Conv2d<3, 64, 4, 2, 1>, 0, Shape<3, 64, 64>>, Shape<64, 32, 32>>);
+static_assert(std::is_same_v<output_shape_t<ConvTranspose2d<128, 64, 4, 2, 1>, 0, Shape<128, 7, 7>>, Shape<64, 14, 14>>);
+static_assert(std::is_same_v<output_shape_t<ConvTranspose2d<2, 3, 3, 2, 1, 1>, 0, Shape<2, 3, 4>>, Shape<3, 6, 8>>);
+static_assert(std::is_same_v<output_shape_t<MaxPool2d<2>, 0, Shape<32, 24, 24>>, Shape<32, 12, 12>>);
+static_assert(std::is_same_v<output_shape_t<MaxPool2d<3, 2, 1>, 0, Shape<2, 7, 6>>, Shape<2, 4, 3>>);
+
+using Conv = Sequential<Input<2, 6, 5>, Conv2d<2, 3, 3>>;
+using ConvStridePad = Sequential<Input<3, 8, 7>, Conv2d<3, 4, 4, 2, 1>>;
+using ConvNoBias = Sequential<Input<1, 5, 6>, Conv2d<1, 2, 5, 1, 2, false>>;
+using Deconv = Sequential<Input<3, 4, 3>, ConvTranspose2d<3, 2, 4, 2, 1>>;
+using DeconvOutPad = Sequential<Input<2, 3, 4>, ConvTranspose2d<2, 3, 3, 2, 1, 1>>;
+using DeconvNoBias = Sequential<Input<4, 1, 1>, ConvTranspose2d<4, 2, 4, 1, 0, 0, false>>;
+using Pool = Sequential<Input<2, 6, 5>, MaxPool2d<2>>;
+using PoolPad = Sequential<Input<2, 7, 6>, MaxPool2d<3, 2, 1>>;
+using Stack = Sequential<Input<1, 14, 14>, Conv2d<1, 4, 3>, LeakyReLU<0.01>, MaxPool2d<2>, Conv2d<4, 4, 3>,
+                         LeakyReLU<0.01>, MaxPool2d<2>, Flatten, Linear<16, 5>, LeakyReLU<0.01>, Linear<5, 1>>;
+
+constexpr double rel = 1e-11, abs_ = 1e-12;
+
+BOOST_AUTO_TEST_SUITE(golden_double)
+BOOST_AUTO_TEST_CASE(conv2d) { check_against_golden<Conv>("conv2d", rel, abs_); }
+BOOST_AUTO_TEST_CASE(conv2d_stride_pad) { check_against_golden<ConvStridePad>("conv2d_stride_pad", rel, abs_); }
+BOOST_AUTO_TEST_CASE(conv2d_pad2_nobias) { check_against_golden<ConvNoBias>("conv2d_pad2_nobias", rel, abs_); }
+BOOST_AUTO_TEST_CASE(conv_transpose2d) { check_against_golden<Deconv>("conv_transpose2d", rel, abs_); }
+BOOST_AUTO_TEST_CASE(conv_transpose2d_outpad) {
+    check_against_golden<DeconvOutPad>("conv_transpose2d_outpad", rel, abs_);
+}
+BOOST_AUTO_TEST_CASE(conv_transpose2d_nobias) {
+    check_against_golden<DeconvNoBias>("conv_transpose2d_nobias", rel, abs_);
+}
+BOOST_AUTO_TEST_CASE(maxpool2d) { check_against_golden<Pool>("maxpool2d", rel, abs_); }
+BOOST_AUTO_TEST_CASE(maxpool2d_k3s2p1) { check_against_golden<PoolPad>("maxpool2d_k3s2p1", rel, abs_); }
+BOOST_AUTO_TEST_CASE(conv_stack) { check_against_golden<Stack>("conv_stack", 1e-9, 1e-11); }
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(golden_float)
+BOOST_AUTO_TEST_CASE(conv2d) { check_against_golden<ConvStridePad, Cpu, float>("conv2d_stride_pad", 1e-4, 1e-5); }
+BOOST_AUTO_TEST_CASE(conv_transpose2d) { check_against_golden<Deconv, Cpu, float>("conv_transpose2d", 1e-4, 1e-5); }
+BOOST_AUTO_TEST_CASE(stack) { check_against_golden<Stack, Cpu, float>("conv_stack", 1e-4, 1e-5); }
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(finite_differences)
+BOOST_AUTO_TEST_CASE(conv2d) {
+    gradcheck<Conv>();
+    gradcheck<ConvStridePad>();
+    gradcheck<ConvNoBias>();
+}
+BOOST_AUTO_TEST_CASE(conv_transpose2d) {
+    gradcheck<Deconv>();
+    gradcheck<DeconvOutPad>();
+    gradcheck<DeconvNoBias>();
+}
+BOOST_AUTO_TEST_CASE(maxpool2d) {
+    gradcheck<Pool>();
+    gradcheck<PoolPad>();
+}
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(maxpool_first_maximum_wins_ties) {
+    // PyTorch sends the gradient of a tied window to its first maximum (row-major order).
+    Rng rng(1);
+    Network<Sequential<Input<1, 2, 2>, MaxPool2d<2>>> pool(rng);
+    const auto x = Tensor<Shape<1, 2, 2>, Cpu>::from_host({0.5f, 2.0f, 2.0f, 1.0f});
+    BOOST_TEST(pool.forward(x).to_host()[0] == 2.0f);
+    const auto dx = pool.backward(Tensor<Shape<1, 1, 1>, Cpu>::from_host({3.0f}), {ParamGrads::accumulate, true}).to_host();
+    const std::vector<float> want{0.0f, 3.0f, 0.0f, 0.0f};
+    BOOST_TEST(dx == want, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(dcgan_init_scheme) {
+    Rng rng(5);
+    Network<Sequential<Input<64, 8, 8>, Conv2d<64, 128, 4, 2, 1>, ConvTranspose2d<128, 64, 4, 2, 1>>> net(rng, Init::dcgan);
+    net.visit_parameters([](const std::string& name, auto& p, auto&) {
+        if (name.find("weight") == std::string::npos) return;
+        const auto v = p.to_host();
+        double mean = 0, sq = 0;
+        for (float e : v) mean += e;
+        mean /= static_cast<double>(v.size());
+        for (float e : v) sq += (e - mean) * (e - mean);
+        const double sd = std::sqrt(sq / static_cast<double>(v.size()));
+        BOOST_TEST_CONTEXT(name) {
+            BOOST_TEST(std::abs(mean) < 0.001);
+            BOOST_TEST(std::abs(sd - 0.02) < 0.001);
+        }
+    });
+}
