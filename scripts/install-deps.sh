@@ -9,6 +9,7 @@ packages=(
   libxtensor-dev xtl-dev libxsimd-dev              # xtensor 0.24: .npy and user-facing views
   libboost-test-dev                                # Boost.Test 1.74: the test suite
   libstb-dev                                       # stb_image_write: PNG output
+  nlohmann-json3-dev                               # JSON: safetensors headers, metrics files
 )
 
 missing=()

@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE no_allocation
 #include <boost/test/unit_test.hpp>
 
+#include <ctnn/ctnn.hpp>
 #include <ctnn/models/seeds.hpp>
 
 #include <atomic>

@@ -1,0 +1,154 @@
+// Checkpoints: safetensors round trips, all-or-nothing loading, and each kind of bad file.
+#define BOOST_TEST_MODULE checkpoint
+#include <boost/test/unit_test.hpp>
+
+#include <ctnn/ctnn.hpp>
+#include <ctnn/io/checkpoint.hpp>
+#include <ctnn/models/seeds.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace ctnn;
+namespace fs = std::filesystem;
+
+namespace {
+struct TempDir {
+    fs::path path = fs::temp_directory_path() / ("ctnn_ckpt_" + std::to_string(::getpid()));
+    TempDir() { fs::create_directories(path); }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+template <class NetT>
+std::vector<float> all_state(NetT& net) {
+    std::vector<float> v;
+    net.visit_parameters([&](const std::string&, auto& p, auto&) { for (float x : p.to_host()) v.push_back(x); });
+    net.visit_buffers([&](const std::string&, auto& b) {
+        if constexpr (std::is_integral_v<std::remove_cvref_t<decltype(b)>>)
+            v.push_back(static_cast<float>(b));
+        else
+            for (float x : b.to_host()) v.push_back(x);
+    });
+    return v;
+}
+
+std::string error_of(const std::function<void()>& f) {
+    try {
+        f();
+    } catch (const io::FormatError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+using G = models::DcganGenerator<>;
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(round_trip_restores_parameters_buffers_and_counters) {
+    TempDir dir;
+    Rng r1(1), r2(2);
+    Network<G> a(r1), b(r2);
+    // Move a's BatchNorm statistics off their initial values.
+    Tensor<Shape<10>, Cpu> z(8);
+    std::vector<float> zs(80);
+    for (auto& v : zs) v = r1.normal<float>();
+    z.copy_from_host(zs);
+    a.forward(z);
+    std::int64_t step_a = 1234, step_b = 0;
+    io::Checkpoint().network("generator", a).counter("step", step_a).rng("rng", r1).save(dir.path / "c.safetensors");
+    BOOST_TEST(all_state(a) != all_state(b));
+    io::Checkpoint().network("generator", b).counter("step", step_b).rng("rng", r2).load(dir.path / "c.safetensors");
+    BOOST_TEST(all_state(a) == all_state(b), boost::test_tools::per_element());
+    BOOST_TEST(step_b == 1234);
+    BOOST_TEST(r1.bits() == r2.bits());
+}
+
+BOOST_AUTO_TEST_CASE(names_follow_state_dict_keys) {
+    TempDir dir;
+    Rng r(3);
+    Network<G> g(r);
+    io::Checkpoint().network("generator", g).save(dir.path / "g.safetensors");
+    const auto st = io::SafeTensors::load(dir.path / "g.safetensors");
+    BOOST_TEST(st.has("generator.0.weight"));
+    BOOST_TEST(st.has("generator.2.running_mean"));
+    BOOST_TEST(st.has("generator.2.num_batches_tracked"));
+    BOOST_TEST(st.tensors.at("generator.7.weight").shape == (std::vector<std::int64_t>{128, 64, 4, 4}),
+               boost::test_tools::per_element());
+    BOOST_TEST((st.tensors.at("generator.2.num_batches_tracked").dtype == io::DType::I64));
+}
+
+BOOST_AUTO_TEST_CASE(bad_files_each_get_their_own_error_and_change_nothing) {
+    TempDir dir;
+    Rng r(4), r2(5);
+    Network<G> g(r), target(r2);
+    const fs::path good = dir.path / "good.safetensors";
+    io::Checkpoint().network("generator", g).save(good);
+    const auto before = all_state(target);
+    const auto load_into_target = [&](const fs::path& p) {
+        return error_of([&] { io::Checkpoint().network("generator", target).load(p); });
+    };
+    std::vector<char> bytes;
+    {
+        std::ifstream in(good, std::ios::binary);
+        bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto write = [&](const std::string& name, const std::vector<char>& b) {
+        std::ofstream(dir.path / name, std::ios::binary).write(b.data(), static_cast<std::streamsize>(b.size()));
+        return dir.path / name;
+    };
+
+    BOOST_TEST(load_into_target(dir.path / "missing.safetensors").find("no such file") != std::string::npos);
+    BOOST_TEST(load_into_target(dir.path).find("is a directory") != std::string::npos);
+    BOOST_TEST(load_into_target(write("empty", {})).find("truncated") != std::string::npos);
+    const auto truncated = std::vector<char>(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2));
+    const std::string t = load_into_target(write("truncated", truncated));
+    BOOST_TEST(t.find("truncated") != std::string::npos, t);
+    BOOST_TEST(t.find("truncated") > 0u);  // the message starts with the file name
+    auto flipped = bytes;
+    flipped[flipped.size() - 100] ^= 0x5a;
+    const std::string c = load_into_target(write("flipped", flipped));
+    BOOST_TEST(c.find("corrupt") != std::string::npos, c);
+    BOOST_TEST(c.find("checksum") != std::string::npos, c);
+    auto bad_json = bytes;
+    bad_json[9] = '#';
+    BOOST_TEST(load_into_target(write("json", bad_json)).find("not valid JSON") != std::string::npos);
+
+    // A different network: the message names the tensor and both shapes.
+    using Other = models::DcganGenerator<12>;
+    Rng r3(6);
+    Network<Other> other(r3);
+    io::Checkpoint().network("generator", other).save(dir.path / "other.safetensors");
+    const std::string m = load_into_target(dir.path / "other.safetensors");
+    BOOST_TEST(m.find("mismatch: tensor generator.0.weight has shape [1024, 12], expected [1024, 10]") !=
+                   std::string::npos, m);
+    // A prefix that is not there.
+    const std::string p = error_of([&] { io::Checkpoint().network("critic", target).load(good); });
+    BOOST_TEST(p.find("mismatch: no tensor critic.0.weight") != std::string::npos, p);
+
+    BOOST_TEST(all_state(target) == before, boost::test_tools::per_element());
+    io::Checkpoint().network("generator", target).load(good);  // and the good file still loads
+    BOOST_TEST(all_state(target) == all_state(g), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(interrupted_save_leaves_previous_file) {
+    TempDir dir;
+    const fs::path path = dir.path / "ckpt.safetensors";
+    Rng r(7);
+    Network<G> g(r);
+    io::Checkpoint().network("generator", g).save(path);
+    const auto size = fs::file_size(path);
+    // A writer that fails half-way, as a full disk or a crash before the rename would.
+    BOOST_CHECK_THROW(io::write_atomically(path, [](std::FILE* f) {
+                          io::write_bytes(f, "partial", 7, "test");
+                          throw io::IoError("simulated failure before the rename");
+                      }),
+                      io::IoError);
+    BOOST_TEST(fs::file_size(path) == size);
+    Rng r2(8);
+    Network<G> back(r2);
+    io::Checkpoint().network("generator", back).load(path);
+    BOOST_TEST(all_state(back) == all_state(g), boost::test_tools::per_element());
+    std::size_t files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir.path)) ++files;
+    BOOST_TEST(files == 1u);  // no temporary file left behind
+}
