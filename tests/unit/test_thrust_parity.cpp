@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ctnn/ctnn.hpp>
+#include <ctnn/models/seeds.hpp>
 
 #include <cmath>
 
@@ -71,6 +72,16 @@ BOOST_AUTO_TEST_CASE(mlp_gan_discriminator) {
 BOOST_AUTO_TEST_CASE(generator_in_double) {
     check_parity<Sequential<Input<10>, Linear<10, 64>, ReLU, Linear<64, 49>, Tanh, Reshape<1, 7, 7>>,
                  double>(16, 1e-12);
+}
+
+BOOST_AUTO_TEST_CASE(dcgan_discriminator) {
+    // Convolutions, pooling (im2col, col2im and MaxPool's gathers) on Thrust.
+    check_parity<models::DcganDiscriminator>(6, 1e-4);
+}
+
+BOOST_AUTO_TEST_CASE(dcgan_generator) {
+    // BatchNorm in train mode and transposed convolutions on Thrust.
+    check_parity<models::DcganGenerator<>>(6, 1e-4);
 }
 
 BOOST_AUTO_TEST_CASE(reductions) {

@@ -1,0 +1,94 @@
+"""Golden values for one full GAN iteration (a D step, then a G step) and one VAE step.
+
+Small networks, float64, weights from golden_lib's formula, Adam(lr=0.01, betas=(0.5, 0.999)).
+The D step scores a real batch and G(z1).detach(); the G step scores G(z2) against the "real"
+target through D (whose parameters only its own optimizer changes). Each case file holds the
+inputs, the parameters before, after the D step and after the G step, and both losses.
+"""
+
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+from golden_lib import Writer, formula
+
+C = "golden_gan.py"
+LR, BETAS = 0.01, (0.5, 0.999)
+
+
+def set_formula(module, w, prefix):
+    with torch.no_grad():
+        for k, (key, t) in enumerate(module.state_dict().items()):
+            if not t.is_floating_point():
+                continue
+            fan = t.numel() // t.shape[0] if t.dim() > 1 else 10
+            off, sc, ph = 0.0, (1.0 / fan ** 0.5 if t.dim() > 1 else 0.1), 0.3 * k + (1.0 if prefix == "d" else 0.0)
+            t.copy_(formula(t.numel(), off, sc, ph).reshape(t.shape))
+            w.formula("%s.param:%s" % (prefix, key), t.numel(), off, sc, ph)
+
+
+def write_params(w, tag, module, prefix):
+    for key, p in module.named_parameters():
+        w.full("%s.%s:%s" % (prefix, tag, key), p)
+
+
+def gan_case(name, loss, sigmoid=False, real_label=1.0, fake_label=0.0, clip=None):
+    torch.manual_seed(50)
+    g = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Linear(8, 4), nn.Tanh()).double()
+    d_layers = [nn.Linear(4, 8), nn.LeakyReLU(0.2), nn.Linear(8, 1)] + ([nn.Sigmoid()] if sigmoid else [])
+    d = nn.Sequential(*d_layers).double()
+    w = Writer("gan_" + name, C)
+    set_formula(g, w, "g")
+    set_formula(d, w, "d")
+    real = torch.randn(5, 4, dtype=torch.float64)
+    z1 = torch.randn(5, 3, dtype=torch.float64)
+    z2 = torch.randn(5, 3, dtype=torch.float64)
+    w.full("real", real)
+    w.full("z1", z1)
+    w.full("z2", z2)
+    opt_g = torch.optim.Adam(g.parameters(), lr=LR, betas=BETAS)
+    opt_d = torch.optim.Adam(d.parameters(), lr=LR, betas=BETAS)
+
+    def crit(scores, label):
+        target = torch.full_like(scores, label)
+        if loss == "bce":
+            return F.binary_cross_entropy(scores, target)
+        if loss == "bce_with_logits":
+            return F.binary_cross_entropy_with_logits(scores, target)
+        if loss == "least_squares":
+            return 0.5 * ((scores - target) ** 2).mean()
+        # wasserstein: the critic raises real scores and lowers fake ones
+        return -scores.mean() if label == 1.0 else scores.mean()
+
+    wl = 1.0 if loss == "wasserstein" else real_label
+    wf = 0.0 if loss == "wasserstein" else fake_label
+    opt_d.zero_grad()
+    d_loss = crit(d(real), wl) + crit(d(g(z1).detach()), wf)
+    d_loss.backward()
+    opt_d.step()
+    if clip is not None:
+        with torch.no_grad():
+            for p in d.parameters():
+                p.clamp_(-clip, clip)
+    write_params(w, "after_d", d, "d")
+    opt_g.zero_grad()
+    g_loss = crit(d(g(z2)), 1.0)
+    g_loss.backward()
+    opt_g.step()
+    write_params(w, "after_g", g, "g")
+    write_params(w, "after_g", d, "d")  # unchanged by the G step
+    w.full("d_loss", d_loss.reshape(1))
+    w.full("g_loss", g_loss.reshape(1))
+    w.save()
+
+
+def main():
+    gan_case("bce", "bce", sigmoid=True)
+    gan_case("bce_smoothed", "bce", sigmoid=True, real_label=0.9, fake_label=0.1)
+    gan_case("bce_with_logits", "bce_with_logits")
+    gan_case("least_squares", "least_squares")
+    gan_case("wasserstein", "wasserstein", clip=0.05)
+
+
+if __name__ == "__main__":
+    main()
