@@ -4,8 +4,7 @@
 
 #include "ctnn/layers/bias.hpp"
 #include "ctnn/layers/im2col.hpp"
-#include "ctnn/layers/init.hpp"
-#include "ctnn/layers/layer.hpp"
+#include "ctnn/layers/weight_bias.hpp"
 
 namespace ctnn {
 
@@ -48,31 +47,16 @@ struct Conv2d {
     }
 
     template <AnyShape In, class Dev, class T>
-    class impl : public LayerBase<In, decltype(infer<0, In>()), Dev, T> {
-        using Base = LayerBase<In, decltype(infer<0, In>()), Dev, T>;
+    class impl : public WeightBiasLayer<In, decltype(infer<0, In>()), Shape<OutC, InC, Kernel, Kernel>, OutC, Bias, Dev, T> {
+        using Base = WeightBiasLayer<In, decltype(infer<0, In>()), Shape<OutC, InC, Kernel, Kernel>, OutC, Bias, Dev, T>;
         using Out = typename Base::out_shape;
         static constexpr detail::ConvGeometry geo{InC, In::dims[1], In::dims[2], Kernel, Stride, Padding,
                                                   Out::dims[1], Out::dims[2]};
         static constexpr index_t rows = geo.rows(), positions = geo.cols();
 
     public:
-        Tensor<Shape<OutC, InC, Kernel, Kernel>, Dev, T> weight{1}, weight_grad{1};
-        Tensor<Shape<OutC>, Dev, T> bias{Bias ? 1u : 0u}, bias_grad{Bias ? 1u : 0u};
-
-        void reset_parameters(Rng& rng, Init scheme) {
-            if (scheme == Init::dcgan)
-                init::normal(weight, rng, 0.0, 0.02);
-            else
-                init::kaiming_uniform_default(weight, rng, rows);
-            // The DCGAN scheme leaves biases at PyTorch's default, as its reference weights_init does.
-            if constexpr (Bias) init::kaiming_uniform_default(bias, rng, rows);
-        }
-
-        template <class F>
-        void visit_parameters(const std::string& prefix, F&& f) {
-            f(prefix + "weight", weight, weight_grad);
-            if constexpr (Bias) f(prefix + "bias", bias, bias_grad);
-        }
+        using Base::bias, Base::bias_grad, Base::weight, Base::weight_grad;
+        void reset_parameters(Rng& rng, Init scheme) { this->reset(rng, rows, scheme == Init::dcgan); }
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             const index_t n = x.batch;

@@ -38,8 +38,8 @@ struct ConvTranspose2d {
     }
 
     template <AnyShape In, class Dev, class T>
-    class impl : public LayerBase<In, decltype(infer<0, In>()), Dev, T> {
-        using Base = LayerBase<In, decltype(infer<0, In>()), Dev, T>;
+    class impl : public WeightBiasLayer<In, decltype(infer<0, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T> {
+        using Base = WeightBiasLayer<In, decltype(infer<0, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T>;
         using Out = typename Base::out_shape;
         // The convolution this layer transposes: from the output image back to the input grid.
         static constexpr detail::ConvGeometry geo{OutC, Out::dims[1], Out::dims[2], Kernel, Stride, Padding,
@@ -47,22 +47,8 @@ struct ConvTranspose2d {
         static constexpr index_t rows = geo.rows(), positions = geo.cols();
 
     public:
-        Tensor<Shape<InC, OutC, Kernel, Kernel>, Dev, T> weight{1}, weight_grad{1};
-        Tensor<Shape<OutC>, Dev, T> bias{Bias ? 1u : 0u}, bias_grad{Bias ? 1u : 0u};
-
-        void reset_parameters(Rng& rng, Init scheme) {
-            if (scheme == Init::dcgan)
-                init::normal(weight, rng, 0.0, 0.02);
-            else
-                init::kaiming_uniform_default(weight, rng, rows);
-            if constexpr (Bias) init::kaiming_uniform_default(bias, rng, rows);
-        }
-
-        template <class F>
-        void visit_parameters(const std::string& prefix, F&& f) {
-            f(prefix + "weight", weight, weight_grad);
-            if constexpr (Bias) f(prefix + "bias", bias, bias_grad);
-        }
+        using Base::bias, Base::bias_grad, Base::weight, Base::weight_grad;
+        void reset_parameters(Rng& rng, Init scheme) { this->reset(rng, rows, scheme == Init::dcgan); }
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             const index_t n = x.batch;

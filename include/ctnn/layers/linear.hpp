@@ -2,8 +2,7 @@
 #pragma once
 
 #include "ctnn/layers/bias.hpp"
-#include "ctnn/layers/init.hpp"
-#include "ctnn/layers/layer.hpp"
+#include "ctnn/layers/weight_bias.hpp"
 
 namespace ctnn {
 
@@ -28,24 +27,15 @@ struct Linear {
     }
 
     template <AnyShape, class Dev, class T>
-    class impl : public LayerBase<Shape<In>, Shape<Out>, Dev, T> {
-        using Base = LayerBase<Shape<In>, Shape<Out>, Dev, T>;
+    class impl : public WeightBiasLayer<Shape<In>, Shape<Out>, Shape<Out, In>, Out, Bias, Dev, T> {
+        using Base = WeightBiasLayer<Shape<In>, Shape<Out>, Shape<Out, In>, Out, Bias, Dev, T>;
 
     public:
-        Tensor<Shape<Out, In>, Dev, T> weight{1}, weight_grad{1};
-        Tensor<Shape<Out>, Dev, T> bias{Bias ? 1u : 0u}, bias_grad{Bias ? 1u : 0u};
-
+        using Base::bias, Base::bias_grad, Base::weight, Base::weight_grad;
         void reset_parameters(Rng& rng, Init) {
             // The DCGAN scheme leaves Linear layers at PyTorch's default, as the reference
             // weights_init (which only matches Conv and BatchNorm modules) does.
-            init::kaiming_uniform_default(weight, rng, In);
-            if constexpr (Bias) init::kaiming_uniform_default(bias, rng, In);
-        }
-
-        template <class F>
-        void visit_parameters(const std::string& prefix, F&& f) {
-            f(prefix + "weight", weight, weight_grad);
-            if constexpr (Bias) f(prefix + "bias", bias, bias_grad);
+            this->reset(rng, In, false);
         }
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
