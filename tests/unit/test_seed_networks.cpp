@@ -3,6 +3,7 @@
 #define BOOST_TEST_MODULE seed_networks
 #include <boost/test/unit_test.hpp>
 
+#include <ctnn/ctnn.hpp>
 #include <ctnn/models/seeds.hpp>
 
 #include "support/golden.hpp"

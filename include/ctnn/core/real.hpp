@@ -13,21 +13,22 @@ struct Real {
     std::int64_t num;
     std::int64_t den;
 
+    /// The fraction num / den, reduced. (nvcc's host pass re-creates template arguments through
+    /// this constructor, so it must exist with exactly these parameters.)
+    constexpr Real(std::int64_t n, std::int64_t d) : num(n / std::gcd(n, d)), den(d / std::gcd(n, d)) {}
     /// v to 12 decimal places (any slope, rate or probability a layer takes), reduced.
-    constexpr Real(double v) : Real(v, 12) {}
+    constexpr Real(double v) : Real(decimal(v, 12)) {}
     /// A float literal (0.01f) means the decimal it was written as, to float's 7 significant
     /// digits, as PyTorch (which keeps such constants in double) reads it.
-    constexpr Real(float v) : Real(static_cast<double>(v), float_decimals(v)) {}
+    constexpr Real(float v) : Real(decimal(static_cast<double>(v), float_decimals(v))) {}
 
     constexpr double value() const { return static_cast<double>(num) / static_cast<double>(den); }
 
 private:
-    constexpr Real(double v, int decimals) : num(0), den(1) {
-        for (int i = 0; i < decimals; ++i) den *= 10;
-        num = static_cast<std::int64_t>(v * static_cast<double>(den) + (v < 0 ? -0.5 : 0.5));
-        const std::int64_t g = std::gcd(num, den);
-        num /= g;
-        den /= g;
+    static constexpr Real decimal(double v, int decimals) {
+        std::int64_t d = 1;
+        for (int i = 0; i < decimals; ++i) d *= 10;
+        return Real(static_cast<std::int64_t>(v * static_cast<double>(d) + (v < 0 ? -0.5 : 0.5)), d);
     }
     static constexpr int float_decimals(float v) {
         double a = v < 0 ? -static_cast<double>(v) : static_cast<double>(v);

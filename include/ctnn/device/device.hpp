@@ -20,4 +20,8 @@ namespace ctnn {
 /// Whether a GEMM operand is used as stored or transposed.
 enum class Trans { no, yes };
 
+/// The default device (device/cpu.hpp), declared here so that network types can name it as their
+/// default without pulling Eigen into translation units for other devices (nvcc's).
+struct Cpu;
+
 }  // namespace ctnn

@@ -9,10 +9,10 @@ namespace ctnn::detail {
 /// The geometry of a 2-D convolution from a C x H x W image to OH x OW positions.
 struct ConvGeometry {
     index_t C, H, W, K, S, P, OH, OW;
-    constexpr index_t image_size() const { return C * H * W; }
-    constexpr index_t rows() const { return C * K * K; }  ///< rows of one sample's column matrix
-    constexpr index_t cols() const { return OH * OW; }
-    constexpr index_t column_size() const { return rows() * cols(); }
+    CTNN_HD constexpr index_t image_size() const { return C * H * W; }
+    CTNN_HD constexpr index_t rows() const { return C * K * K; }  ///< rows of one sample's column matrix
+    CTNN_HD constexpr index_t cols() const { return OH * OW; }
+    CTNN_HD constexpr index_t column_size() const { return rows() * cols(); }
 };
 
 /// cols[n][(c K + kh) K + kw][oh OW + ow] = x[n][c][oh S - P + kh][ow S - P + kw], 0 in padding.

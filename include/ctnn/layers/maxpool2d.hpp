@@ -43,13 +43,16 @@ struct MaxPool2d {
                 const T* p = in + plane * H * W;
                 T best = T(0);
                 std::int32_t where = -1;
+                // Signed: the window may start in the padding.
+                const auto h0 = static_cast<std::int64_t>(oh * Stride) - static_cast<std::int64_t>(Padding);
+                const auto w0 = static_cast<std::int64_t>(ow * Stride) - static_cast<std::int64_t>(Padding);
                 for (index_t kh = 0; kh < Kernel; ++kh) {
-                    const index_t h = oh * Stride + kh;  // shifted by Padding
-                    if (h < Padding || h >= H + Padding) continue;
+                    const std::int64_t h = h0 + static_cast<std::int64_t>(kh);
+                    if (h < 0 || h >= static_cast<std::int64_t>(H)) continue;
                     for (index_t kw = 0; kw < Kernel; ++kw) {
-                        const index_t w = ow * Stride + kw;
-                        if (w < Padding || w >= W + Padding) continue;
-                        const index_t at = (h - Padding) * W + (w - Padding);
+                        const std::int64_t w = w0 + static_cast<std::int64_t>(kw);
+                        if (w < 0 || w >= static_cast<std::int64_t>(W)) continue;
+                        const auto at = static_cast<index_t>(h * static_cast<std::int64_t>(W) + w);
                         const T v = p[at];
                         if (where < 0 || v > best || v != v) {
                             best = v;

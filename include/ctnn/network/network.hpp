@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "ctnn/device/cpu.hpp"
+#include "ctnn/device/device.hpp"
 #include "ctnn/network/sequential.hpp"
 
 namespace ctnn {

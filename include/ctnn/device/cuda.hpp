@@ -1,0 +1,76 @@
+// Cuda: the Thrust device on Thrust's CUDA system, with cuBLAS for GEMMs. Compile with nvcc
+// (--extended-lambda); the element-wise code is the same as ThrustOmp's, which CI checks against
+// Cpu on machines without a GPU.
+#pragma once
+
+#if !defined(__CUDACC__)
+#error "ctnn/device/cuda.hpp needs nvcc (the layers' element-wise loops become CUDA kernels)"
+#endif
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include <stdexcept>
+#include <string>
+
+#include <thrust/device_vector.h>
+#include <thrust/system/cuda/execution_policy.h>
+
+#include "ctnn/device/thrust.hpp"
+
+namespace ctnn {
+
+struct CudaError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct CudaSystem {
+    static constexpr const char* name = "cuda";
+    template <class T>
+    using vector = thrust::device_vector<T>;
+    static auto policy() { return thrust::cuda::par; }
+
+    static void check(cudaError_t e, const char* what) {
+        if (e != cudaSuccess) throw CudaError(std::string("ctnn::Cuda: ") + what + ": " + cudaGetErrorString(e));
+    }
+    static void check(cublasStatus_t s, const char* what) {
+        if (s != CUBLAS_STATUS_SUCCESS)
+            throw CudaError(std::string("ctnn::Cuda: ") + what + ": cuBLAS status " + std::to_string(int(s)));
+    }
+    /// One cuBLAS handle for the process, created on first use.
+    static cublasHandle_t blas() {
+        static cublasHandle_t handle = [] {
+            cublasHandle_t h = nullptr;
+            check(cublasCreate(&h), "cublasCreate");
+            return h;
+        }();
+        return handle;
+    }
+
+    /// Row-major C = alpha op(A) op(B) + beta C is the column-major C^T = op(B)^T op(A)^T.
+    template <class T>
+    static void gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
+                     index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+        if (m == 0 || n == 0) return;
+        const auto op = [](Trans t) { return t == Trans::no ? CUBLAS_OP_N : CUBLAS_OP_T; };
+        const int M = int(n), N = int(m), K = int(k);
+        if constexpr (std::is_same_v<T, float>)
+            check(cublasSgemm(blas(), op(tb), op(ta), M, N, K, &alpha, b, int(ldb), a, int(lda), &beta, c, int(ldc)),
+                  "cublasSgemm");
+        else
+            check(cublasDgemm(blas(), op(tb), op(ta), M, N, K, &alpha, b, int(ldb), a, int(lda), &beta, c, int(ldc)),
+                  "cublasDgemm");
+    }
+    template <class T>
+    static void to_host(const T* src, index_t n, T* host) {
+        if (n) check(cudaMemcpy(host, src, n * sizeof(T), cudaMemcpyDeviceToHost), "copy to host");
+    }
+    template <class T>
+    static void from_host(const T* host, index_t n, T* dst) {
+        if (n) check(cudaMemcpy(dst, host, n * sizeof(T), cudaMemcpyHostToDevice), "copy to device");
+    }
+};
+
+using Cuda = ThrustDevice<CudaSystem>;
+
+}  // namespace ctnn
