@@ -9,6 +9,8 @@ C = "golden_conv.py"
 
 
 def main():
+    # Each module is built before run_case seeds, so the first one needs a seed of its own.
+    torch.manual_seed(20)
     run_case("conv2d", nn.Sequential(nn.Conv2d(2, 3, 3)), (2, 6, 5), 2, seed=21, comment=C)
     run_case("conv2d_stride_pad", nn.Sequential(nn.Conv2d(3, 4, 4, stride=2, padding=1)), (3, 8, 7), 2,
              seed=22, comment=C)

@@ -70,6 +70,51 @@ BOOST_AUTO_TEST_CASE(maxpool2d) {
 }
 BOOST_AUTO_TEST_SUITE_END()
 
+// Each layer first, where it alone sees an empty dx when no input gradient is wanted. A frozen
+// backward must give the same dx and leave parameters and gradients alone; one without dx the
+// same parameter gradients.
+template <class Net>
+void check_backward_options() {
+    using N = Network<Net, Cpu, double>;
+    Rng rng(3);
+    N net(rng);
+    Rng data(4);
+    std::vector<double> xs(2 * N::input_shape::size), dys(2 * N::output_shape::size);
+    for (auto& v : xs) v = data.normal<double>();
+    for (auto& v : dys) v = data.normal<double>();
+    const auto x = Tensor<typename N::input_shape, Cpu, double>::from_host(xs);
+    const auto dy = Tensor<typename N::output_shape, Cpu, double>::from_host(dys);
+    const auto state = [&] {
+        std::vector<std::vector<double>> s;
+        net.visit_parameters([&](const std::string&, auto& p, auto& g) {
+            s.push_back(p.to_host());
+            s.push_back(g.to_host());
+        });
+        return s;
+    };
+    const auto same = [](const auto& a, const auto& b) {
+        BOOST_REQUIRE_EQUAL(a.size(), b.size());
+        for (std::size_t i = 0; i < a.size(); ++i)
+            BOOST_TEST_CONTEXT(i) { BOOST_TEST(a[i] == b[i], boost::test_tools::per_element()); }
+    };
+    net.forward(x);
+    const auto dx = net.backward(dy, {ParamGrads::accumulate, true}).to_host();
+    const auto after = state();
+    net.forward(x);
+    BOOST_TEST(net.backward_frozen(dy).to_host() == dx, boost::test_tools::per_element());
+    same(state(), after);
+    net.zero_grad();
+    net.forward(x);
+    net.backward(dy);
+    same(state(), after);
+}
+
+BOOST_AUTO_TEST_CASE(frozen_and_no_input_gradient) {
+    check_backward_options<Sequential<Input<2, 6, 5>, Conv2d<2, 3, 3, 2, 1>, Tanh>>();
+    check_backward_options<Sequential<Input<3, 4, 3>, ConvTranspose2d<3, 2, 4, 2, 1>, Tanh>>();
+    check_backward_options<Sequential<Input<2, 7, 6>, MaxPool2d<3, 2, 1>, Conv2d<2, 2, 2>>>();
+}
+
 BOOST_AUTO_TEST_CASE(maxpool_first_maximum_wins_ties) {
     // PyTorch sends the gradient of a tied window to its first maximum (row-major order).
     Rng rng(1);
