@@ -1,0 +1,60 @@
+// Binary cross-entropy on probabilities (torch.nn.BCELoss) and on logits
+// (torch.nn.BCEWithLogitsLoss): a GAN discriminator's loss with or without a final Sigmoid, and the
+// VAE's Bernoulli reconstruction term.
+#pragma once
+
+#include <cmath>
+
+#include "ctnn/losses/loss.hpp"
+
+namespace ctnn {
+namespace detail {
+
+/// BCELoss on a probability p, as ATen computes it on the CPU: each log is clamped at -100, so
+/// p = 0 or 1 gives a finite loss; the gradient's denominator p(1 - p) is held at ATen's EPSILON,
+/// a float constant 1e-12 (hence 1e-12f, which differs from 1e-12 in double).
+struct BceTerm {
+    template <class T>
+    CTNN_HD T value(T p, T y) const {
+        const T log_p = std::fmax(std::log(p), T(-100));
+        const T log_q = std::fmax(std::log(T(1) - p), T(-100));
+        return (y - T(1)) * log_q - y * log_p;
+    }
+    template <class T>
+    CTNN_HD T grad(T p, T y) const {
+        return (p - y) / std::fmax((T(1) - p) * p, T(1e-12f));
+    }
+};
+
+/// BCEWithLogitsLoss on a logit x, in the form that neither overflows nor loses the small
+/// probabilities: max(x, 0) - x y + log(1 + exp(-|x|)).
+struct BceWithLogitsTerm {
+    template <class T>
+    CTNN_HD T value(T x, T y) const {
+        return std::fmax(x, T(0)) - x * y + std::log1p(std::exp(-std::abs(x)));
+    }
+    template <class T>
+    CTNN_HD T grad(T x, T y) const {
+        return T(1) / (T(1) + std::exp(-x)) - y;
+    }
+};
+
+}  // namespace detail
+
+/// Binary cross-entropy of probabilities p in [0, 1] (torch.nn.functional.binary_cross_entropy):
+/// -(y log p + (1 - y) log(1 - p)) per element, each log clamped at -100 as PyTorch does.
+template <AnyShape S, class Dev, class T>
+T bce(ConstView<S, Dev, T> p, std::type_identity_t<Target<S, Dev, T>> target,
+      std::type_identity_t<TensorView<S, Dev, T>> grad, Reduction r = Reduction::mean) {
+    return detail::elementwise_loss("bce", detail::BceTerm{}, p, target, grad, r);
+}
+
+/// Binary cross-entropy of logits x (torch.nn.functional.binary_cross_entropy_with_logits), i.e.
+/// bce(sigmoid(x), y) without its rounding and clamping; the gradient is sigmoid(x) - y.
+template <AnyShape S, class Dev, class T>
+T bce_with_logits(ConstView<S, Dev, T> x, std::type_identity_t<Target<S, Dev, T>> target,
+                  std::type_identity_t<TensorView<S, Dev, T>> grad, Reduction r = Reduction::mean) {
+    return detail::elementwise_loss("bce_with_logits", detail::BceWithLogitsTerm{}, x, target, grad, r);
+}
+
+}  // namespace ctnn

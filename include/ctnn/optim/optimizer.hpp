@@ -1,0 +1,111 @@
+// What every optimizer shares: the network's parameters, collected once, with their gradients
+// and per-parameter state buffers, allocated once; zero_grad(); the step count; and state
+// save/restore for checkpoints. An optimizer is bound to one network (a GAN has two optimizers)
+// and keeps pointers into it, so the network must outlive it and stay where it is.
+//
+// State names follow torch.optim's state_dict: the k-th parameter in visit_parameters order is
+// PyTorch's state[k] (model.parameters() order), and its buffer `exp_avg` is named
+// "<state_dict key>.exp_avg", e.g. "0.weight.exp_avg". PyTorch keeps a `step` per parameter; they
+// all step together, so here there is one, "step".
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "ctnn/core/shape.hpp"
+#include "ctnn/core/tensor.hpp"
+
+namespace ctnn {
+
+namespace detail {
+/// Throws std::invalid_argument naming the optimizer and option unless ok, as torch.optim raises
+/// ValueError.
+inline void check_option(bool ok, const char* optimizer, const char* what) {
+    if (!ok) throw std::invalid_argument(std::string("ctnn::") + optimizer + ": invalid " + what);
+}
+}  // namespace detail
+
+/// One state value per parameter element, flat.
+template <class Dev, class T>
+using StateBuffer = Tensor<Shape<1>, Dev, T>;
+
+/// The parameters, options and state of an optimizer Derived, which provides `name` (for error
+/// messages) and `update(Param&)`: one step of its rule for one parameter, called after the step
+/// count has advanced.
+template <class Derived, class Opts, class Dev, class T>
+class Optimizer {
+public:
+    using Options = Opts;
+
+    struct Param {
+        std::string name;  ///< the network's state_dict key
+        T* value;
+        T* grad;
+        index_t size;
+        std::vector<StateBuffer<Dev, T>> state;  ///< in the order of state_names()
+    };
+
+    /// One optimisation step from the gradients in the network.
+    void step() {
+        ++steps_;
+        for (auto& p : params_) static_cast<Derived&>(*this).update(p);
+    }
+
+    /// Sets the bound network's parameter gradients to zero.
+    void zero_grad() {
+        for (auto& p : params_) Dev::fill(p.grad, p.size, T(0));
+    }
+
+    /// Steps taken (PyTorch's state["step"]).
+    std::int64_t steps() const { return steps_; }
+
+    /// f("step", std::int64_t&), then f(name, StateBuffer&) for every state buffer, named as
+    /// described at the top of this file. Restoring all of them continues the run bit for bit.
+    template <class F>
+    void visit_state(F&& f) {
+        f(std::string("step"), steps_);
+        for (auto& p : params_)
+            for (index_t k = 0; k < p.state.size(); ++k) f(p.name + "." + state_names_[k], p.state[k]);
+    }
+
+    const Options& options() const { return options_; }
+    /// Changes the learning rate for the following steps (PyTorch: param_groups[0]["lr"] = lr).
+    void set_lr(double lr) {
+        detail::check_option(lr >= 0, Derived::name, "learning rate");
+        options_.lr = lr;
+    }
+
+    const std::vector<Param>& parameters() const { return params_; }
+    const std::vector<std::string>& state_names() const { return state_names_; }
+
+protected:
+    /// Collects net's parameters and gives each a zeroed buffer per state name.
+    template <class NetT>
+    Optimizer(NetT& net, const Options& options, std::vector<std::string> state_names)
+        : options_(options), state_names_(std::move(state_names)) {
+        detail::check_option(options.lr >= 0, Derived::name, "learning rate");
+        static_assert(std::is_same_v<typename NetT::device, Dev> && std::is_same_v<typename NetT::scalar, T>,
+                      "ctnn: an optimizer's device and scalar type must be its network's");
+        net.visit_parameters([&](const std::string& name, auto& value, auto& grad) {
+            Param p{name, value.data(), grad.data(), value.size(), {}};
+            for (index_t k = 0; k < state_names_.size(); ++k) {
+                p.state.emplace_back(value.size());
+                p.state.back().zero();
+            }
+            params_.push_back(std::move(p));
+        });
+    }
+
+    Options options_;
+
+private:
+    std::vector<Param> params_;
+    std::vector<std::string> state_names_;
+    std::int64_t steps_ = 0;
+};
+
+}  // namespace ctnn
