@@ -10,6 +10,7 @@ packages=(
   libboost-test-dev                                # Boost.Test 1.74: the test suite
   libstb-dev                                       # stb_image_write: PNG output
   nlohmann-json3-dev                               # JSON: safetensors headers, metrics files
+  gnuplot-nox fonts-dejavu-core                    # plots (run-time only: a child process)
 )
 
 missing=()
