@@ -7,6 +7,8 @@
 // followed by the message. Positions count as PyTorch's nn.Sequential does (0, 1, 2, ...).
 #pragma once
 
+#include <type_traits>
+
 #include "ctnn/core/config.hpp"
 
 namespace ctnn::error {
@@ -64,5 +66,22 @@ struct composition_mismatch {
                   "ctnn: networks do not fit together: composition_mismatch<what, expected, got> "
                   "above names them");
 };
+
+/// Tags naming what must fit in a composition_mismatch.
+struct generator_output_vs_discriminator_input;
+struct encoder_output_vs_twice_decoder_input;
+struct decoder_output_vs_encoder_input;
+
+/// true if Expected and Got are the same shape; otherwise instantiates composition_mismatch, so
+/// that `static_assert(fits<What, Expected, Got>())` reports the shapes first.
+template <class What, class Expected, class Got>
+consteval bool fits() {
+    if constexpr (!std::is_same_v<Expected, Got>) {
+        (void)composition_mismatch<What, Expected, Got>{};
+        return false;
+    } else {
+        return true;
+    }
+}
 
 }  // namespace ctnn::error

@@ -12,17 +12,23 @@ namespace detail {
 
 /// BCELoss on a probability p, as ATen computes it on the CPU: each log is clamped at -100, so
 /// p = 0 or 1 gives a finite loss; the gradient's denominator p(1 - p) is held at ATen's EPSILON,
-/// a float constant 1e-12 (hence 1e-12f, which differs from 1e-12 in double).
+/// a float constant 1e-12 (hence 1e-12f, which differs from 1e-12 in double). The clamps let NaN
+/// through, as torch's clamp_min does (std::fmax would turn a NaN into the bound and hide it from
+/// the divergence guard).
 struct BceTerm {
     template <class T>
+    CTNN_HD static T at_least(T v, T lo) {
+        return v < lo ? lo : v;
+    }
+    template <class T>
     CTNN_HD T value(T p, T y) const {
-        const T log_p = std::fmax(std::log(p), T(-100));
-        const T log_q = std::fmax(std::log(T(1) - p), T(-100));
+        const T log_p = at_least(std::log(p), T(-100));
+        const T log_q = at_least(std::log(T(1) - p), T(-100));
         return (y - T(1)) * log_q - y * log_p;
     }
     template <class T>
     CTNN_HD T grad(T p, T y) const {
-        return (p - y) / std::fmax((T(1) - p) * p, T(1e-12f));
+        return (p - y) / at_least((T(1) - p) * p, T(1e-12f));
     }
 };
 

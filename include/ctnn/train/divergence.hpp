@@ -1,0 +1,40 @@
+// The divergence guard: a NaN or infinite loss or gradient stops training at the step it appears,
+// with a message naming the step and what went bad.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+
+#include "ctnn/core/config.hpp"
+#include "ctnn/device/ops.hpp"
+
+namespace ctnn {
+
+struct DivergenceError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+/// Throws DivergenceError if `value` (a loss) is not finite.
+inline void check_finite_loss(double value, const std::string& what, std::int64_t step) {
+    if (!std::isfinite(value))
+        throw DivergenceError("step " + std::to_string(step) + ": " + what + " is " +
+                              std::to_string(value) + "; training stopped (divergence guard)");
+}
+
+/// Throws DivergenceError naming the first parameter of `net` whose gradient holds a NaN or an
+/// infinity. One pass over the gradients on the device; nothing is copied unless one is bad.
+template <class NetT>
+void check_finite_gradients(NetT& net, const std::string& what, std::int64_t step) {
+    using Dev = typename NetT::device;
+    std::string bad;
+    net.visit_parameters([&](const std::string& name, auto&, auto& grad) {
+        if (bad.empty() && ops::count_nonfinite<Dev>(grad.data(), grad.size()) != 0) bad = name;
+    });
+    if (!bad.empty())
+        throw DivergenceError("step " + std::to_string(step) + ": " + what + " gradient of " + bad +
+                              " holds NaN or infinity; training stopped (divergence guard)");
+}
+
+}  // namespace ctnn

@@ -1,0 +1,177 @@
+// Adversarial training: a generator and a discriminator type, checked to fit at compile time,
+// trained with the seeds' steps. Each network has its own optimizer; the generator step goes
+// through a frozen discriminator.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ctnn/core/errors.hpp"
+#include "ctnn/device/ops.hpp"
+#include "ctnn/io/checkpoint.hpp"
+#include "ctnn/losses/adversarial.hpp"
+#include "ctnn/network/network.hpp"
+#include "ctnn/train/divergence.hpp"
+
+namespace ctnn {
+
+/// The prior the generator's noise is drawn from.
+enum class NoiseKind {
+    normal,   ///< N(0, 1): torch.randn (seeds 000, 002, 004, DCGAN)
+    uniform,  ///< U(-1, 1): seed 003's sample_noise, torch.rand(...) * 2 - 1
+};
+
+/// How one GAN is trained: the seeds' knobs.
+struct GanOptions {
+    AdversarialLoss loss = AdversarialLoss::bce_with_logits;
+    int d_steps = 1;            ///< discriminator steps per generator step (seed 000; WGAN's n_critic)
+    double real_label = 1.0;    ///< D's target for real samples (seed 002 smooths to 0.9; G's stays 1)
+    double fake_label = 0.0;    ///< D's target for generated samples (seed 002: 0.1)
+    double weight_clip = 0.01;  ///< WGAN: D's parameters are clipped to [-c, c] after each step
+    NoiseKind noise = NoiseKind::normal;
+};
+
+/// Losses of one training iteration (d_steps discriminator steps, then one generator step).
+struct GanStepLosses {
+    double d_loss = 0;  ///< of the last discriminator step: loss on real + loss on fake
+    double g_loss = 0;
+};
+
+/// A GAN over network types G (noise -> sample) and D (sample -> score) on device Dev, with
+/// optimizer types GOpt and DOpt (e.g. Adam<Dev, T>) each bound to its own network: the
+/// generator step cannot update D, and D's step cannot touch G.
+template <class G, class D, class GOpt, class DOpt, class Dev = Cpu, class T = float>
+class Gan {
+public:
+    using noise_shape = typename Network<G, Dev, T>::input_shape;
+    using sample_shape = typename Network<D, Dev, T>::input_shape;
+    using score_shape = typename Network<D, Dev, T>::output_shape;
+    using generated_shape = typename Network<G, Dev, T>::output_shape;
+
+    static_assert(error::fits<error::generator_output_vs_discriminator_input, sample_shape, generated_shape>(),
+                  "ctnn: the generator's output shape must equal the discriminator's input shape");
+
+    Network<G, Dev, T> generator;
+    Network<D, Dev, T> discriminator;
+    GOpt g_optimizer;
+    DOpt d_optimizer;
+    GanOptions options;
+
+    /// Both networks drawn from `rng` (G first), which also drives noise and Dropout.
+    Gan(Rng& rng, GanOptions opts, typename GOpt::Options g_opts, typename DOpt::Options d_opts,
+        Init init = Init::pytorch)
+        : generator(rng, init),
+          discriminator(rng, init),
+          g_optimizer(generator, g_opts),
+          d_optimizer(discriminator, d_opts),
+          options(opts),
+          rng_(&rng) {}
+
+    /// Fills z with noise from the run's Rng (drawn on the host, in sample order).
+    void sample_noise(Tensor<noise_shape, Dev, T>& z, index_t batch) {
+        noise_host_.resize(batch * noise_shape::size);
+        for (auto& v : noise_host_)
+            v = options.noise == NoiseKind::normal ? rng_->normal<T>() : rng_->uniform<T>(T(-1), T(1));
+        z.resize(batch);
+        z.copy_from_host(noise_host_);
+    }
+
+    /// One discriminator step on a real batch and G(z) (detached: G gets no gradient).
+    double d_step(ConstView<sample_shape, Dev, T> real, ConstView<noise_shape, Dev, T> z) {
+        const auto& fake = generator.forward(z);
+        d_optimizer.zero_grad();
+        double loss = d_half_step(real, options.real_label);
+        loss += d_half_step(fake.cview(), options.fake_label);
+        check_finite_loss(loss, "discriminator loss", step_);
+        check_finite_gradients(discriminator, "discriminator", step_);
+        d_optimizer.step();
+        if (options.loss == AdversarialLoss::wasserstein) clip_discriminator();
+        return loss;
+    }
+
+    /// One generator step: D(G(z)) scored against the "real" target (the non-saturating loss),
+    /// back through D with D frozen, into G.
+    double g_step(ConstView<noise_shape, Dev, T> z) {
+        const auto& fake = generator.forward(z);
+        const auto& scores = discriminator.forward(fake.cview());
+        grad_scores_.resize(z.batch);
+        // The generator's target is 1 even when D's labels are smoothed (seed 002: ones_like).
+        const double loss = adversarial_loss(options.loss, scores.cview(), T(1), grad_scores_.view());
+        check_finite_loss(loss, "generator loss", step_);
+        const auto& dfake = discriminator.backward_frozen(grad_scores_.cview());
+        g_optimizer.zero_grad();
+        generator.backward(dfake.cview());
+        check_finite_gradients(generator, "generator", step_);
+        g_optimizer.step();
+        return loss;
+    }
+
+    /// The seeds' iteration: options.d_steps discriminator steps on real batches drawn by
+    /// next_real() (fresh noise each), then one generator step on fresh noise.
+    template <class NextReal>
+    GanStepLosses step(NextReal&& next_real) {
+        GanStepLosses out;
+        index_t batch = 0;
+        for (int k = 0; k < options.d_steps; ++k) {
+            const ConstView<sample_shape, Dev, T> real = next_real();
+            batch = real.batch;
+            sample_noise(noise_, batch);
+            out.d_loss = d_step(real, noise_.cview());
+        }
+        sample_noise(noise_, batch);
+        out.g_loss = g_step(noise_.cview());
+        ++step_;
+        return out;
+    }
+
+    /// Samples G(z) in eval mode (BatchNorm running statistics, no Dropout), then restores the
+    /// training mode.
+    const Tensor<generated_shape, Dev, T>& generate(ConstView<noise_shape, Dev, T> z) {
+        generator.eval();
+        const auto& out = generator.forward(z);
+        generator.train();
+        return out;
+    }
+
+    std::int64_t steps() const { return step_; }
+
+    /// Everything a resumed run needs, bound for saving or loading: both networks (named
+    /// "generator.<key>" and "discriminator.<key>", their PyTorch state_dict keys under a prefix),
+    /// both optimizers, the step count and the random engine. Add counters of your own (epoch)
+    /// before save() / load().
+    io::Checkpoint checkpoint() {
+        io::Checkpoint c;
+        c.network("generator", generator)
+            .network("discriminator", discriminator)
+            .optimizer("optimizer.generator", g_optimizer)
+            .optimizer("optimizer.discriminator", d_optimizer)
+            .counter("step", step_)
+            .rng("rng", *rng_);
+        return c;
+    }
+
+private:
+    double d_half_step(ConstView<sample_shape, Dev, T> x, double label) {
+        const auto& scores = discriminator.forward(x);
+        grad_scores_.resize(x.batch);
+        const double loss = adversarial_loss(options.loss, scores.cview(), static_cast<T>(label),
+                                             grad_scores_.view());
+        discriminator.backward(grad_scores_.cview());
+        return loss;
+    }
+
+    void clip_discriminator() {
+        const T c = static_cast<T>(options.weight_clip);
+        discriminator.visit_parameters(
+            [&](const std::string&, auto& p, auto&) { ops::clamp<Dev>(p.data(), p.size(), -c, c); });
+    }
+
+    Rng* rng_;
+    Tensor<noise_shape, Dev, T> noise_;
+    Tensor<score_shape, Dev, T> grad_scores_;
+    std::vector<T> noise_host_;
+    std::int64_t step_ = 0;
+};
+
+}  // namespace ctnn

@@ -1,0 +1,177 @@
+// Adversarial training: one full iteration per loss kind against PyTorch, the frozen
+// discriminator, reproducibility, checkpoint resume and the divergence guard.
+#define BOOST_TEST_MODULE gan
+#include <boost/test/unit_test.hpp>
+
+#include <ctnn/ctnn.hpp>
+#include <ctnn/models/seeds.hpp>
+#include <ctnn/train/gan.hpp>
+
+#include <filesystem>
+
+#include "support/golden.hpp"
+
+using namespace ctnn;
+using ctnn::test::cast_values;
+using ctnn::test::expect_close;
+using ctnn::test::GoldenFile;
+
+namespace {
+using G = Sequential<Input<3>, Linear<3, 8>, ReLU, Linear<8, 4>, Tanh>;
+using DLogits = Sequential<Input<4>, Linear<4, 8>, LeakyReLU<0.2>, Linear<8, 1>>;
+using DProb = Sequential<Input<4>, Linear<4, 8>, LeakyReLU<0.2>, Linear<8, 1>, Sigmoid>;
+
+template <class D>
+using TestGan = Gan<G, D, Adam<Cpu, double>, Adam<Cpu, double>, Cpu, double>;
+
+template <class NetT>
+void load(NetT& net, const GoldenFile& g, const std::string& prefix) {
+    net.visit_parameters([&](const std::string& name, auto& p, auto&) {
+        p.copy_from_host(g.at(prefix + ".param:" + name).materialize());
+    });
+}
+template <class NetT>
+void expect_params(NetT& net, const GoldenFile& g, const std::string& tag) {
+    net.visit_parameters([&](const std::string& name, auto& p, auto&) {
+        expect_close(tag + ":" + name, p.to_host(), g.at(tag + ":" + name), 1e-10, 1e-12);
+    });
+}
+
+/// One D step and one G step against tests/reference/golden_gan.py's PyTorch run.
+template <class D>
+void check_iteration(const std::string& name, AdversarialLoss loss, double real_label = 1,
+                     double fake_label = 0, double clip = 0.01) {
+    BOOST_TEST_CONTEXT(name) {
+        const GoldenFile g("gan_" + name);
+        Rng rng(1);
+        GanOptions opts;
+        opts.loss = loss;
+        opts.real_label = real_label;
+        opts.fake_label = fake_label;
+        opts.weight_clip = clip;
+        const AdamOptions adam{.lr = 0.01, .beta1 = 0.5, .beta2 = 0.999};
+        TestGan<D> gan(rng, opts, adam, adam);
+        load(gan.generator, g, "g");
+        load(gan.discriminator, g, "d");
+        const auto real = Tensor<Shape<4>, Cpu, double>::from_host(g.at("real").materialize());
+        const auto z1 = Tensor<Shape<3>, Cpu, double>::from_host(g.at("z1").materialize());
+        const auto z2 = Tensor<Shape<3>, Cpu, double>::from_host(g.at("z2").materialize());
+        const double d_loss = gan.d_step(real, z1);
+        expect_params(gan.discriminator, g, "d.after_d");
+        const double g_loss = gan.g_step(z2);
+        expect_params(gan.generator, g, "g.after_g");
+        expect_params(gan.discriminator, g, "d.after_g");  // the G step left D alone
+        BOOST_TEST(d_loss == g.at("d_loss").values[0], boost::test_tools::tolerance(1e-12));
+        BOOST_TEST(g_loss == g.at("g_loss").values[0], boost::test_tools::tolerance(1e-12));
+    }
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(one_iteration_matches_pytorch) {
+    check_iteration<DProb>("bce", AdversarialLoss::bce);
+    check_iteration<DProb>("bce_smoothed", AdversarialLoss::bce, 0.9, 0.1);
+    check_iteration<DLogits>("bce_with_logits", AdversarialLoss::bce_with_logits);
+    check_iteration<DLogits>("least_squares", AdversarialLoss::least_squares);
+    check_iteration<DLogits>("wasserstein", AdversarialLoss::wasserstein, 1, 0, 0.05);
+}
+
+namespace {
+using RollGan = Gan<models::SwissRollGenerator<2, 32>, models::SwissRollDiscriminator<32>, Adam<Cpu, float>, Adam<Cpu, float>>;
+
+/// Real batches for the tests: points from the run's own Rng (so its state covers them).
+struct RealBatches {
+    Rng& rng;
+    Tensor<Shape<2>, Cpu> batch{16};
+    std::vector<float> host = std::vector<float>(32);
+    ConstView<Shape<2>, Cpu> operator()() {
+        for (auto& v : host) v = rng.uniform<float>(-1, 1);
+        batch.copy_from_host(host);
+        return batch.cview();
+    }
+};
+
+std::vector<double> train(RollGan& gan, Rng& rng, int steps) {
+    RealBatches data{rng};
+    std::vector<double> losses;
+    for (int i = 0; i < steps; ++i) {
+        const auto l = gan.step(data);
+        losses.push_back(l.d_loss);
+        losses.push_back(l.g_loss);
+    }
+    return losses;
+}
+const AdamOptions adam{.lr = 2e-4, .beta1 = 0.5, .beta2 = 0.999};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(same_seed_same_losses_bit_for_bit) {
+    Rng a(7), b(7);
+    RollGan ga(a, {.loss = AdversarialLoss::bce, .d_steps = 2}, adam, adam);
+    RollGan gb(b, {.loss = AdversarialLoss::bce, .d_steps = 2}, adam, adam);
+    BOOST_TEST(train(ga, a, 20) == train(gb, b, 20), boost::test_tools::per_element());
+    BOOST_TEST(ga.steps() == 20);
+}
+
+BOOST_AUTO_TEST_CASE(resumed_run_continues_bit_for_bit) {
+    const auto dir = std::filesystem::temp_directory_path() / ("ctnn_gan_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    Rng a(11);
+    RollGan straight(a, {.loss = AdversarialLoss::bce}, adam, adam);
+    const auto all = train(straight, a, 20);
+
+    Rng b(11);
+    RollGan first(b, {.loss = AdversarialLoss::bce}, adam, adam);
+    auto head = train(first, b, 10);
+    std::int64_t epoch = 3;
+    first.checkpoint().counter("epoch", epoch).save(dir / "gan.safetensors");
+
+    Rng c(999);  // a different seed: everything must come from the checkpoint
+    RollGan resumed(c, {.loss = AdversarialLoss::bce}, adam, adam);
+    std::int64_t epoch_back = 0;
+    resumed.checkpoint().counter("epoch", epoch_back).load(dir / "gan.safetensors");
+    BOOST_TEST(epoch_back == 3);
+    BOOST_TEST(resumed.steps() == 10);
+    const auto tail = train(resumed, c, 10);
+    head.insert(head.end(), tail.begin(), tail.end());
+    BOOST_TEST(head == all, boost::test_tools::per_element());
+    std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
+    Rng rng(3);
+    RollGan gan(rng, {.loss = AdversarialLoss::bce}, adam, adam);
+    train(gan, rng, 4);
+    Tensor<Shape<2>, Cpu> bad(16);
+    bad.fill(std::numeric_limits<float>::quiet_NaN());
+    Tensor<Shape<2>, Cpu> z(16);
+    gan.sample_noise(z, 16);
+    try {
+        gan.d_step(bad, z);
+        BOOST_FAIL("a NaN loss went unnoticed");
+    } catch (const DivergenceError& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find("step 4") != std::string::npos, what);
+        BOOST_TEST(what.find("discriminator loss is nan") != std::string::npos, what);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(generator_step_leaves_discriminator_untouched) {
+    Rng rng(5);
+    RollGan gan(rng, {.loss = AdversarialLoss::bce}, adam, adam);
+    train(gan, rng, 3);
+    std::vector<std::vector<float>> params, grads;
+    gan.discriminator.visit_parameters([&](const std::string&, auto& p, auto& g) {
+        params.push_back(p.to_host());
+        grads.push_back(g.to_host());
+    });
+    Tensor<Shape<2>, Cpu> z(16);
+    gan.sample_noise(z, 16);
+    gan.g_step(z);
+    std::size_t k = 0;
+    gan.discriminator.visit_parameters([&](const std::string& n, auto& p, auto& g) {
+        BOOST_TEST_CONTEXT(n) {
+            BOOST_TEST(p.to_host() == params[k], boost::test_tools::per_element());
+            BOOST_TEST(g.to_host() == grads[k], boost::test_tools::per_element());
+        }
+        ++k;
+    });
+}
