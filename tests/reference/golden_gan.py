@@ -88,6 +88,42 @@ def main():
     gan_case("bce_with_logits", "bce_with_logits")
     gan_case("least_squares", "least_squares")
     gan_case("wasserstein", "wasserstein", clip=0.05)
+    vae_case("bce")
+    vae_case("continuous_bernoulli", continuous_bernoulli=True, weight=0.5)
+
+
+def vae_case(name, continuous_bernoulli=False, weight=1.0):
+    """One VAE step as seed 003 takes it: encoder on 2x - 1, reconstruction of x in [0, 1]."""
+    torch.manual_seed(60)
+    enc = nn.Sequential(nn.Linear(6, 8), nn.ReLU(), nn.Linear(8, 4)).double()
+    dec = nn.Sequential(nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 6)).double()
+    w = Writer("vae_" + name, C)
+    set_formula(enc, w, "e")
+    set_formula(dec, w, "d")
+    x = torch.rand(5, 6, dtype=torch.float64)
+    eps = torch.randn(5, 2, dtype=torch.float64)
+    w.full("x", x)
+    w.full("eps", eps)
+    opt = torch.optim.Adam(list(enc.parameters()) + list(dec.parameters()), lr=LR, betas=BETAS)
+    opt.zero_grad()
+    stats = enc(2 * x - 1)
+    mu, log_var = stats[:, :2], stats[:, 2:]
+    z = mu + eps * torch.exp(0.5 * log_var)
+    logits = dec(z)
+    recon = F.binary_cross_entropy_with_logits(logits, x, reduction="none").sum(dim=1)
+    if continuous_bernoulli:
+        lam = torch.sigmoid(logits)
+        log_norm = torch.distributions.ContinuousBernoulli(probs=lam)._cont_bern_log_norm()
+        recon = recon - weight * log_norm.sum(dim=1)
+    kl = -0.5 * torch.sum(1 + log_var - mu ** 2 - log_var.exp(), dim=1)
+    loss = torch.mean(recon + kl)
+    loss.backward()
+    opt.step()
+    write_params(w, "after", enc, "e")
+    write_params(w, "after", dec, "d")
+    w.full("reconstruction", recon.mean().reshape(1))
+    w.full("kl", kl.mean().reshape(1))
+    w.save()
 
 
 if __name__ == "__main__":

@@ -1,0 +1,155 @@
+// Variational training (seed 003): an encoder type producing (mu, log-variance) for Z latents and
+// a decoder type from Z latents back to the input, checked to fit at compile time; the
+// reparameterisation z = mu + eps * exp(log_var / 2); reconstruction (BCE with logits or the
+// continuous Bernoulli) plus the Gaussian KL term, both reported.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "ctnn/core/errors.hpp"
+#include "ctnn/io/checkpoint.hpp"
+#include "ctnn/losses/binary.hpp"
+#include "ctnn/losses/vae.hpp"
+#include "ctnn/network/network.hpp"
+#include "ctnn/train/divergence.hpp"
+
+namespace ctnn {
+
+enum class Reconstruction {
+    bce_with_logits,       ///< seed 003's F.binary_cross_entropy_with_logits, summed per image
+    continuous_bernoulli,  ///< the same plus the continuous Bernoulli log-normaliser (weighted)
+};
+
+struct VaeOptions {
+    Reconstruction reconstruction = Reconstruction::bce_with_logits;
+    double log_norm_weight = 1.0;  ///< the coefficient seed 003 suggests on log C(lambda)
+};
+
+/// Losses of one step, each the batch mean of a per-image sum (seed 003's bar of 100 is on
+/// `reconstruction`).
+struct VaeLosses {
+    double total = 0, reconstruction = 0, kl = 0;
+};
+
+namespace detail {
+/// z = mu + eps * exp(log_var / 2) from stats = [mu | log_var] per sample.
+template <class Dev, class T>
+void reparameterize(const T* stats, const T* eps, T* z, index_t batch, index_t latents) {
+    Dev::for_each(batch * latents, [=] CTNN_HD(index_t i) {
+        const index_t b = i / latents, j = i % latents;
+        const T* s = stats + b * 2 * latents;
+        z[i] = s[j] + eps[i] * std::exp(T(0.5) * s[latents + j]);
+    });
+}
+/// dstats += [dz | dz * eps * exp(log_var / 2) / 2]: the reconstruction's path through z.
+template <class Dev, class T>
+void reparameterize_backward(const T* stats, const T* eps, const T* dz, T* dstats, index_t batch, index_t latents) {
+    Dev::for_each(batch * latents, [=] CTNN_HD(index_t i) {
+        const index_t b = i / latents, j = i % latents;
+        const T* s = stats + b * 2 * latents;
+        T* d = dstats + b * 2 * latents;
+        d[j] += dz[i];
+        d[latents + j] += dz[i] * eps[i] * T(0.5) * std::exp(T(0.5) * s[latents + j]);
+    });
+}
+}  // namespace detail
+
+/// A VAE over network types E (input -> 2Z statistics) and D (Z -> input-shaped logits), with an
+/// optimizer of type Opt for each network (same options: one Adam over both, as in the seed, is
+/// the same update as two).
+template <class E, class D, class Opt, class Dev = Cpu, class T = float>
+class Vae {
+public:
+    using input_shape = typename Network<E, Dev, T>::input_shape;
+    using stats_shape = typename Network<E, Dev, T>::output_shape;
+    using latent_shape = typename Network<D, Dev, T>::input_shape;
+    static constexpr index_t latents = latent_shape::size;
+
+    static_assert(error::fits<error::encoder_output_vs_twice_decoder_input, Shape<2 * latents>, stats_shape>(),
+                  "ctnn: the encoder must output 2 * Z values (mu, log-variance) for a decoder of Z inputs");
+    static_assert(error::fits<error::decoder_output_vs_encoder_input, input_shape,
+                              typename Network<D, Dev, T>::output_shape>(),
+                  "ctnn: the decoder must output the encoder's input shape");
+
+    Network<E, Dev, T> encoder;
+    Network<D, Dev, T> decoder;
+    Opt encoder_optimizer;
+    Opt decoder_optimizer;
+    VaeOptions options;
+
+    Vae(Rng& rng, VaeOptions opts, typename Opt::Options optim, Init init = Init::pytorch)
+        : encoder(rng, init),
+          decoder(rng, init),
+          encoder_optimizer(encoder, optim),
+          decoder_optimizer(decoder, optim),
+          options(opts),
+          rng_(&rng) {}
+
+    /// One step: encode `input`, sample z with noise `eps`, decode, and descend on
+    /// reconstruction(target) + KL. Seed 003 encodes images scaled to [-1, 1] and reconstructs
+    /// them in [0, 1]; both are given.
+    VaeLosses step(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target,
+                   ConstView<latent_shape, Dev, T> eps) {
+        const index_t n = input.batch;
+        encoder_optimizer.zero_grad();
+        decoder_optimizer.zero_grad();
+        const auto& stats = encoder.forward(input);
+        z_.resize(n);
+        detail::reparameterize<Dev>(stats.data(), eps.data(), z_.data(), n, latents);
+        const auto& logits = decoder.forward(z_.cview());
+        dlogits_.resize(n);
+        dstats_.resize(n);
+        VaeLosses l;
+        l.reconstruction = options.reconstruction == Reconstruction::bce_with_logits
+                               ? bce_with_logits(logits.cview(), target, dlogits_.view(), Reduction::sum_per_sample_mean)
+                               : continuous_bernoulli_nll(logits.cview(), target, dlogits_.view(),
+                                                          Reduction::sum_per_sample_mean,
+                                                          static_cast<T>(options.log_norm_weight));
+        l.kl = gaussian_kl(stats.cview(), dstats_.view(), Reduction::mean);
+        l.total = l.reconstruction + l.kl;
+        check_finite_loss(l.total, "VAE loss", step_);
+        const auto& dz = decoder.backward(dlogits_.cview(), {ParamGrads::accumulate, true});
+        detail::reparameterize_backward<Dev>(stats.data(), eps.data(), dz.data(), dstats_.data(), n, latents);
+        encoder.backward(dstats_.cview());
+        check_finite_gradients(encoder, "encoder", step_);
+        check_finite_gradients(decoder, "decoder", step_);
+        encoder_optimizer.step();
+        decoder_optimizer.step();
+        ++step_;
+        return l;
+    }
+
+    /// The same with eps ~ N(0, 1) drawn from the run's Rng.
+    VaeLosses step(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target) {
+        eps_host_.resize(input.batch * latents);
+        for (auto& v : eps_host_) v = rng_->normal<T>();
+        eps_.resize(input.batch);
+        eps_.copy_from_host(eps_host_);
+        return step(input, target, eps_.cview());
+    }
+
+    std::int64_t steps() const { return step_; }
+
+    /// Both networks ("encoder.<key>", "decoder.<key>"), both optimizers, step and Rng.
+    io::Checkpoint checkpoint() {
+        io::Checkpoint c;
+        c.network("encoder", encoder)
+            .network("decoder", decoder)
+            .optimizer("optimizer.encoder", encoder_optimizer)
+            .optimizer("optimizer.decoder", decoder_optimizer)
+            .counter("step", step_)
+            .rng("rng", *rng_);
+        return c;
+    }
+
+private:
+    Rng* rng_;
+    Tensor<latent_shape, Dev, T> z_, eps_;
+    Tensor<input_shape, Dev, T> dlogits_;
+    Tensor<stats_shape, Dev, T> dstats_;
+    std::vector<T> eps_host_;
+    std::int64_t step_ = 0;
+};
+
+}  // namespace ctnn

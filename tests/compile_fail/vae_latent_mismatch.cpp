@@ -1,0 +1,9 @@
+// expect: composition_mismatch<ctnn::error::encoder_output_vs_twice_decoder_input, ctnn::Shape<40>, ctnn::Shape<20>
+// An encoder that outputs Z = 20 values where mu and log-variance need 2 * 20.
+#include <ctnn/ctnn.hpp>
+#include <ctnn/train/vae.hpp>
+using namespace ctnn;
+using E = Sequential<Input<1, 28, 28>, Flatten, Linear<784, 128>, ReLU, Linear<128, 20>>;
+using D = Sequential<Input<20>, Linear<20, 784>, Reshape<1, 28, 28>>;
+using Bad = Vae<E, D, Adam<Cpu, float>>;
+void make(Rng& rng) { Bad vae(rng, {}, {}); }
