@@ -137,9 +137,15 @@ BOOST_AUTO_TEST_CASE(resumed_run_continues_bit_for_bit) {
 }
 
 BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
+    const auto dir = std::filesystem::temp_directory_path() / ("ctnn_nan_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
     Rng rng(3);
     RollGan gan(rng, {.loss = AdversarialLoss::bce}, adam, adam);
     train(gan, rng, 4);
+    gan.checkpoint().save(dir / "good.safetensors");
+    const auto good_size = std::filesystem::file_size(dir / "good.safetensors");
+    std::vector<float> d_before;
+    gan.discriminator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) d_before.push_back(v); });
     Tensor<Shape<2>, Cpu> bad(16);
     bad.fill(std::numeric_limits<float>::quiet_NaN());
     Tensor<Shape<2>, Cpu> z(16);
@@ -152,6 +158,16 @@ BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
         BOOST_TEST(what.find("step 4") != std::string::npos, what);
         BOOST_TEST(what.find("discriminator loss is nan") != std::string::npos, what);
     }
+    // No optimizer step was taken, and the last good checkpoint is where it was.
+    std::vector<float> d_after;
+    gan.discriminator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) d_after.push_back(v); });
+    BOOST_TEST(d_after == d_before, boost::test_tools::per_element());
+    BOOST_TEST(std::filesystem::file_size(dir / "good.safetensors") == good_size);
+    Rng other(8);
+    RollGan restored(other, {.loss = AdversarialLoss::bce}, adam, adam);
+    restored.checkpoint().load(dir / "good.safetensors");
+    BOOST_TEST(restored.steps() == 4);
+    std::filesystem::remove_all(dir);
 }
 
 BOOST_AUTO_TEST_CASE(generator_step_leaves_discriminator_untouched) {
