@@ -9,6 +9,9 @@ packages=(
   libxtensor-dev xtl-dev libxsimd-dev              # xtensor 0.24: .npy and user-facing views
   libboost-test-dev                                # Boost.Test 1.74: the test suite
   libstb-dev                                       # stb_image_write: PNG output
+  zlib1g-dev                                       # gzip-compressed IDX files
+  libclang-rt-14-dev                               # libFuzzer for the readers' fuzz tests
+  dataset-fashion-mnist                            # real data: Fashion-MNIST (70,000 images, IDX)
   nlohmann-json3-dev                               # JSON: safetensors headers, metrics files
   gnuplot-nox fonts-dejavu-core                    # plots (run-time only: a child process)
 )
