@@ -1,4 +1,5 @@
-// The Cuda device against PyTorch's golden values: every seed network, in double and float.
+// The Cuda device against PyTorch's golden values: the seed networks that use every layer kind,
+// in double and float.
 // Built by nvcc whenever CUDA is found; on a machine without a GPU it reports itself skipped.
 #include <ctnn/device/cuda.hpp>
 
@@ -34,9 +35,6 @@ BOOST_AUTO_TEST_CASE(layers) {
     check_against_golden<Sequential<Input<3, 4, 3>, ConvTranspose2d<3, 2, 4, 2, 1>>, Cuda>("conv_transpose2d", 1e-11, 1e-12);
 }
 BOOST_AUTO_TEST_CASE(seed_networks) {
-    check_against_golden<SwissRollGenerator<>, Cuda>("net_swissroll_g", rel_tol, abs_tol);
-    check_against_golden<SwissRollDiscriminator<>, Cuda>("net_swissroll_d", rel_tol, abs_tol);
-    check_against_golden<MlpGenerator<>, Cuda>("net_mlp_g", rel_tol, abs_tol);
     check_against_golden<MlpDiscriminator, Cuda>("net_mlp_d", rel_tol, abs_tol);
     check_against_golden<DcganGenerator<>, Cuda>("net_dcgan_g", rel_tol, abs_tol);
     check_against_golden<DcganDiscriminator, Cuda>("net_dcgan_d", rel_tol, abs_tol);
@@ -44,8 +42,6 @@ BOOST_AUTO_TEST_CASE(seed_networks) {
     check_against_golden<Dcgan64Discriminator, Cuda>("net_dcgan64_d", rel_tol, abs_tol);
     check_against_golden<BnGenerator<>, Cuda>("net_bn_g", rel_tol, abs_tol);
     check_against_golden<DropoutDiscriminator, Cuda>("net_dropout_d", rel_tol, abs_tol);
-    check_against_golden<VaeEncoder<>, Cuda>("net_vae_encoder", rel_tol, abs_tol);
-    check_against_golden<VaeDecoder<>, Cuda>("net_vae_decoder", rel_tol, abs_tol);
 }
 BOOST_AUTO_TEST_CASE(float_networks) {
     check_against_golden<DcganDiscriminator, Cuda, float>("net_dcgan_d", 2e-4, 2e-5);
