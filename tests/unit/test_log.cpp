@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE log
 #include <boost/test/unit_test.hpp>
 
+#include "support/temp_dir.hpp"
+
 #include <ctnn/logging/csv.hpp>
 #include <ctnn/logging/metrics.hpp>
 #include <ctnn/logging/progress.hpp>
@@ -18,15 +20,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "ctnn_log_XXXXXX").string();
-        BOOST_REQUIRE(::mkdtemp(tmpl.data()));
-        path = tmpl;
-    }
-    ~TempDir() { fs::remove_all(path); }
-};
+using ctnn::test::TempDir;
 
 std::vector<std::string> lines_of(const std::string& text) {
     std::vector<std::string> lines;

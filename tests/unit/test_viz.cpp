@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE viz
 #include <boost/test/unit_test.hpp>
 
+#include "support/temp_dir.hpp"
+
 #include <ctnn/ctnn.hpp>
 #include <ctnn/viz/image_grid.hpp>
 #include <ctnn/viz/plot.hpp>
@@ -21,22 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh directory per test, removed afterwards.
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        std::string tmpl = (fs::temp_directory_path() / "ctnn_viz_XXXXXX").string();
-        BOOST_REQUIRE(::mkdtemp(tmpl.data()));
-        path = tmpl;
-    }
-    ~TempDir() { fs::remove_all(path); }
-    /// Nothing but `name` in the directory: no temporary file was left behind.
-    bool only(const std::string& name) const {
-        std::vector<std::string> names;
-        for (const auto& e : fs::directory_iterator(path)) names.push_back(e.path().filename().string());
-        return names == std::vector<std::string>{name};
-    }
-};
+using ctnn::test::TempDir;
 
 struct Decoded {
     int width = 0, height = 0, channels = 0;
