@@ -10,18 +10,12 @@
 
 #include <ctnn/ctnn.hpp>
 
+#include "support/parity.hpp"
+
 using namespace ctnn;
 
 namespace {
 
-void expect_near(const std::string& what, const std::vector<double>& a, const std::vector<double>& b, double tol) {
-    BOOST_REQUIRE_EQUAL(a.size(), b.size());
-    std::size_t bad = 0;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (!(std::abs(a[i] - b[i]) <= tol * (1 + std::abs(a[i]))) && ++bad <= 3)
-            BOOST_ERROR(what << "[" << i << "]: cpu " << a[i] << ", thrust " << b[i]);
-    BOOST_TEST_MESSAGE(what << ": " << a.size() << " values compared");
-}
 
 /// loss(input, target, grad) on both devices, on a batch large enough for several threads.
 template <AnyShape S, class Loss>
@@ -35,8 +29,8 @@ void loss_parity(const std::string& what, const std::vector<double>& x, const st
     };
     const auto [vc, gc] = run(Cpu{});
     const auto [vt, gt] = run(ThrustOmp{});
-    expect_near(what + " loss", {vc}, {vt}, 1e-12);
-    expect_near(what + " grad", gc, gt, 1e-15);
+    test::expect_same_on_devices<double>(what + " loss", {vc}, {vt}, 1e-12);
+    test::expect_same_on_devices(what + " grad", gc, gt, 1e-15);
 }
 
 std::vector<double> draw(std::size_t n, double lo, double hi, std::uint64_t seed) {
@@ -114,7 +108,7 @@ void optimizer_parity(const std::string& what, Options options) {
         });
         return out;
     };
-    expect_near(what, run(Cpu{}), run(ThrustOmp{}), 1e-14);
+    test::expect_same_on_devices(what, run(Cpu{}), run(ThrustOmp{}), 1e-14);
 }
 
 }  // namespace

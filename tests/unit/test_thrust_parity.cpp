@@ -10,6 +10,8 @@
 
 #include <cmath>
 
+#include "support/parity.hpp"
+
 using namespace ctnn;
 
 namespace {
@@ -27,12 +29,7 @@ void check_parity(index_t batch, double tol) {
     for (auto& v : xs) v = data.normal<T>();
     for (auto& v : gs) v = data.normal<T>();
     const auto close = [&](const std::string& what, const std::vector<T>& a, const std::vector<T>& b) {
-        BOOST_REQUIRE_EQUAL(a.size(), b.size());
-        std::size_t bad = 0;
-        for (std::size_t i = 0; i < a.size(); ++i)
-            if (!(std::abs(a[i] - b[i]) <= tol * (1 + std::abs(a[i]))) && ++bad <= 3)
-                BOOST_ERROR(what << "[" << i << "]: cpu " << a[i] << ", thrust " << b[i]);
-        BOOST_TEST_MESSAGE(what << ": " << a.size() << " values compared");
+        test::expect_same_on_devices(what, a, b, tol);
     };
     // Same initial parameters (both drew from the same seed).
     std::vector<std::vector<T>> pc;

@@ -31,10 +31,6 @@ struct Shape {
         return s;
     }();
 
-    /// The dimension at position I (0-based).
-    template <index_t I>
-    static constexpr index_t dim = dims[I];
-
     /// "[-1, 64, 32, 32]": the batch dimension first, as torchsummary prints it.
     static std::string str(bool with_batch = true) {
         std::string s = with_batch ? "[-1" : "[";

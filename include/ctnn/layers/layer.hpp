@@ -14,7 +14,7 @@
 // the ctnn::error templates with Position, the layer and both shapes, so that the compiler's first
 // lines name them, and returns the layer's declared output so that later layers are still checked.
 //
-// `impl<In, Dev, T>` provides (see LayerImpl below):
+// `impl<In, Dev, T>` provides:
 //   forward(ConstView<In> x, View<Out> y, const ForwardContext&)   y = layer(x); may cache state
 //   backward(x, y, dy, dx, ParamGrads)  given x and y of the last forward and dy = dL/dy:
 //       writes dx = dL/dx unless dx is empty (nobody needs it), and adds dL/dparameters to the
@@ -26,7 +26,6 @@
 #pragma once
 
 #include <array>
-#include <concepts>
 #include <string>
 #include <string_view>
 
@@ -55,12 +54,6 @@ struct SummaryRow {
     std::array<index_t, 4> dims{};
     index_t rank = 0;
     index_t params = 0;
-};
-
-template <class L>
-concept LayerDescriptor = requires {
-    { L::type_name } -> std::convertible_to<std::string_view>;
-    { L::parameter_count } -> std::convertible_to<index_t>;
 };
 
 /// Rows of the summary for layer L at Position with input In: one row for a leaf layer, the rows
@@ -94,16 +87,6 @@ struct LayerBase {
     void visit_parameters(const std::string&, F&&) {}
     template <class F>
     void visit_buffers(const std::string&, F&&) {}
-};
-
-/// A layer implementation in the sense above.
-template <class L>
-concept LayerImpl = requires(L& l, typename L::in_view x, typename L::out_view y,
-                             typename L::out_cview cy, typename L::in_grad_view dx,
-                             const ForwardContext& ctx, Rng& rng) {
-    l.forward(x, y, ctx);
-    l.backward(x, cy, cy, dx, ParamGrads::accumulate);
-    l.reset_parameters(rng, Init::pytorch);
 };
 
 }  // namespace ctnn
