@@ -29,7 +29,7 @@ static_assert(DcganGenerator<>::parameter_count == 6'586'945);
 static_assert(VaeEncoder<>::parameter_count == 571'304);
 static_assert(VaeDecoder<>::parameter_count == 1'357'784);
 static_assert(MnistClassifier::parameter_count == 669'706);
-static_assert(CifarMlpDiscriminator::parameter_count == 3'803'137);
+static_assert(CifarMlpDiscriminator<>::parameter_count == 3'803'137);
 static_assert(CifarMlpGenerator<>::parameter_count == 3'831'552);
 
 // Composition: each generator produces what its discriminator takes, and the VAE fits together.
@@ -74,7 +74,7 @@ BOOST_AUTO_TEST_CASE(vae) {
 BOOST_AUTO_TEST_CASE(classifier) { check_against_golden<MnistClassifier>("net_classifier", rel_tol, abs_tol); }
 BOOST_AUTO_TEST_CASE(cifar_mlp_gan) {
     check_against_golden<CifarMlpGenerator<>>("net_cifar_g", rel_tol, abs_tol);
-    check_against_golden<CifarMlpDiscriminator>("net_cifar_d", rel_tol, abs_tol);
+    check_against_golden<CifarMlpDiscriminator<>>("net_cifar_d", rel_tol, abs_tol);
 }
 // The float networks users train: same golden values within single-precision rounding. (The
 // generator's train-mode case divides by batch-of-3 standard deviations that are nearly zero for

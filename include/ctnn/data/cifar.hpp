@@ -15,7 +15,39 @@
 
 namespace ctnn::data {
 
-inline constexpr std::size_t cifar_record_bytes = 1 + 3 * 32 * 32;
+/// Appends the records of one file in CIFAR-10's binary layout generalised to any sample shape S
+/// ("CIFAR-style"): each record is 1 label byte (0-9) then S::size pixel bytes, planes in C, H, W
+/// order. CIFAR-10 itself is S = Shape<3, 32, 32>; 64x64 RGB data is Shape<3, 64, 64>.
+template <AnyShape S>
+void append_labelled_records(const std::filesystem::path& path, Dataset<S>& out) {
+    constexpr std::size_t record_bytes = 1 + S::size;
+    ByteReader in(path);
+    // A raw file's size is known: reserve once and report a bad size before reading.
+    const std::uint64_t bytes = in.gzip() ? 0 : in.file_size();
+    const auto bad_size = [&](std::uint64_t n) {
+        std::string msg = "size " + std::to_string(n) + " bytes" + (in.gzip() ? " (decompressed)" : "") +
+                          " is not a whole number of records of shape " + S::str(false) + " (1 label byte + " +
+                          std::to_string(S::size) + " pixel bytes = " + std::to_string(record_bytes) +
+                          " bytes each): " + std::to_string(n / record_bytes) + " records and " +
+                          std::to_string(n % record_bytes) + " bytes left over";
+        if (S::size == 3 * 32 * 32 && n % (record_bytes + 1) == 0) msg += " (a multiple of 3074: a CIFAR-100 file?)";
+        in.fail(msg);
+    };
+    if (!in.gzip() && bytes % record_bytes != 0) bad_size(bytes);
+    out.samples.reserve(out.samples.size() + bytes / record_bytes * S::size);
+    out.labels.reserve(out.labels.size() + bytes / record_bytes);
+
+    std::vector<std::uint8_t> record(record_bytes);
+    for (std::uint64_t i = 0;; ++i) {
+        const std::size_t got = in.read(record.data(), record.size());
+        if (got == 0) break;
+        if (got < record.size()) bad_size(in.position() + in.count_rest());
+        if (record[0] > 9)
+            in.fail("record " + std::to_string(i) + ": label " + std::to_string(record[0]) + " is not a class 0-9");
+        out.labels.push_back(record[0]);
+        out.samples.insert(out.samples.end(), record.begin() + 1, record.end());
+    }
+}
 
 /// Appends the records of one CIFAR-10 batch file to out.
 template <AnyShape S>
@@ -24,32 +56,7 @@ void append_cifar10(const std::filesystem::path& path, Dataset<S>& out) {
     static_assert(sample_shape_fits<S>(cifar_shape),
                   "ctnn: CIFAR-10 samples are [3, 32, 32]: the network's input must be Shape<3, 32, 32> or "
                   "Shape<3072>");
-    ByteReader in(path);
-    // A raw file's size is known: reserve once and report a bad size before reading.
-    const std::uint64_t bytes = in.gzip() ? 0 : in.file_size();
-    const auto bad_size = [&](std::uint64_t n) {
-        std::string msg = "size " + std::to_string(n) + " bytes" + (in.gzip() ? " (decompressed)" : "") +
-                          " is not a whole number of CIFAR-10 records (1 label byte + 3072 pixel bytes = 3073 "
-                          "bytes each): " + std::to_string(n / cifar_record_bytes) + " records and " +
-                          std::to_string(n % cifar_record_bytes) + " bytes left over";
-        if (n % (cifar_record_bytes + 1) == 0) msg += " (a multiple of 3074: a CIFAR-100 file?)";
-        in.fail(msg);
-    };
-    if (!in.gzip() && bytes % cifar_record_bytes != 0) bad_size(bytes);
-    out.samples.reserve(out.samples.size() + bytes / cifar_record_bytes * S::size);
-    out.labels.reserve(out.labels.size() + bytes / cifar_record_bytes);
-
-    std::array<std::uint8_t, cifar_record_bytes> record;
-    for (std::uint64_t i = 0;; ++i) {
-        const std::size_t got = in.read(record.data(), record.size());
-        if (got == 0) break;
-        if (got < record.size()) bad_size(in.position() + in.count_rest());
-        if (record[0] > 9)
-            in.fail("record " + std::to_string(i) + ": label " + std::to_string(record[0]) +
-                    " is not a CIFAR-10 class (0-9)");
-        out.labels.push_back(record[0]);
-        out.samples.insert(out.samples.end(), record.begin() + 1, record.end());
-    }
+    append_labelled_records<S>(path, out);
 }
 
 /// The records of CIFAR-10 batch files, in the order given, as labelled samples of S

@@ -155,6 +155,13 @@ public:
         const index_t n = data_.size(), b = options_.batch_size;
         return options_.drop_last ? n / b : (n + b - 1) / b;
     }
+    /// Draws the shuffles of n epochs without producing their batches: a resumed run then sees
+    /// the sample order an uninterrupted run would have seen.
+    void skip_epochs(index_t n) {
+        for (index_t e = 0; e < n; ++e) begin_epoch();
+        in_epoch_ = false;
+    }
+
     /// Epochs begun so far.
     index_t epochs() const { return epochs_; }
     const Dataset<S, Stored>& dataset() const { return data_; }

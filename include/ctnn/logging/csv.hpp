@@ -10,6 +10,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <stdexcept>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -91,6 +92,10 @@ public:
     /// One row: every column, by name, in the header's order, e.g.
     /// log.row({{"step", step}, {"d_loss", l.d_loss}, {"g_loss", l.g_loss}}).
     void row(std::initializer_list<std::pair<std::string_view, Cell>> cells) {
+        row(std::span<const std::pair<std::string_view, Cell>>(cells.begin(), cells.size()));
+    }
+    /// The same for columns only known at run time.
+    void row(std::span<const std::pair<std::string_view, Cell>> cells) {
         bool same = cells.size() == columns_.size();
         for (std::size_t i = 0; same && i < cells.size(); ++i) same = cells.begin()[i].first == columns_[i];
         if (!same) {

@@ -103,14 +103,18 @@ using MnistClassifier = Sequential<Input<1, 28, 28>, Flatten, Linear<784, 512>, 
                                    Linear<512, 512>, ReLU, Dropout<0.2>, Linear<512, 10>>;
 
 // ---- seed 004: MLP GAN on flattened CIFAR-10 ------------------------------------------------------
-using CifarMlpDiscriminator = Sequential<Input<3, 32, 32>, Flatten,
-    Linear<3072, 1024>, LeakyReLU<0.2>, Dropout<0.3>,
+/// Images of C x H x W (CIFAR-10's 3x32x32 by default; 1x28x28 runs it on (Fashion-)MNIST) flattened
+/// to 1024-512-256-1 with LeakyReLU(0.2) and Dropout(0.3), Sigmoid out.
+template <index_t C = 3, index_t H = 32, index_t W = 32>
+using CifarMlpDiscriminator = Sequential<Input<C, H, W>, Flatten,
+    Linear<C * H * W, 1024>, LeakyReLU<0.2>, Dropout<0.3>,
     Linear<1024, 512>, LeakyReLU<0.2>, Dropout<0.3>,
     Linear<512, 256>, LeakyReLU<0.2>, Dropout<0.3>,
     Linear<256, 1>, Sigmoid>;
-template <index_t Noise = 100>
+/// Noise 100 -> 256-512-1024 with LeakyReLU(0.2) -> C x H x W with Tanh.
+template <index_t Noise = 100, index_t C = 3, index_t H = 32, index_t W = 32>
 using CifarMlpGenerator = Sequential<Input<Noise>,
     Linear<Noise, 256>, LeakyReLU<0.2>, Linear<256, 512>, LeakyReLU<0.2>,
-    Linear<512, 1024>, LeakyReLU<0.2>, Linear<1024, 3072>, Tanh, Reshape<3, 32, 32>>;
+    Linear<512, 1024>, LeakyReLU<0.2>, Linear<1024, C * H * W>, Tanh, Reshape<C, H, W>>;
 
 }  // namespace ctnn::models

@@ -161,6 +161,17 @@ public:
         return std::get<I>(layers_);
     }
 
+    static constexpr std::size_t layer_count = N;
+
+    /// Layer I's output from the last forward pass, for I < layer_count - 1 (the last layer writes
+    /// into the caller's tensor): a hidden layer's features, such as the penultimate layer a
+    /// Frechet distance is measured in.
+    template <std::size_t I>
+    const auto& output() const {
+        static_assert(I + 1 < N, "ctnn: Sequential::output<I>() is for hidden layers; the last layer's output is the network's");
+        return std::get<I>(acts_);
+    }
+
     void reset_parameters(Rng& rng, Init init) {
         each([&]<std::size_t I>() { std::get<I>(layers_).reset_parameters(rng, init); });
     }

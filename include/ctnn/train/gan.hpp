@@ -69,10 +69,14 @@ public:
           rng_(&rng) {}
 
     /// Fills z with noise from the run's Rng (drawn on the host, in sample order).
-    void sample_noise(Tensor<noise_shape, Dev, T>& z, index_t batch) {
+    void sample_noise(Tensor<noise_shape, Dev, T>& z, index_t batch) { sample_noise(z, batch, *rng_); }
+
+    /// The same from another Rng: fixed noise for sample grids that must not shift the run's own
+    /// random stream (a resumed run then draws what an uninterrupted one would).
+    void sample_noise(Tensor<noise_shape, Dev, T>& z, index_t batch, Rng& rng) {
         noise_host_.resize(batch * noise_shape::size);
         for (auto& v : noise_host_)
-            v = options.noise == NoiseKind::normal ? rng_->normal<T>() : rng_->uniform<T>(T(-1), T(1));
+            v = options.noise == NoiseKind::normal ? rng.normal<T>() : rng.uniform<T>(T(-1), T(1));
         z.resize(batch);
         z.copy_from_host(noise_host_);
     }

@@ -94,23 +94,10 @@ public:
         const index_t n = input.batch;
         encoder_optimizer.zero_grad();
         decoder_optimizer.zero_grad();
-        const auto& stats = encoder.forward(input);
-        z_.resize(n);
-        detail::reparameterize<Dev>(stats.data(), eps.data(), z_.data(), n, latents);
-        const auto& logits = decoder.forward(z_.cview());
-        dlogits_.resize(n);
-        dstats_.resize(n);
-        VaeLosses l;
-        l.reconstruction = options.reconstruction == Reconstruction::bce_with_logits
-                               ? bce_with_logits(logits.cview(), target, dlogits_.view(), Reduction::sum_per_sample_mean)
-                               : continuous_bernoulli_nll(logits.cview(), target, dlogits_.view(),
-                                                          Reduction::sum_per_sample_mean,
-                                                          static_cast<T>(options.log_norm_weight));
-        l.kl = gaussian_kl(stats.cview(), dstats_.view(), Reduction::mean);
-        l.total = l.reconstruction + l.kl;
+        const VaeLosses l = losses(input, target, eps, true);
         check_finite_loss(l.total, "VAE loss", step_);
         const auto& dz = decoder.backward(dlogits_.cview(), {ParamGrads::accumulate, true});
-        detail::reparameterize_backward<Dev>(stats.data(), eps.data(), dz.data(), dstats_.data(), n, latents);
+        detail::reparameterize_backward<Dev>(encoder.output().data(), eps.data(), dz.data(), dstats_.data(), n, latents);
         encoder.backward(dstats_.cview());
         check_finite_gradients(encoder, "encoder", step_);
         check_finite_gradients(decoder, "decoder", step_);
@@ -122,11 +109,19 @@ public:
 
     /// The same with eps ~ N(0, 1) drawn from the run's Rng.
     VaeLosses step(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target) {
-        eps_host_.resize(input.batch * latents);
-        for (auto& v : eps_host_) v = rng_->normal<T>();
-        eps_.resize(input.batch);
-        eps_.copy_from_host(eps_host_);
-        return step(input, target, eps_.cview());
+        return step(input, target, draw_eps(input.batch, *rng_));
+    }
+
+    /// The losses of a batch without training: both networks in eval mode, eps drawn from `rng`
+    /// (not the run's, so evaluating does not change what training draws next). Parameters,
+    /// gradients and optimizer state are untouched: a held-out reconstruction loss.
+    VaeLosses evaluate(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target, Rng& rng) {
+        encoder.eval();
+        decoder.eval();
+        const VaeLosses l = losses(input, target, draw_eps(input.batch, rng), false);
+        encoder.train();
+        decoder.train();
+        return l;
     }
 
     std::int64_t steps() const { return step_; }
@@ -144,6 +139,42 @@ public:
     }
 
 private:
+    ConstView<latent_shape, Dev, T> draw_eps(index_t n, Rng& rng) {
+        eps_host_.resize(n * latents);
+        for (auto& v : eps_host_) v = rng.normal<T>();
+        eps_.resize(n);
+        eps_.copy_from_host(eps_host_);
+        return eps_.cview();
+    }
+
+    /// Encoder, reparameterisation, decoder and both losses; with `grads`, dL/dlogits and
+    /// dKL/dstats land in dlogits_ and dstats_ for the backward pass.
+    VaeLosses losses(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target,
+                     ConstView<latent_shape, Dev, T> eps, bool grads) {
+        const index_t n = input.batch;
+        const auto& stats = encoder.forward(input);
+        z_.resize(n);
+        detail::reparameterize<Dev>(stats.data(), eps.data(), z_.data(), n, latents);
+        const auto& logits = decoder.forward(z_.cview());
+        TensorView<input_shape, Dev, T> dlogits;  // empty: no gradient wanted
+        TensorView<stats_shape, Dev, T> dstats;
+        if (grads) {
+            dlogits_.resize(n);
+            dstats_.resize(n);
+            dlogits = dlogits_.view();
+            dstats = dstats_.view();
+        }
+        VaeLosses l;
+        l.reconstruction = options.reconstruction == Reconstruction::bce_with_logits
+                               ? bce_with_logits(logits.cview(), target, dlogits, Reduction::sum_per_sample_mean)
+                               : continuous_bernoulli_nll(logits.cview(), target, dlogits,
+                                                          Reduction::sum_per_sample_mean,
+                                                          static_cast<T>(options.log_norm_weight));
+        l.kl = gaussian_kl(stats.cview(), dstats, Reduction::mean);
+        l.total = l.reconstruction + l.kl;
+        return l;
+    }
+
     Rng* rng_;
     Tensor<latent_shape, Dev, T> z_, eps_;
     Tensor<input_shape, Dev, T> dlogits_;
