@@ -1,0 +1,33 @@
+// Seed 003's MLP GAN (part 2) on the MNIST digits: uniform noise of dimension 10, G 10-1024-1024-784
+// with Tanh, D 784-256-256-1 (LeakyReLU 0.01) giving logits, Adam lr 1e-3 betas (0.5, 0.999),
+// batch 128, 10 epochs. --loss bce is the vanilla GAN (BCE with logits), --loss ls the
+// Least-Squares GAN of the same notebook.
+#include <ctnn/models/seeds.hpp>
+
+#include "common/gan_trainer.hpp"
+
+using namespace ctnn;
+
+int main(int argc, char** argv) {
+    return examples::guarded_main("mnist_gan", [&] {
+        examples::RunOptions opt{.name = "mnist_gan", .epochs = 10};
+        std::string loss = "bce";
+        double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
+        index_t batch = 128;
+        examples::Cli cli("mnist_gan", "Seed 003's MLP GAN (noise 10) or LSGAN on MNIST digits.");
+        opt.add_flags(cli);
+        cli.choice("loss", loss, {"bce", "ls"}, "vanilla GAN (BCE with logits) or Least-Squares GAN")
+            .flag("lr", lr, "Adam learning rate of both networks")
+            .flag("beta1", beta1, "Adam beta1")
+            .flag("beta2", beta2, "Adam beta2")
+            .flag("batch", batch, "batch size");
+        if (int code = 0; !cli.parse(argc, argv, code)) return code;
+        if (loss == "ls") opt.name = "mnist_lsgan";  // its own default folder, runs/mnist_lsgan
+        using MlpGan = Gan<models::MlpGenerator<10>, models::MlpDiscriminator, Adam<Cpu, float>, Adam<Cpu, float>>;
+        const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = beta2};
+        const auto kind = loss == "ls" ? AdversarialLoss::least_squares : AdversarialLoss::bce_with_logits;
+        return examples::image_gan_main<MlpGan>(
+            opt, {.title = loss == "ls" ? "LSGAN on MNIST digits" : "MLP GAN on MNIST digits", .batch = batch},
+            [&](Rng& rng) { return MlpGan(rng, {.loss = kind, .noise = NoiseKind::uniform}, adam, adam); });
+    });
+}
