@@ -24,7 +24,7 @@ void RunOptions::add_flags(Cli& cli, bool generative) {
         .flag("resume", resume, "continue from <out>/checkpoint.safetensors");
     if (generative)
         cli.flag("sample", sample, "load <out>/checkpoint.safetensors, write N samples to samples.npy and samples.png, exit")
-            .flag("classifier", classifier, "digit classifier for the metrics (default runs/mnist_classifier[-fashion]/classifier.safetensors; trained there if absent)")
+            .flag("classifier", classifier, "digit classifier for the metrics (default runs/mnist_classifier[-fashion]/classifier.safetensors, trained there if absent; none: no metrics)")
             .flag("eval-samples", eval_samples, "samples the final metrics are computed on");
 }
 
@@ -34,7 +34,9 @@ void RunOptions::finish() {
             "--device cuda: the example trainers are built for the CPU only in this version (the Cuda device "
             "exists as ctnn::Cuda in CUDA builds, but the trainers are not yet compiled with nvcc)");
     if (out.empty()) out = default_out(name, data);
-    if (classifier.empty() && is_named_data(data))
+    if (classifier == "none")
+        classifier.clear();
+    else if (classifier.empty() && is_named_data(data))
         classifier = default_out("mnist_classifier", data) / "classifier.safetensors";
     if (epochs < 1 && steps <= 0) throw std::invalid_argument("--epochs must be at least 1 (or give --steps)");
     if (eval_samples < 2) throw std::invalid_argument("--eval-samples must be at least 2");

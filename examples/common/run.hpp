@@ -28,7 +28,7 @@ struct RunOptions {
     std::int64_t steps = 0;       ///< > 0: stop after this many training steps in all
     bool resume = false;
     std::int64_t sample = 0;      ///< > 0: only generate this many samples from the checkpoint
-    std::filesystem::path classifier{};  ///< empty: the default of mnist_classifier for --data
+    std::filesystem::path classifier{};  ///< empty: mnist_classifier's default for --data; "none": no metrics
     std::int64_t eval_samples = 10000;   ///< samples the final metrics are computed on
 
     /// Adds the flags every trainer takes. `generative` adds --sample, --classifier and

@@ -61,11 +61,12 @@ struct Cpu {
     /// Loops shorter than this run on the calling thread: waking threads costs more.
     static constexpr index_t parallel_grain = 1 << 14;
 
-    /// Calls f(i) for every i in [0, n). Iterations must be independent.
+    /// Calls f(i) for every i in [0, n). Iterations must be independent. `work` is each
+    /// iteration's size in elements (a row of a copy, say), for the choice to go parallel.
     template <class F>
-    static void for_each(index_t n, F f) {
+    static void for_each(index_t n, F f, index_t work = 1) {
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static) if (n >= parallel_grain)
+#pragma omp parallel for schedule(static) if (n * work >= parallel_grain && n > 1)
 #endif
         for (index_t i = 0; i < n; ++i) f(i);
     }

@@ -3,7 +3,8 @@
 //
 //   template <class T> using storage = ...;              owning buffer in the device's memory
 //   static T* data(storage<T>&);                          raw pointer into it
-//   static void for_each(index_t n, F f);                 f(i) for i in [0, n), independent
+//   static void for_each(index_t n, F f, index_t work = 1); f(i) for i in [0, n), independent;
+//                                                         work: elements per f(i), a threading hint
 //   static T sum<T>(index_t n, F f);                      sum of f(i) over [0, n)
 //   static void gemm(Trans, Trans, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);   row-major
 //   static void fill(T*, n, value), copy(src, n, dst);

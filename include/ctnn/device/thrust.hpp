@@ -34,8 +34,9 @@ struct ThrustDevice {
         return thrust::raw_pointer_cast(v.data());
     }
 
+    /// `work` (each iteration's size) only guides the Cpu device's threading.
     template <class F>
-    static void for_each(index_t n, F f) {
+    static void for_each(index_t n, F f, index_t /*work*/ = 1) {
         thrust::for_each_n(System::policy(), thrust::counting_iterator<index_t>(0), n, f);
     }
 

@@ -59,37 +59,35 @@ struct Conv2d {
         void reset_parameters(Rng& rng, Init scheme) { this->reset(rng, rows, scheme == Init::dcgan); }
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
-            const index_t n = x.batch;
+            const index_t n = x.batch, width = n * positions;
             cols_.resize(n);
-            detail::im2col<Dev>(x.data(), cols_.data(), n, geo);
-            if constexpr (Bias) detail::broadcast_channels<Dev>(bias.data(), y.data(), n, OutC, positions);
-            for (index_t s = 0; s < n; ++s)
-                Dev::gemm(Trans::no, Trans::no, OutC, positions, rows, T(1), weight.data(), rows,
-                          cols_.data() + s * geo.column_size(), positions, Bias ? T(1) : T(0),
-                          y.data() + s * Out::size, positions);
+            out_.resize(n);
+            detail::im2col<geo, Dev>(x.data(), cols_.data(), n);
+            // One GEMM for the batch: [OutC x rows] [rows x n positions], then back to n x OutC x positions.
+            Dev::gemm(Trans::no, Trans::no, OutC, width, rows, T(1), weight.data(), rows, cols_.data(), width, T(0),
+                      out_.data(), width);
+            detail::from_channel_major<Dev>(out_.data(), y.data(), n, OutC, positions, Bias ? bias.data() : nullptr);
         }
 
         void backward(typename Base::in_view x, typename Base::out_cview, typename Base::out_cview dy,
                       typename Base::in_grad_view dx, ParamGrads pg) {
-            const index_t n = x.batch;
+            const index_t n = x.batch, width = n * positions;
+            if (pg == ParamGrads::frozen && dx.empty()) return;
+            detail::to_channel_major<Dev>(dy.data(), out_.data(), n, OutC, positions);
             if (pg == ParamGrads::accumulate) {
-                for (index_t s = 0; s < n; ++s)
-                    Dev::gemm(Trans::no, Trans::yes, OutC, rows, positions, T(1), dy.data() + s * Out::size,
-                              positions, cols_.data() + s * geo.column_size(), positions, T(1),
-                              weight_grad.data(), rows);
+                Dev::gemm(Trans::no, Trans::yes, OutC, rows, width, T(1), out_.data(), width, cols_.data(), width,
+                          T(1), weight_grad.data(), rows);
                 if constexpr (Bias) detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, positions);
             }
             if (dx.empty()) return;
-            // The columns are spent once the weight gradient has them: reuse them for d(columns).
-            for (index_t s = 0; s < n; ++s)
-                Dev::gemm(Trans::yes, Trans::no, rows, positions, OutC, T(1), weight.data(), rows,
-                          dy.data() + s * Out::size, positions, T(0), cols_.data() + s * geo.column_size(),
-                          positions);
-            detail::col2im<Dev>(cols_.data(), dx.data(), n, geo);
+            Dev::gemm(Trans::yes, Trans::no, rows, width, OutC, T(1), weight.data(), rows, out_.data(), width, T(0),
+                      cols_.data(), width);
+            detail::col2im<geo, Dev>(cols_.data(), dx.data(), n);
         }
 
     private:
-        Tensor<Shape<geo.column_size()>, Dev, T> cols_;
+        Tensor<Shape<geo.column_size()>, Dev, T> cols_;  ///< rows x (batch positions), see im2col
+        Tensor<Out, Dev, T> out_;                         ///< y, then dy, as OutC x (batch positions)
     };
 };
 

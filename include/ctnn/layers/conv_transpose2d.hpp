@@ -51,39 +51,38 @@ struct ConvTranspose2d {
         void reset_parameters(Rng& rng, Init scheme) { this->reset(rng, rows, scheme == Init::dcgan); }
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
-            const index_t n = x.batch;
+            const index_t n = x.batch, width = n * positions;
             cols_.resize(n);
-            for (index_t s = 0; s < n; ++s)
-                Dev::gemm(Trans::yes, Trans::no, rows, positions, InC, T(1), weight.data(), rows,
-                          x.data() + s * In::size, positions, T(0), cols_.data() + s * geo.column_size(),
-                          positions);
-            detail::col2im<Dev>(cols_.data(), y.data(), n, geo);
+            in_.resize(n);
+            // One GEMM for the batch: [rows x InC] [InC x n positions], then scattered into the image.
+            detail::to_channel_major<Dev>(x.data(), in_.data(), n, InC, positions);
+            Dev::gemm(Trans::yes, Trans::no, rows, width, InC, T(1), weight.data(), rows, in_.data(), width, T(0),
+                      cols_.data(), width);
+            detail::col2im<geo, Dev>(cols_.data(), y.data(), n);
             if constexpr (Bias) detail::add_channels<Dev>(bias.data(), y.data(), n, OutC, Out::dims[1] * Out::dims[2]);
         }
 
         void backward(typename Base::in_view x, typename Base::out_cview, typename Base::out_cview dy,
                       typename Base::in_grad_view dx, ParamGrads pg) {
-            const index_t n = x.batch;
+            const index_t n = x.batch, width = n * positions;
             if (pg == ParamGrads::frozen && dx.empty()) return;
-            cols_.resize(n);
-            detail::im2col<Dev>(dy.data(), cols_.data(), n, geo);
+            detail::im2col<geo, Dev>(dy.data(), cols_.data(), n);
             if (pg == ParamGrads::accumulate) {
-                for (index_t s = 0; s < n; ++s)
-                    Dev::gemm(Trans::no, Trans::yes, InC, rows, positions, T(1), x.data() + s * In::size,
-                              positions, cols_.data() + s * geo.column_size(), positions, T(1),
-                              weight_grad.data(), rows);
+                // in_ still holds x in channel-major order from the forward pass.
+                Dev::gemm(Trans::no, Trans::yes, InC, rows, width, T(1), in_.data(), width, cols_.data(), width, T(1),
+                          weight_grad.data(), rows);
                 if constexpr (Bias)
                     detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, Out::dims[1] * Out::dims[2]);
             }
             if (dx.empty()) return;
-            for (index_t s = 0; s < n; ++s)
-                Dev::gemm(Trans::no, Trans::no, InC, positions, rows, T(1), weight.data(), rows,
-                          cols_.data() + s * geo.column_size(), positions, T(0), dx.data() + s * In::size,
-                          positions);
+            Dev::gemm(Trans::no, Trans::no, InC, width, rows, T(1), weight.data(), rows, cols_.data(), width, T(0),
+                      in_.data(), width);
+            detail::from_channel_major<Dev>(in_.data(), dx.data(), n, InC, positions, static_cast<const T*>(nullptr));
         }
 
     private:
-        Tensor<Shape<geo.column_size()>, Dev, T> cols_;
+        Tensor<Shape<geo.column_size()>, Dev, T> cols_;  ///< rows x (batch positions), see im2col
+        Tensor<In, Dev, T> in_;                           ///< x (forward), then dx, as InC x (batch positions)
     };
 };
 

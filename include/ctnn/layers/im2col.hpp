@@ -15,39 +15,74 @@ struct ConvGeometry {
     CTNN_HD constexpr index_t column_size() const { return rows() * cols(); }
 };
 
-/// cols[n][(c K + kh) K + kw][oh OW + ow] = x[n][c][oh S - P + kh][ow S - P + kw], 0 in padding.
-template <class Dev, class T>
-void im2col(const T* x, T* cols, index_t batch, ConvGeometry g) {
-    Dev::for_each(batch * g.column_size(), [=] CTNN_HD(index_t i) {
-        const index_t ow = i % g.OW, oh = (i / g.OW) % g.OH;
-        const index_t r = (i / g.cols()) % g.rows(), n = i / g.column_size();
-        const index_t kw = r % g.K, kh = (r / g.K) % g.K, c = r / (g.K * g.K);
-        const index_t ih = oh * g.S + kh, iw = ow * g.S + kw;  // shifted by P
-        const bool inside = ih >= g.P && ih < g.H + g.P && iw >= g.P && iw < g.W + g.P;
-        cols[i] = inside ? x[n * g.image_size() + (c * g.H + (ih - g.P)) * g.W + (iw - g.P)] : T(0);
-    });
+/// cols[(c K + kh) K + kw][n OH OW + oh OW + ow] = x[n][c][oh S - P + kh][ow S - P + kw], 0 in
+/// padding: every sample's columns side by side in one rows() x (batch cols()) matrix, so that one
+/// GEMM covers the whole batch (per-sample GEMMs are too small to keep the kernels busy). The
+/// geometry is a template argument: its divisions become multiplications, its loops unroll.
+template <ConvGeometry G, class Dev, class T>
+void im2col(const T* x, T* cols, index_t batch) {
+    // One item per (row, sample): G.cols() contiguous outputs.
+    Dev::for_each(G.rows() * batch, [=] CTNN_HD(index_t line) {
+        const index_t n = line % batch, r = line / batch;
+        const index_t kw = r % G.K, kh = (r / G.K) % G.K, c = r / (G.K * G.K);
+        const T* img = x + n * G.image_size() + c * G.H * G.W;
+        T* out = cols + line * G.cols();
+        for (index_t oh = 0; oh < G.OH; ++oh) {
+            const index_t ih = oh * G.S + kh;  // shifted by P
+            const bool row_inside = ih >= G.P && ih < G.H + G.P;
+            for (index_t ow = 0; ow < G.OW; ++ow) {
+                const index_t iw = ow * G.S + kw;
+                out[oh * G.OW + ow] =
+                    row_inside && iw >= G.P && iw < G.W + G.P ? img[(ih - G.P) * G.W + (iw - G.P)] : T(0);
+            }
+        }
+    }, G.cols());
 }
 
 /// x[n][c][h][w] = sum of the cols entries im2col would read from that pixel (the adjoint).
-template <class Dev, class T>
-void col2im(const T* cols, T* x, index_t batch, ConvGeometry g) {
-    Dev::for_each(batch * g.image_size(), [=] CTNN_HD(index_t i) {
-        const index_t w = i % g.W, h = (i / g.W) % g.H, c = (i / (g.H * g.W)) % g.C, n = i / g.image_size();
-        const T* col = cols + n * g.column_size();
+template <ConvGeometry G, class Dev, class T>
+void col2im(const T* cols, T* x, index_t batch) {
+    const index_t width = batch * G.cols();
+    Dev::for_each(batch * G.image_size(), [=] CTNN_HD(index_t i) {
+        const index_t w = i % G.W, h = (i / G.W) % G.H, c = (i / (G.H * G.W)) % G.C, n = i / G.image_size();
+        const T* col = cols + n * G.cols();
         T s = T(0);
-        for (index_t kh = 0; kh < g.K; ++kh) {
-            const index_t th = h + g.P;  // oh S + kh = h + P
-            if (th < kh || (th - kh) % g.S != 0 || (th - kh) / g.S >= g.OH) continue;
-            const index_t oh = (th - kh) / g.S;
-            for (index_t kw = 0; kw < g.K; ++kw) {
-                const index_t tw = w + g.P;
-                if (tw < kw || (tw - kw) % g.S != 0 || (tw - kw) / g.S >= g.OW) continue;
-                const index_t ow = (tw - kw) / g.S;
-                s += col[((c * g.K + kh) * g.K + kw) * g.cols() + oh * g.OW + ow];
+        for (index_t kh = 0; kh < G.K; ++kh) {
+            const index_t th = h + G.P;  // oh S + kh = h + P
+            if (th < kh || (th - kh) % G.S != 0 || (th - kh) / G.S >= G.OH) continue;
+            const index_t oh = (th - kh) / G.S;
+            for (index_t kw = 0; kw < G.K; ++kw) {
+                const index_t tw = w + G.P;
+                if (tw < kw || (tw - kw) % G.S != 0 || (tw - kw) / G.S >= G.OW) continue;
+                const index_t ow = (tw - kw) / G.S;
+                s += col[((c * G.K + kh) * G.K + kw) * width + oh * G.OW + ow];
             }
         }
         x[i] = s;
     });
+}
+
+/// dst[c][n P + p] = src[n][c][p]: a batch of C x P samples as one C x (batch P) GEMM operand.
+template <class Dev, class T>
+void to_channel_major(const T* src, T* dst, index_t batch, index_t channels, index_t positions) {
+    Dev::for_each(channels * batch, [=] CTNN_HD(index_t line) {  // line = c batch + n
+        const index_t n = line % batch, c = line / batch;
+        const T* from = src + (n * channels + c) * positions;
+        T* to = dst + line * positions;
+        for (index_t p = 0; p < positions; ++p) to[p] = from[p];
+    }, positions);
+}
+
+/// dst[n][c][p] = src[c][n P + p] (+ bias[c] unless bias is null): the inverse of to_channel_major.
+template <class Dev, class T>
+void from_channel_major(const T* src, T* dst, index_t batch, index_t channels, index_t positions, const T* bias) {
+    Dev::for_each(batch * channels, [=] CTNN_HD(index_t line) {  // line = n channels + c
+        const index_t c = line % channels, n = line / channels;
+        const T* from = src + (c * batch + n) * positions;
+        T* to = dst + line * positions;
+        const T b = bias ? bias[c] : T(0);
+        for (index_t p = 0; p < positions; ++p) to[p] = from[p] + b;
+    }, positions);
 }
 
 }  // namespace ctnn::detail

@@ -4,8 +4,6 @@
 #pragma once
 
 #include <Eigen/Dense>
-#include <algorithm>
-#include <cmath>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -39,19 +37,12 @@ inline Gaussian fit_gaussian(std::span<const float> features, index_t dim) {
 /// tr((S_a S_b)^(1/2)) through symmetric eigen-decompositions only: S_a S_b has the eigenvalues of
 /// the symmetric S_a^(1/2) S_b S_a^(1/2). Rounding can make tiny eigenvalues negative; they are 0.
 inline double trace_sqrt_product(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
-    // Plain loops for the clamped square roots: g++ 12 reports Eigen's AVX-512 max/sqrt of doubles
-    // as reading uninitialised registers (a false positive).
-    const auto clamped_sqrt = [](const Eigen::VectorXd& v) {
-        Eigen::VectorXd r(v.size());
-        for (Eigen::Index i = 0; i < v.size(); ++i) r[i] = std::sqrt(std::max(v[i], 0.0));
-        return r;
-    };
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> ea(a);
-    const Eigen::VectorXd root = clamped_sqrt(ea.eigenvalues());
+    const Eigen::VectorXd root = ea.eigenvalues().cwiseMax(0.0).cwiseSqrt();
     const Eigen::MatrixXd a_half = ea.eigenvectors() * root.asDiagonal() * ea.eigenvectors().transpose();
     const Eigen::MatrixXd m = a_half * b * a_half;
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> em(0.5 * (m + m.transpose()), Eigen::EigenvaluesOnly);
-    return clamped_sqrt(em.eigenvalues()).sum();
+    return em.eigenvalues().cwiseMax(0.0).cwiseSqrt().sum();
 }
 
 inline double frechet_distance(const Gaussian& a, const Gaussian& b) {
