@@ -5,6 +5,7 @@
 # 2. --resume --steps STEPS+2: continues from the checkpoint to STEPS+2 steps, and losses.csv
 #    holds one row per step.
 # 3. --sample 5 (unless SAMPLE_SHAPE is empty): samples.npy holds 5 samples of SAMPLE_SHAPE.
+cmake_minimum_required(VERSION 3.25)
 if(NOT STEPS)
   set(STEPS 3)
 endif()
@@ -47,7 +48,8 @@ endif()
 
 if(SAMPLE_SHAPE)
   run(--sample 5)
-  file(READ ${OUT}/samples.npy header LIMIT 128)
+  # After the magic, version and length bytes (10 in format 1.0; the version holds a NUL byte).
+  file(READ ${OUT}/samples.npy header OFFSET 10 LIMIT 118)
   if(NOT header MATCHES "'descr': '<f4'.*'shape': \\(5, ${SAMPLE_SHAPE}\\)")
     message(FATAL_ERROR "${OUT}/samples.npy: header ${header} is not float32 of shape (5, ${SAMPLE_SHAPE})")
   endif()

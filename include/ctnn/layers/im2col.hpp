@@ -47,14 +47,15 @@ void col2im(const T* cols, T* x, index_t batch) {
         const index_t w = i % G.W, h = (i / G.W) % G.H, c = (i / (G.H * G.W)) % G.C, n = i / G.image_size();
         const T* col = cols + n * G.cols();
         T s = T(0);
-        for (index_t kh = 0; kh < G.K; ++kh) {
-            const index_t th = h + G.P;  // oh S + kh = h + P
-            if (th < kh || (th - kh) % G.S != 0 || (th - kh) / G.S >= G.OH) continue;
+        // Taps with oh S + kh = h + P: kh runs over th mod S, th mod S + S, ... (1 in S^2 of the
+        // window for a strided convolution).
+        const index_t th = h + G.P, tw = w + G.P;
+        for (index_t kh = th % G.S; kh < G.K && kh <= th; kh += G.S) {
             const index_t oh = (th - kh) / G.S;
-            for (index_t kw = 0; kw < G.K; ++kw) {
-                const index_t tw = w + G.P;
-                if (tw < kw || (tw - kw) % G.S != 0 || (tw - kw) / G.S >= G.OW) continue;
+            if (oh >= G.OH) continue;
+            for (index_t kw = tw % G.S; kw < G.K && kw <= tw; kw += G.S) {
                 const index_t ow = (tw - kw) / G.S;
+                if (ow >= G.OW) continue;
                 s += col[((c * G.K + kh) * G.K + kw) * width + oh * G.OW + ow];
             }
         }
