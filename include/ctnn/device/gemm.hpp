@@ -96,9 +96,10 @@ void eigen_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, co
     // (the kernels' register blocking) so that each thread gets whole micro-tiles.
     const auto block = [&](index_t r0, index_t r1, index_t c0, index_t c1) {
         T* cb = c + r0 * ldc + c0;
-        for (index_t i = 0; i < r1 - r0; ++i)
-            for (index_t j = 0; j < c1 - c0; ++j)
-                cb[i * ldc + j] = beta == T(0) ? T(0) : beta * cb[i * ldc + j];
+        if (beta != T(1))  // the kernel accumulates onto C: scale (or clear) it first
+            for (index_t i = 0; i < r1 - r0; ++i)
+                for (index_t j = 0; j < c1 - c0; ++j)
+                    cb[i * ldc + j] = beta == T(0) ? T(0) : beta * cb[i * ldc + j];
         if (k == 0) return;
         const T* ab = ta == Trans::no ? a + r0 * lda : a + r0;
         const T* bb = tb == Trans::no ? b + c0 : b + c0 * ldb;

@@ -17,18 +17,25 @@ void channel_sums_add(const T* dy, T* b, index_t batch, index_t channels, index_
     });
 }
 
-/// y[n][o][p] = b[o]: the bias a GEMM then accumulates onto.
+/// y[n][o][p] = b[o]: the bias a GEMM then accumulates onto. One item per sample: contiguous
+/// writes and no index division per element.
 template <class Dev, class T>
 void broadcast_channels(const T* b, T* y, index_t batch, index_t channels, index_t positions) {
-    Dev::for_each(batch * channels * positions,
-                  [=] CTNN_HD(index_t i) { y[i] = b[(i / positions) % channels]; });
+    Dev::for_each(batch, [=] CTNN_HD(index_t n) {
+        T* row = y + n * channels * positions;
+        for (index_t o = 0; o < channels; ++o)
+            for (index_t p = 0; p < positions; ++p) row[o * positions + p] = b[o];
+    }, channels * positions);
 }
 
 /// y[n][o][p] += b[o].
 template <class Dev, class T>
 void add_channels(const T* b, T* y, index_t batch, index_t channels, index_t positions) {
-    Dev::for_each(batch * channels * positions,
-                  [=] CTNN_HD(index_t i) { y[i] += b[(i / positions) % channels]; });
+    Dev::for_each(batch, [=] CTNN_HD(index_t n) {
+        T* row = y + n * channels * positions;
+        for (index_t o = 0; o < channels; ++o)
+            for (index_t p = 0; p < positions; ++p) row[o * positions + p] += b[o];
+    }, channels * positions);
 }
 
 }  // namespace ctnn::detail

@@ -39,28 +39,30 @@ void im2col(const T* x, T* cols, index_t batch) {
     }, G.cols());
 }
 
-/// x[n][c][h][w] = sum of the cols entries im2col would read from that pixel (the adjoint).
+/// x[n][c][h][w] = sum of the cols entries im2col would read from that pixel (the adjoint). One
+/// item per image plane (n, c): it clears the plane and adds each tap's row of columns into it,
+/// reading the columns contiguously; no two items write the same pixel, so no atomics. Each pixel
+/// still receives its taps in (kh, kw) order.
 template <ConvGeometry G, class Dev, class T>
 void col2im(const T* cols, T* x, index_t batch) {
     const index_t width = batch * G.cols();
-    Dev::for_each(batch * G.image_size(), [=] CTNN_HD(index_t i) {
-        const index_t w = i % G.W, h = (i / G.W) % G.H, c = (i / (G.H * G.W)) % G.C, n = i / G.image_size();
-        const T* col = cols + n * G.cols();
-        T s = T(0);
-        // Taps with oh S + kh = h + P: kh runs over th mod S, th mod S + S, ... (1 in S^2 of the
-        // window for a strided convolution).
-        const index_t th = h + G.P, tw = w + G.P;
-        for (index_t kh = th % G.S; kh < G.K && kh <= th; kh += G.S) {
-            const index_t oh = (th - kh) / G.S;
-            if (oh >= G.OH) continue;
-            for (index_t kw = tw % G.S; kw < G.K && kw <= tw; kw += G.S) {
-                const index_t ow = (tw - kw) / G.S;
-                if (ow >= G.OW) continue;
-                s += col[((c * G.K + kh) * G.K + kw) * width + oh * G.OW + ow];
+    Dev::for_each(batch * G.C, [=] CTNN_HD(index_t plane) {
+        const index_t c = plane % G.C, n = plane / G.C;
+        T* img = x + plane * G.H * G.W;
+        for (index_t i = 0; i < G.H * G.W; ++i) img[i] = T(0);
+        for (index_t kh = 0; kh < G.K; ++kh)
+            for (index_t kw = 0; kw < G.K; ++kw) {
+                const T* src = cols + ((c * G.K + kh) * G.K + kw) * width + n * G.cols();
+                for (index_t oh = 0; oh < G.OH; ++oh) {
+                    const index_t ih = oh * G.S + kh;  // shifted by P
+                    if (ih < G.P || ih >= G.H + G.P) continue;
+                    for (index_t ow = 0; ow < G.OW; ++ow) {
+                        const index_t iw = ow * G.S + kw;
+                        if (iw >= G.P && iw < G.W + G.P) img[(ih - G.P) * G.W + (iw - G.P)] += src[oh * G.OW + ow];
+                    }
+                }
             }
-        }
-        x[i] = s;
-    });
+    }, G.H * G.W * G.K * G.K);
 }
 
 /// dst[c][n P + p] = src[n][c][p]: a batch of C x P samples as one C x (batch P) GEMM operand.

@@ -72,24 +72,14 @@ struct MaxPool2d {
             const T* g = dy.data();
             const std::int32_t* arg = argmax_.data();
             T* d = dx.data();
-            // A gather over the outputs whose windows hold each input: no write conflicts.
-            Dev::for_each(dx.size(), [=] CTNN_HD(index_t i) {
-                const index_t w = i % W, h = (i / W) % H, plane = i / (H * W);
-                const auto at = static_cast<std::int32_t>(h * W + w);
-                T s = T(0);
-                for (index_t kh = 0; kh < Kernel; ++kh) {
-                    const index_t th = h + Padding;
-                    if (th < kh || (th - kh) % Stride != 0 || (th - kh) / Stride >= OH) continue;
-                    const index_t oh = (th - kh) / Stride;
-                    for (index_t kw = 0; kw < Kernel; ++kw) {
-                        const index_t tw = w + Padding;
-                        if (tw < kw || (tw - kw) % Stride != 0 || (tw - kw) / Stride >= OW) continue;
-                        const index_t o = (plane * OH + oh) * OW + (tw - kw) / Stride;
-                        if (arg[o] == at) s += g[o];
-                    }
-                }
-                d[i] = s;
-            });
+            // One item per plane: clear it, then send each output's gradient to its window's
+            // maximum (windows may overlap; one item owns the plane, so no write conflicts).
+            Dev::for_each(dx.batch * In::dims[0], [=] CTNN_HD(index_t plane) {
+                T* d_plane = d + plane * H * W;
+                for (index_t i = 0; i < H * W; ++i) d_plane[i] = T(0);
+                for (index_t o = plane * OH * OW; o < (plane + 1) * OH * OW; ++o)
+                    if (arg[o] >= 0) d_plane[arg[o]] += g[o];
+            }, H * W);
         }
 
     private:
