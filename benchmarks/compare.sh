@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# ctnn against PyTorch, one training iteration of every seed model (benchmarks/README.md):
+# installs what is missing, builds bench_models (Release, -march=native) in build/bench, times
+# ctnn and the PyTorch twins in alternating windows, prints the table and writes
+# benchmarks/results.csv. Settings are environment variables:
+#   BENCH_WINDOWS=7 BENCH_THREADS=2 BENCH_MODELS=mlp_gan,dcgan bash benchmarks/compare.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's packages: the C++ build's, and the twins' (torch calls whatever libblas.so.3 is;
+# libopenblas0-openmp makes that OpenBLAS instead of the reference BLAS).
+packages=(g++ cmake ninja-build libeigen3-dev nlohmann-json3-dev zlib1g-dev python3-torch libopenblas0-openmp)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "compare.sh: missing packages ${missing[*]}; run as root to install them, or install them yourself" >&2
+    exit 1
+  fi
+  echo "compare.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_TESTS=OFF \
+  -DCTNN_BUILD_EXAMPLES=OFF -DCTNN_CUDA=OFF >/dev/null
+cmake --build build/bench --target bench_models
+
+# Debian's python3, which has python3-torch (a python3 earlier on PATH may not).
+exec /usr/bin/python3 benchmarks/torch_twins.py compare --ctnn build/bench/benchmarks/bench_models \
+  --windows "${BENCH_WINDOWS:-7}" --threads "${BENCH_THREADS:-2}" --models "${BENCH_MODELS:-}" \
+  --window-seconds "${BENCH_WINDOW_SECONDS:-1.5}" --warmup-seconds "${BENCH_WARMUP_SECONDS:-2}" \
+  --max-foreign "${BENCH_MAX_FOREIGN:-0.1}" --max-wait "${BENCH_MAX_WAIT:-120}" \
+  --csv benchmarks/results.csv

@@ -1,0 +1,559 @@
+"""PyTorch twins of bench_models' workloads, and the driver that times both in alternation.
+
+    torch_twins.py serve MODEL [--threads N]
+        the twin worker: same models, shapes, batch, optimizers, losses and protocol as
+        `bench_models --serve MODEL` (warmup SECONDS / window N / quit on stdin, one JSON line
+        each on stdout)
+    torch_twins.py compare --ctnn PATH [options]
+        runs both workers model by model, alternating their timing windows, and writes the table
+        (benchmarks/README.md explains the method)
+
+Run it with Debian's /usr/bin/python3 (python3-torch); benchmarks/compare.sh does.
+"""
+
+import argparse
+import csv
+import ctypes
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+MODELS = ["swissroll_gan", "mlp_gan", "lsgan", "dcgan", "vae", "classifier", "dcgan64"]
+GEMM = "gemm1024"  # the reference rate for gemm_fraction, timed like a model
+OPENBLAS_DIR = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
+BLAS_ALTERNATIVE = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
+# PyTorch allocates and frees its activations and gradients every step. glibc's default malloc
+# serves large blocks with mmap and unmaps them on free, so every step faults them in again (2-3x
+# slower here); these keep them in the heap. ctnn allocates nothing in a step: only torch gains.
+MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
+CSV_COLUMNS = ["model", "batch", "threads", "ctnn_samples_per_s", "torch_samples_per_s", "ratio", "ctnn_gflops",
+               "gemm_fraction", "ctnn_peak_mb", "torch_peak_mb", "ctnn_spread_pct", "torch_spread_pct",
+               "best_gemm_gflops", "windows", "reruns", "loaded_windows"]
+
+
+# ---- the twins: nn.Sequential in ctnn's layer order (include/ctnn/models/seeds.hpp) --------------
+
+def swissroll_generator():
+    return nn.Sequential(nn.Linear(2, 256), nn.LeakyReLU(0.2), nn.Linear(256, 256), nn.LeakyReLU(0.2),
+                         nn.Linear(256, 256), nn.LeakyReLU(0.2), nn.Linear(256, 2), nn.Tanh())
+
+
+def swissroll_discriminator():
+    return nn.Sequential(nn.Linear(2, 256), nn.LeakyReLU(0.2), nn.Linear(256, 256), nn.LeakyReLU(0.2),
+                         nn.Linear(256, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1), nn.Sigmoid())
+
+
+def mlp_generator():
+    return nn.Sequential(nn.Linear(10, 1024), nn.ReLU(), nn.Linear(1024, 1024), nn.ReLU(), nn.Linear(1024, 784),
+                         nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+
+
+def mlp_discriminator():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 256), nn.LeakyReLU(0.01), nn.Linear(256, 256),
+                         nn.LeakyReLU(0.01), nn.Linear(256, 1))
+
+
+def dcgan_generator():
+    return nn.Sequential(nn.Linear(10, 1024), nn.ReLU(), nn.BatchNorm1d(1024),
+                         nn.Linear(1024, 7 * 7 * 128), nn.ReLU(), nn.BatchNorm1d(7 * 7 * 128),
+                         nn.Unflatten(1, (128, 7, 7)),
+                         nn.ConvTranspose2d(128, 64, 4, 2, 1), nn.ReLU(), nn.BatchNorm2d(64),
+                         nn.ConvTranspose2d(64, 1, 4, 2, 1), nn.Tanh())
+
+
+def dcgan_discriminator():
+    return nn.Sequential(nn.Conv2d(1, 32, 5), nn.LeakyReLU(0.01), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 5), nn.LeakyReLU(0.01), nn.MaxPool2d(2),
+                         nn.Flatten(), nn.Linear(1024, 1024), nn.LeakyReLU(0.01), nn.Linear(1024, 1))
+
+
+def dcgan64_generator():
+    layers = []
+    for cin, cout, stride, pad in [(100, 512, 1, 0), (512, 256, 2, 1), (256, 128, 2, 1), (128, 64, 2, 1)]:
+        layers += [nn.ConvTranspose2d(cin, cout, 4, stride, pad, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+    return nn.Sequential(*layers, nn.ConvTranspose2d(64, 3, 4, 2, 1, bias=False), nn.Tanh())
+
+
+def dcgan64_discriminator():
+    return nn.Sequential(nn.Conv2d(3, 64, 4, 2, 1, bias=False), nn.LeakyReLU(0.2),
+                         nn.Conv2d(64, 128, 4, 2, 1, bias=False), nn.BatchNorm2d(128), nn.LeakyReLU(0.2),
+                         nn.Conv2d(128, 256, 4, 2, 1, bias=False), nn.BatchNorm2d(256), nn.LeakyReLU(0.2),
+                         nn.Conv2d(256, 512, 4, 2, 1, bias=False), nn.BatchNorm2d(512), nn.LeakyReLU(0.2),
+                         nn.Conv2d(512, 1, 4, 1, 0, bias=False), nn.Sigmoid(), nn.Flatten())
+
+
+def dcgan_init(module):
+    """The DCGAN paper's N(0, 0.02), ctnn's Init::dcgan."""
+    if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+        nn.init.normal_(module.weight, 0.0, 0.02)
+    elif isinstance(module, nn.BatchNorm2d):
+        nn.init.normal_(module.weight, 1.0, 0.02)
+        nn.init.zeros_(module.bias)
+
+
+LOSSES = {
+    "bce": F.binary_cross_entropy,
+    "bce_with_logits": F.binary_cross_entropy_with_logits,
+    "least_squares": lambda s, y: 0.5 * ((s - y) ** 2).mean(),
+}
+
+
+def gan_step(generator, discriminator, loss, noise, real, lr):
+    """ctnn's Gan::step: one D step on a real batch and G(z) (no gradient into G), then one G step
+    through D with D's parameters frozen (no weight gradients for D, as ctnn's backward_frozen)."""
+    criterion = LOSSES[loss]
+    g_opt = torch.optim.Adam(generator.parameters(), lr=lr, betas=(0.5, 0.999))
+    d_opt = torch.optim.Adam(discriminator.parameters(), lr=lr, betas=(0.5, 0.999))
+    ones = torch.ones(real.shape[0], 1)
+    zeros = torch.zeros(real.shape[0], 1)
+    d_params = list(discriminator.parameters())
+
+    def step():
+        with torch.no_grad():
+            fake = generator(noise())
+        d_opt.zero_grad(set_to_none=True)
+        d_loss = criterion(discriminator(real), ones) + criterion(discriminator(fake), zeros)
+        d_loss.backward()
+        d_opt.step()
+        for p in d_params:
+            p.requires_grad_(False)
+        g_loss = criterion(discriminator(generator(noise())), ones)
+        g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        g_opt.step()
+        for p in d_params:
+            p.requires_grad_(True)
+        return d_loss.item(), g_loss.item()  # ctnn checks both for its divergence guard
+
+    return step
+
+
+def vae_step(batch):
+    """ctnn's Vae::step: z = mu + eps exp(log_var / 2), BCE with logits summed per image plus the
+    Gaussian KL, both batch means; one Adam over both networks (the same update as ctnn's two)."""
+    z_dim = 20
+    encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(),
+                            nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 2 * z_dim))
+    decoder = nn.Sequential(nn.Linear(z_dim, 400), nn.ReLU(), nn.Linear(400, 600), nn.ReLU(), nn.Linear(600, 800),
+                            nn.ReLU(), nn.Linear(800, 784), nn.Unflatten(1, (1, 28, 28)))
+    opt = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()), lr=1e-3)
+    target = torch.rand(batch, 1, 28, 28)
+    x = 2 * target - 1
+
+    def step():
+        stats = encoder(x)
+        mu, log_var = stats[:, :z_dim], stats[:, z_dim:]
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_var)
+        logits = decoder(z)
+        reconstruction = F.binary_cross_entropy_with_logits(logits, target, reduction="none").sum(dim=(1, 2, 3)).mean()
+        kl = (-0.5 * (1 + log_var - mu ** 2 - log_var.exp()).sum(dim=1)).mean()
+        loss = reconstruction + kl
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def classifier_step(batch):
+    """train_classifier's step: RMSprop lr 1e-3 alpha 0.9, cross-entropy, Dropout in train mode."""
+    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Dropout(0.2), nn.Linear(512, 512), nn.ReLU(),
+                        nn.Dropout(0.2), nn.Linear(512, 10))
+    opt = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.9)
+    x = torch.rand(batch, 1, 28, 28)
+    y = torch.randint(0, 10, (batch,))
+
+    def step():
+        net.train()
+        loss = F.cross_entropy(net(x), y)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        return loss.item()
+
+    return step
+
+
+def gemm_step():
+    a, b = torch.rand(1024, 1024) * 2 - 1, torch.rand(1024, 1024) * 2 - 1
+    c = torch.empty(1024, 1024)
+    return lambda: torch.mm(a, b, out=c)
+
+
+def uniform_noise(*shape):
+    return lambda: torch.rand(*shape) * 2 - 1  # seed 003's sample_noise
+
+
+def make_workload(model):
+    """(batch, step) of `model`, as bench_models builds it."""
+    torch.manual_seed(1)
+    if model == "swissroll_gan":
+        return 128, gan_step(swissroll_generator(), swissroll_discriminator(), "bce", lambda: torch.randn(128, 2),
+                             torch.rand(128, 2) * 2 - 1, 2e-4)
+    if model in ("mlp_gan", "lsgan"):
+        return 128, gan_step(mlp_generator(), mlp_discriminator(),
+                             "bce_with_logits" if model == "mlp_gan" else "least_squares", uniform_noise(128, 10),
+                             torch.rand(128, 1, 28, 28) * 2 - 1, 1e-3)
+    if model == "dcgan":
+        return 128, gan_step(dcgan_generator(), dcgan_discriminator(), "bce_with_logits", uniform_noise(128, 10),
+                             torch.rand(128, 1, 28, 28) * 2 - 1, 1e-3)
+    if model == "dcgan64":
+        g, d = dcgan64_generator(), dcgan64_discriminator()
+        g.apply(dcgan_init)
+        d.apply(dcgan_init)
+        return 64, gan_step(g, d, "bce", lambda: torch.randn(64, 100, 1, 1), torch.rand(64, 3, 64, 64) * 2 - 1, 2e-4)
+    if model == "vae":
+        return 128, vae_step(128)
+    if model == "classifier":
+        return 128, classifier_step(128)
+    if model == GEMM:
+        return 1, gemm_step()
+    raise SystemExit(f"torch_twins.py: unknown model '{model}'; the models are: {' '.join(MODELS + [GEMM])}")
+
+
+# ---- what ran: BLAS library, the products' ATen operators, oneDNN's primitives ----------------------
+
+def blas_report():
+    loaded = sorted({line.split()[-1] for line in open("/proc/self/maps") if "blas" in line.split()[-1]})
+    report = {"libblas.so.3 alternative": os.path.realpath(BLAS_ALTERNATIVE), "loaded": loaded}
+    config = torch.__config__.show()
+    blas_info = next(f for f in config.replace(",", " ").split() if f.startswith("BLAS_INFO="))
+    capability = next(line.strip(" -") for line in config.splitlines() if "CPU capability" in line)
+    report["torch"] = f"{blas_info}, {capability}"
+    for path in loaded:
+        lib = ctypes.CDLL(path)
+        if hasattr(lib, "openblas_get_config"):
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            report["openblas"] = (f"{lib.openblas_get_config().decode()} "
+                                  f"(core {lib.openblas_get_corename().decode()})")
+            break
+    return report
+
+
+def captured_stdout(fn):
+    """Runs fn with file descriptor 1 sent to a file (oneDNN's verbose lines are C printf output,
+    which would break the JSON protocol) and returns what was written."""
+    libc = ctypes.CDLL(None)
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with tempfile.TemporaryFile() as f:
+        os.dup2(f.fileno(), 1)
+        try:
+            fn()
+        finally:
+            libc.fflush(None)
+            os.dup2(saved, 1)
+            os.close(saved)
+        f.seek(0)
+        return f.read().decode(errors="replace")
+
+
+def kernels_report(step):
+    """One step under the profiler and oneDNN's verbose mode: which operators ran the products
+    (aten::addmm / mm go to BLAS sgemm; mkldnn_convolution to oneDNN; slow_conv* to im2col + BLAS)."""
+    def verbose_step():
+        with torch.backends.mkldnn.verbose(torch.backends.mkldnn.VERBOSE_ON):
+            step()
+
+    with torch.autograd.profiler.profile() as prof:
+        text = captured_stdout(verbose_step)
+    products = ("mm", "conv", "linear", "matmul")
+    wrappers = {"aten::linear", "aten::matmul", "aten::conv2d", "aten::conv_transpose2d", "aten::convolution",
+                "aten::_convolution"}  # they only dispatch to the operators below them
+    ops = sorted({e.name for e in prof.function_events
+                  if e.name.startswith("aten::") and any(p in e.name for p in products) and e.name not in wrappers})
+    onednn = set()
+    for line in text.splitlines():
+        f = line.split(",")
+        if len(f) > 5 and f[0] == "onednn_verbose" and f[1] == "exec" and f[3] != "reorder":
+            onednn.add(f"{f[3]} {f[5]}: {f[4]}")
+    return {"aten_products": ops, "onednn": sorted(onednn)}
+
+
+# ---- the worker ------------------------------------------------------------------------------------
+
+def read_ticks():
+    """(busy, total) CPU ticks of the whole machine, as bench_models reads them."""
+    with open("/proc/stat") as f:
+        user, nice, system, idle, iowait, irq, softirq, steal = map(int, f.readline().split()[1:9])
+    busy = user + nice + system + irq + softirq + steal
+    return busy, busy + idle + iowait
+
+
+def own_ticks():
+    t = os.times()  # this process's threads, in seconds
+    return round((t.user + t.system) * os.sysconf("SC_CLK_TCK"))
+
+
+def peak_rss_mb():
+    """VmHWM, as bench_models reports it (ru_maxrss would keep the forking driver's peak)."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024
+
+
+def reply(obj):
+    print(json.dumps(obj), flush=True)
+
+
+def serve(model, threads):
+    torch.set_num_threads(threads)
+    batch, step = make_workload(model)
+    reply({"event": "hello", "side": "torch", "model": model, "batch": batch, "threads": torch.get_num_threads(),
+           "torch": torch.__version__, "blas": blas_report(), "kernels": kernels_report(step)})
+    for line in sys.stdin:
+        command = line.split()
+        if command[:1] == ["warmup"] and len(command) == 2:
+            start = time.perf_counter()
+            step()  # the first step allocates: time only the ones after it
+            timed, n = time.perf_counter(), 0
+            while n < 2 or time.perf_counter() - start < float(command[1]):
+                step()
+                n += 1
+            reply({"event": "warmup", "iterations": n + 1, "seconds_per_iteration": (time.perf_counter() - timed) / n})
+        elif command[:1] == ["window"] and len(command) == 2 and int(command[1]) > 0:
+            busy0, total0 = read_ticks()
+            own0 = own_ticks()
+            start = time.perf_counter()
+            for _ in range(int(command[1])):
+                step()
+            seconds = time.perf_counter() - start
+            busy1, total1 = read_ticks()
+            reply({"event": "window", "iterations": int(command[1]), "seconds": seconds, "busy_ticks": busy1 - busy0,
+                   "total_ticks": total1 - total0, "own_ticks": own_ticks() - own0})
+        elif command == ["quit"]:
+            reply({"event": "bye", "peak_rss_mb": peak_rss_mb()})
+            return
+        else:
+            raise SystemExit(f"torch_twins.py: unknown command {line.strip()!r} (warmup SECONDS, window N, quit)")
+    raise SystemExit("torch_twins.py: stdin closed before quit")
+
+
+# ---- the driver ------------------------------------------------------------------------------------
+
+class Worker:
+    """One side's process for one model, spoken to line by line."""
+
+    def __init__(self, side, model, command, env):
+        self.side, self.model = side, model
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, text=True)
+        self.hello = self.read("hello")
+
+    def read(self, event):
+        line = self.proc.stdout.readline()
+        if not line:
+            code = self.proc.wait()
+            raise SystemExit(f"compare: the {self.side} worker for {self.model} exited with code {code} "
+                             f"(its error is printed above)")
+        answer = json.loads(line)
+        if answer.get("event") != event:
+            raise SystemExit(f"compare: the {self.side} worker for {self.model} answered {line.strip()!r}, "
+                             f"expected a {event!r} line")
+        return answer
+
+    def ask(self, command, event):
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return self.read(event)
+
+    def close(self):
+        bye = self.ask("quit", "bye")
+        self.proc.wait()
+        return bye["peak_rss_mb"]
+
+
+def foreign_cores(busy, total, own):
+    """Cores' worth of CPU time other processes used over an interval of `total` ticks."""
+    return max(0, busy - own) / total * os.cpu_count() if total > 0 else 0.0
+
+
+class Quiet:
+    """Waits for the machine to be idle before a window, and judges the window afterwards."""
+
+    def __init__(self, max_foreign, max_wait, probe_seconds=0.3):
+        self.max_foreign, self.max_wait, self.probe = max_foreign, max_wait, probe_seconds
+
+    def load_now(self):
+        busy0, total0 = read_ticks()
+        time.sleep(self.probe)  # the driver sleeps, so everything busy is foreign
+        busy1, total1 = read_ticks()
+        return foreign_cores(busy1 - busy0, total1 - total0, 0)
+
+    def wait(self, deadline):
+        """Returns once the machine is quiet, or when `deadline` has passed."""
+        start = reported = time.monotonic()
+        while True:
+            load = self.load_now()
+            if load <= self.max_foreign or time.monotonic() > deadline:
+                if reported > start:
+                    print(f"    waited {time.monotonic() - start:.0f} s for other processes", flush=True)
+                return
+            if time.monotonic() - reported >= 10 or reported == start:
+                print(f"    waiting: other processes use {load:.2f} cores", flush=True)
+                reported = time.monotonic()
+            time.sleep(1.0)
+
+
+def timed_window(worker, iterations, quiet, stats):
+    """One kept window's samples per second. A window under foreign load (before or during) is
+    discarded and run again, until max_wait has passed: then it is kept and counted as loaded."""
+    deadline = time.monotonic() + quiet.max_wait
+    while True:
+        quiet.wait(deadline)
+        w = worker.ask(f"window {iterations}", "window")
+        load = foreign_cores(w["busy_ticks"], w["total_ticks"], w["own_ticks"])
+        rate = w["iterations"] * worker.hello["batch"] / w["seconds"]
+        if load <= quiet.max_foreign:
+            return rate
+        if time.monotonic() > deadline:
+            stats["loaded_windows"] += 1
+            print(f"    {worker.side}: kept a window under load ({load:.2f} cores elsewhere) after waiting "
+                  f"{quiet.max_wait:.0f} s", flush=True)
+            return rate
+        stats["reruns"] += 1
+        print(f"    {worker.side}: discarded a window ({rate:.0f} samples/s, {load:.2f} cores elsewhere)", flush=True)
+
+
+def summary(rates):
+    median = statistics.median(rates)
+    return median, 100 * (max(rates) - min(rates)) / median
+
+
+def compare_model(model, args, quiet):
+    env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
+    env.setdefault("GLIBC_TUNABLES", MALLOC_TUNABLES)
+    # The twin gets OpenBLAS (OpenMP build) whatever libblas.so.3 points to, and OpenBLAS's own
+    # CPU detection: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed for this process alone.
+    torch_env = {k: v for k, v in env.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    torch_env["LD_LIBRARY_PATH"] = ":".join(p for p in [OPENBLAS_DIR, env.get("LD_LIBRARY_PATH", "")] if p)
+    workers = [Worker("ctnn", model, [args.ctnn, "--serve", model, "--threads", str(args.threads)], env),
+               Worker("torch", model, [sys.executable, os.path.abspath(__file__), "serve", model,
+                                       "--threads", str(args.threads)], torch_env)]
+    for w in workers:
+        if w.hello["threads"] != args.threads:
+            raise SystemExit(f"compare: the {w.side} worker runs {w.hello['threads']} threads, not {args.threads}")
+    if workers[0].hello["batch"] != workers[1].hello["batch"]:
+        raise SystemExit(f"compare: {model}'s batch differs between ctnn and torch")
+    iterations = {}
+    for w in workers:
+        quiet.wait(time.monotonic() + quiet.max_wait)
+        per_iteration = w.ask(f"warmup {args.warmup_seconds}", "warmup")["seconds_per_iteration"]
+        iterations[w.side] = max(1, round(args.window_seconds / per_iteration))
+    stats = {"reruns": 0, "loaded_windows": 0}
+    rates = {"ctnn": [], "torch": []}
+    for k in range(args.windows):
+        # Alternate which side goes first, so that a slow drift in the machine favours neither.
+        for w in (workers if k % 2 == 0 else workers[::-1]):
+            rates[w.side].append(timed_window(w, iterations[w.side], quiet, stats))
+        print(f"  {model} window {k + 1}/{args.windows}: ctnn {rates['ctnn'][-1]:.1f}, torch {rates['torch'][-1]:.1f} "
+              f"samples/s", flush=True)
+    peaks = {w.side: w.close() for w in workers}
+    result = {"model": model, "batch": workers[0].hello["batch"], "threads": args.threads, "stats": stats,
+              "flops_per_sample": workers[0].hello["flops_per_iteration"] / workers[0].hello["batch"],
+              "peak_mb": peaks, "hello": {w.side: w.hello for w in workers}}
+    for side in rates:
+        result[side] = summary(rates[side])
+    return result
+
+
+def print_kernels(gemm):
+    print("GEMM kernels")
+    print(f"  ctnn:  {gemm['hello']['ctnn']['kernels']}")
+    blas = gemm["hello"]["torch"]["blas"]
+    print(f"  torch: {gemm['hello']['torch']['torch']}, {blas['torch']}")
+    print(f"         libblas.so.3 -> {blas['libblas.so.3 alternative']}; loaded: {', '.join(blas['loaded'])}")
+    print(f"         {blas.get('openblas', 'OpenBLAS not loaded: torch runs its products on another BLAS')}")
+
+
+def compare(args):
+    models = args.models.split(",") if args.models else MODELS
+    unknown = [m for m in models if m not in MODELS]
+    if unknown:
+        raise SystemExit(f"compare: unknown models {unknown}; the models are: {' '.join(MODELS)}")
+    quiet = Quiet(args.max_foreign, args.max_wait)
+    print(f"{args.windows} windows of ~{args.window_seconds} s per side and model, {args.threads} threads; "
+          f"windows with more than {args.max_foreign} cores busy elsewhere are run again; "
+          f"GLIBC_TUNABLES={os.environ.get('GLIBC_TUNABLES', MALLOC_TUNABLES)}", flush=True)
+    results = []
+    for model in [GEMM] + models:
+        print(f"{model}:", flush=True)
+        results.append(compare_model(model, args, quiet))
+        if model != GEMM:
+            kernels = results[-1]["hello"]["torch"]["kernels"]
+            print(f"  torch ran {', '.join(kernels['aten_products'])}"
+                  + (f"; oneDNN {'; '.join(kernels['onednn'])}" if kernels["onednn"] else ""), flush=True)
+    gemm, rows = results[0], results[1:]
+    ctnn_gemm, torch_gemm = gemm["ctnn"][0] * gemm["flops_per_sample"] * 1e-9, gemm["torch"][0] * gemm["flops_per_sample"] * 1e-9
+    best = max(ctnn_gemm, torch_gemm)
+    table = []
+    for r in rows:
+        (c, c_spread), (t, t_spread) = r["ctnn"], r["torch"]
+        gflops = c * r["flops_per_sample"] * 1e-9
+        table.append({"model": r["model"], "batch": r["batch"], "threads": r["threads"],
+                      "ctnn_samples_per_s": round(c, 1), "torch_samples_per_s": round(t, 1), "ratio": round(c / t, 3),
+                      "ctnn_gflops": round(gflops, 2), "gemm_fraction": round(gflops / best, 3),
+                      "ctnn_peak_mb": round(r["peak_mb"]["ctnn"], 1), "torch_peak_mb": round(r["peak_mb"]["torch"], 1),
+                      "ctnn_spread_pct": round(c_spread, 1), "torch_spread_pct": round(t_spread, 1),
+                      "best_gemm_gflops": round(best, 1), "windows": args.windows, "reruns": r["stats"]["reruns"],
+                      "loaded_windows": r["stats"]["loaded_windows"]})
+    print()
+    print_kernels(gemm)
+    print(f"Best GEMM (1024^3, float, {args.threads} threads): ctnn/Eigen {ctnn_gemm:.1f} GFLOP/s, "
+          f"torch/BLAS {torch_gemm:.1f} GFLOP/s -> {best:.1f} GFLOP/s")
+    print("samples/s: median of the windows (spread: max - min over median); ratio = ctnn / torch\n")
+    header = f"{'model':<14}{'batch':>6}{'thr':>4}{'ctnn samples/s':>22}{'torch samples/s':>22}{'ratio':>7}" \
+             f"{'GFLOP/s':>9}{'of GEMM':>8}{'peak MB ctnn/torch':>20}{'reruns':>7}"
+    print(header)
+    print("-" * len(header))
+    for t in table:
+        print(f"{t['model']:<14}{t['batch']:>6}{t['threads']:>4}"
+              f"{t['ctnn_samples_per_s']:>13.1f} ({t['ctnn_spread_pct']:>4.1f}%)"
+              f"{t['torch_samples_per_s']:>13.1f} ({t['torch_spread_pct']:>4.1f}%)"
+              f"{t['ratio']:>7.2f}{t['ctnn_gflops']:>9.1f}{t['gemm_fraction']:>8.2f}"
+              f"{t['ctnn_peak_mb']:>11.0f} / {t['torch_peak_mb']:<6.0f}{t['reruns']:>7}"
+              + (f"  ({t['loaded_windows']} windows kept under load)" if t["loaded_windows"] else ""))
+    with open(args.csv, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
+        writer.writeheader()
+        writer.writerows(table)
+    print(f"\nwrote {args.csv}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("serve", help="the twin worker for one model")
+    s.add_argument("model")
+    s.add_argument("--threads", type=int, default=2)
+    c = sub.add_parser("compare", help="time ctnn and the twins in alternating windows")
+    c.add_argument("--ctnn", required=True, help="path of the bench_models executable")
+    c.add_argument("--models", default="", help=f"comma-separated subset of: {','.join(MODELS)}")
+    c.add_argument("--threads", type=int, default=2)
+    c.add_argument("--windows", type=int, default=7, help="kept timing windows per side and model")
+    c.add_argument("--window-seconds", type=float, default=1.5, help="length of one window")
+    c.add_argument("--warmup-seconds", type=float, default=2.0)
+    c.add_argument("--max-foreign", type=float, default=0.1,
+                   help="cores' worth of CPU other processes may use during a window")
+    c.add_argument("--max-wait", type=float, default=120.0,
+                   help="seconds to wait for a quiet machine before keeping a loaded window")
+    c.add_argument("--csv", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.csv"))
+    args = parser.parse_args()
+    if args.command == "serve":
+        serve(args.model, args.threads)
+    else:
+        if args.windows < 1 or args.threads < 1:
+            raise SystemExit("compare: --windows and --threads must be at least 1")
+        compare(args)
+
+
+if __name__ == "__main__":
+    main()
