@@ -24,27 +24,42 @@ struct RmspropCoefficients {
     T neg_lr, alpha, one_minus_alpha, eps, weight_decay, momentum;
 };
 
-/// One RMSprop step over n elements; buf is null without momentum, grad_avg null unless centered.
-template <class Dev, class T>
-void rmsprop_update(T* p, const T* grad, T* square_avg, T* buf, T* grad_avg, index_t n,
-                    RmspropCoefficients<T> c) {
+/// One RMSprop step over n elements, its variant fixed at compile time: a test inside the loop
+/// keeps the compiler from vectorising it.
+template <bool Centered, bool Momentum, class Dev, class T>
+void rmsprop_update_variant(T* p, const T* grad, T* square_avg, T* buf, T* grad_avg, index_t n,
+                            RmspropCoefficients<T> c) {
     Dev::for_each(n, [=] CTNN_HD(index_t i) {
         const T g = c.weight_decay == T(0) ? grad[i] : grad[i] + c.weight_decay * p[i];
         square_avg[i] = square_avg[i] * c.alpha + c.one_minus_alpha * g * g;
         T avg;
-        if (grad_avg) {
+        if constexpr (Centered) {
             grad_avg[i] = grad_avg[i] * c.alpha + c.one_minus_alpha * g;
             avg = std::sqrt(square_avg[i] + T(-1) * grad_avg[i] * grad_avg[i]) + c.eps;
         } else {
             avg = std::sqrt(square_avg[i]) + c.eps;
         }
-        if (buf) {
+        if constexpr (Momentum) {
             buf[i] = buf[i] * c.momentum + g / avg;
             p[i] = p[i] + c.neg_lr * buf[i];
         } else {
             p[i] = p[i] + c.neg_lr * g / avg;
         }
     });
+}
+
+/// buf is null without momentum, grad_avg null unless centered.
+template <class Dev, class T>
+void rmsprop_update(T* p, const T* grad, T* square_avg, T* buf, T* grad_avg, index_t n,
+                    RmspropCoefficients<T> c) {
+    if (grad_avg && buf)
+        rmsprop_update_variant<true, true, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
+    else if (grad_avg)
+        rmsprop_update_variant<true, false, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
+    else if (buf)
+        rmsprop_update_variant<false, true, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
+    else
+        rmsprop_update_variant<false, false, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
 }
 
 }  // namespace detail
