@@ -182,7 +182,7 @@ private:
     GanT& gan_;
 };
 
-/// Parses flags, builds the Gan and runs the trainer; errors become a message and exit code 1.
+/// Finishes the options, builds the Gan (build(rng) returns it) and runs the trainer.
 template <class GanT, class Build>
 int image_gan_main(RunOptions& opt, const ImageGanConfig& cfg, Build&& build) {
     opt.finish();
