@@ -29,7 +29,8 @@ struct RmspropCoefficients {
 template <bool Centered, bool Momentum, class Dev, class T>
 void rmsprop_update_variant(T* p, const T* grad, T* square_avg, T* buf, T* grad_avg, index_t n,
                             RmspropCoefficients<T> c) {
-    Dev::for_each(n, [=] CTNN_HD(index_t i) {
+    // Captured by name: nvcc rejects a device lambda's first capture inside `if constexpr`.
+    Dev::for_each(n, [p, grad, square_avg, buf, grad_avg, c] CTNN_HD(index_t i) {
         const T g = c.weight_decay == T(0) ? grad[i] : grad[i] + c.weight_decay * p[i];
         square_avg[i] = square_avg[i] * c.alpha + c.one_minus_alpha * g * g;
         T avg;
