@@ -73,4 +73,15 @@ struct CudaSystem {
 
 using Cuda = ThrustDevice<CudaSystem>;
 
+/// Throws CudaError saying why when this process cannot use a GPU (no driver, a driver older
+/// than the runtime, no device), so that a program can refuse --device cuda in words rather than
+/// fail at its first allocation.
+inline void require_cuda_gpu() {
+    int count = 0;
+    const cudaError_t e = cudaGetDeviceCount(&count);
+    if (e != cudaSuccess)
+        throw CudaError(std::string("ctnn::Cuda: no usable CUDA GPU: ") + cudaGetErrorString(e));
+    if (count == 0) throw CudaError("ctnn::Cuda: no usable CUDA GPU: the driver reports no device");
+}
+
 }  // namespace ctnn

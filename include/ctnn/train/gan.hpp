@@ -44,6 +44,8 @@ struct GanStepLosses {
 template <class G, class D, class GOpt, class DOpt, class Dev = Cpu, class T = float>
 class Gan {
 public:
+    using device = Dev;
+    using value_type = T;
     using noise_shape = typename Network<G, Dev, T>::input_shape;
     using sample_shape = typename Network<D, Dev, T>::input_shape;
     using score_shape = typename Network<D, Dev, T>::output_shape;

@@ -61,6 +61,8 @@ void reparameterize_backward(const T* stats, const T* eps, const T* dz, T* dstat
 template <class E, class D, class Opt, class Dev = Cpu, class T = float>
 class Vae {
 public:
+    using device = Dev;
+    using value_type = T;
     using input_shape = typename Network<E, Dev, T>::input_shape;
     using stats_shape = typename Network<E, Dev, T>::output_shape;
     using latent_shape = typename Network<D, Dev, T>::input_shape;
