@@ -5,32 +5,37 @@
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
+#include "common/program.hpp"
 
+namespace examples::cifar_mlp_gan {
 using namespace ctnn;
 
-namespace {
-template <index_t C, index_t H, index_t W>
-int train(examples::RunOptions& opt, double lr, index_t batch) {
-    using CifarGan = Gan<models::CifarMlpGenerator<100, C, H, W>, models::CifarMlpDiscriminator<C, H, W>,
-                         Adam<Cpu, float>, Adam<Cpu, float>>;
-    const AdamOptions adam{.lr = lr};
-    return examples::image_gan_main<CifarGan>(
-        opt, {.title = "MLP GAN (seed 004) on " + opt.data, .batch = batch},
-        [&](Rng& rng) { return CifarGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam); });
-}
-}  // namespace
+struct Program {
+    static constexpr const char* summary = "Seed 004's MLP GAN on CIFAR-10 (--data PATH) or on fashion / mnist.";
+    static constexpr bool generative = true;
+    RunOptions opt{.name = "cifar_mlp_gan", .data = "", .epochs = 1};
+    double lr = 2e-4;
+    index_t batch = 4;
 
-int main(int argc, char** argv) {
-    return examples::guarded_main("cifar_mlp_gan", [&] {
-        examples::RunOptions opt{.name = "cifar_mlp_gan", .data = "", .epochs = 1};
-        double lr = 2e-4;
-        index_t batch = 4;
-        examples::Cli cli("cifar_mlp_gan", "Seed 004's MLP GAN on CIFAR-10 (--data PATH) or on fashion / mnist.");
-        opt.add_flags(cli);
-        cli.flag("lr", lr, "Adam learning rate of both networks").flag("batch", batch, "batch size");
-        if (int code = 0; !cli.parse(argc, argv, code)) return code;
+    void add_flags(Cli& cli) { cli.flag("lr", lr, "Adam learning rate of both networks").flag("batch", batch, "batch size"); }
+
+    template <class Dev>
+    int run() {
         if (opt.data.empty())
             throw std::invalid_argument("--data must be a CIFAR-10 binary batch (e.g. data_batch_1.bin), fashion or mnist");
-        return examples::is_named_data(opt.data) ? train<1, 28, 28>(opt, lr, batch) : train<3, 32, 32>(opt, lr, batch);
-    });
-}
+        return is_named_data(opt.data) ? train<Dev, 1, 28, 28>() : train<Dev, 3, 32, 32>();
+    }
+    template <class Dev, index_t C, index_t H, index_t W>
+    int train() {
+        using CifarGan = Gan<models::CifarMlpGenerator<100, C, H, W>, models::CifarMlpDiscriminator<C, H, W>,
+                             Adam<Dev, float>, Adam<Dev, float>, Dev>;
+        const AdamOptions adam{.lr = lr};
+        return image_gan_main<CifarGan>(
+            opt, {.title = "MLP GAN (seed 004) on " + opt.data, .batch = batch},
+            [&](Rng& rng) { return CifarGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam); });
+    }
+};
+
+}  // namespace examples::cifar_mlp_gan
+
+CTNN_EXAMPLE_PROGRAM(examples::cifar_mlp_gan::Program)

@@ -6,24 +6,33 @@
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
+#include "common/program.hpp"
 
+namespace examples::dcgan64 {
 using namespace ctnn;
 
-int main(int argc, char** argv) {
-    return examples::guarded_main("dcgan64", [&] {
-        examples::RunOptions opt{.name = "dcgan64", .data = "", .epochs = 5};
-        double lr = 2e-4, beta1 = 0.5;
-        index_t batch = 64;
-        examples::Cli cli("dcgan64", "The lab's 3x64x64 DCGAN on 64x64 RGB images (--data PATH required).");
-        opt.add_flags(cli);
+struct Program {
+    static constexpr const char* summary = "The lab's 3x64x64 DCGAN on 64x64 RGB images (--data PATH required).";
+    static constexpr bool generative = true;
+    RunOptions opt{.name = "dcgan64", .data = "", .epochs = 5};
+    double lr = 2e-4, beta1 = 0.5;
+    index_t batch = 64;
+
+    void add_flags(Cli& cli) {
         cli.flag("lr", lr, "Adam learning rate of both networks").flag("beta1", beta1, "Adam beta1").flag("batch", batch, "batch size");
-        if (int code = 0; !cli.parse(argc, argv, code)) return code;
-        if (opt.data.empty() || examples::is_named_data(opt.data))
+    }
+    template <class Dev>
+    int run() {
+        if (opt.data.empty() || is_named_data(opt.data))
             throw std::invalid_argument("--data must name 64x64 RGB images: a .npy file or a CIFAR-style binary file");
-        using Dcgan64 = Gan<models::Dcgan64Generator, models::Dcgan64Discriminator, Adam<Cpu, float>, Adam<Cpu, float>>;
+        using Dcgan64 = Gan<models::Dcgan64Generator, models::Dcgan64Discriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
         const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = 0.999};
-        return examples::image_gan_main<Dcgan64>(opt, {.title = "DCGAN 3x64x64", .batch = batch}, [&](Rng& rng) {
+        return image_gan_main<Dcgan64>(opt, {.title = "DCGAN 3x64x64", .batch = batch}, [&](Rng& rng) {
             return Dcgan64(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam, Init::dcgan);
         });
-    });
-}
+    }
+};
+
+}  // namespace examples::dcgan64
+
+CTNN_EXAMPLE_PROGRAM(examples::dcgan64::Program)

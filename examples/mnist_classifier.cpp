@@ -2,20 +2,30 @@
 // RMSprop lr 1e-3 alpha 0.9, batch 128, 20 epochs. The other trainers score their samples with it
 // (Inception Score, Frechet distance); they train it themselves when runs/mnist_classifier/ has
 // none. Evaluated in eval mode (seed 003 keeps Dropout on when scoring, a slip not to copy).
-#include "common/digit_metrics.hpp"
+#include "common/classifier.hpp"
+#include "common/program.hpp"
 
-int main(int argc, char** argv) {
-    return examples::guarded_main("mnist_classifier", [&] {
-        examples::RunOptions opt{.name = "mnist_classifier", .epochs = 20};
-        examples::ClassifierOptions copt;
-        examples::Cli cli("mnist_classifier", "The seeds' MLP digit classifier (RMSprop), used by the metrics.");
-        opt.add_flags(cli, false);
+namespace examples::mnist_classifier {
+
+struct Program {
+    static constexpr const char* summary = "The seeds' MLP digit classifier (RMSprop), used by the metrics.";
+    static constexpr bool generative = false;
+    RunOptions opt{.name = "mnist_classifier", .epochs = 20};
+    ClassifierOptions copt;
+
+    void add_flags(Cli& cli) {
         cli.flag("lr", copt.lr, "RMSprop learning rate")
             .flag("alpha", copt.alpha, "RMSprop smoothing constant")
             .flag("batch", copt.batch, "batch size");
-        if (int code = 0; !cli.parse(argc, argv, code)) return code;
+    }
+    template <class Dev>
+    int run() {
         opt.finish();
-        examples::train_classifier(opt, copt);
+        train_classifier<Dev>(opt, copt);
         return 0;
-    });
-}
+    }
+};
+
+}  // namespace examples::mnist_classifier
+
+CTNN_EXAMPLE_PROGRAM(examples::mnist_classifier::Program)

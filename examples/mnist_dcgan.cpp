@@ -5,25 +5,34 @@
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
+#include "common/program.hpp"
 
+namespace examples::mnist_dcgan {
 using namespace ctnn;
 
-int main(int argc, char** argv) {
-    return examples::guarded_main("mnist_dcgan", [&] {
-        examples::RunOptions opt{.name = "mnist_dcgan", .epochs = 5};
-        double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
-        ctnn::index_t batch = 128;
-        examples::Cli cli("mnist_dcgan", "Seed 003's DCGAN (noise 10, BCE with logits, Adam) on MNIST digits.");
-        opt.add_flags(cli);
+struct Program {
+    static constexpr const char* summary = "Seed 003's DCGAN (noise 10, BCE with logits, Adam) on MNIST digits.";
+    static constexpr bool generative = true;
+    RunOptions opt{.name = "mnist_dcgan", .epochs = 5};
+    double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
+    index_t batch = 128;
+
+    void add_flags(Cli& cli) {
         cli.flag("lr", lr, "Adam learning rate of both networks")
             .flag("beta1", beta1, "Adam beta1")
             .flag("beta2", beta2, "Adam beta2")
             .flag("batch", batch, "batch size");
-        if (int code = 0; !cli.parse(argc, argv, code)) return code;
-        using Dcgan = Gan<models::DcganGenerator<10>, models::DcganDiscriminator, Adam<Cpu, float>, Adam<Cpu, float>>;
+    }
+    template <class Dev>
+    int run() {
+        using Dcgan = Gan<models::DcganGenerator<10>, models::DcganDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
         const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = beta2};
-        return examples::image_gan_main<Dcgan>(
+        return image_gan_main<Dcgan>(
             opt, {.title = "DCGAN on MNIST digits", .batch = batch},
             [&](Rng& rng) { return Dcgan(rng, {.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform}, adam, adam); });
-    });
-}
+    }
+};
+
+}  // namespace examples::mnist_dcgan
+
+CTNN_EXAMPLE_PROGRAM(examples::mnist_dcgan::Program)

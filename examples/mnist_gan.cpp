@@ -5,29 +5,38 @@
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
+#include "common/program.hpp"
 
+namespace examples::mnist_gan {
 using namespace ctnn;
 
-int main(int argc, char** argv) {
-    return examples::guarded_main("mnist_gan", [&] {
-        examples::RunOptions opt{.name = "mnist_gan", .epochs = 10};
-        std::string loss = "bce";
-        double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
-        index_t batch = 128;
-        examples::Cli cli("mnist_gan", "Seed 003's MLP GAN (noise 10) or LSGAN on MNIST digits.");
-        opt.add_flags(cli);
+struct Program {
+    static constexpr const char* summary = "Seed 003's MLP GAN (noise 10) or LSGAN on MNIST digits.";
+    static constexpr bool generative = true;
+    RunOptions opt{.name = "mnist_gan", .epochs = 10};
+    std::string loss = "bce";
+    double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
+    index_t batch = 128;
+
+    void add_flags(Cli& cli) {
         cli.choice("loss", loss, {"bce", "ls"}, "vanilla GAN (BCE with logits) or Least-Squares GAN")
             .flag("lr", lr, "Adam learning rate of both networks")
             .flag("beta1", beta1, "Adam beta1")
             .flag("beta2", beta2, "Adam beta2")
             .flag("batch", batch, "batch size");
-        if (int code = 0; !cli.parse(argc, argv, code)) return code;
+    }
+    template <class Dev>
+    int run() {
         if (loss == "ls") opt.name = "mnist_lsgan";  // its own default folder, runs/mnist_lsgan
-        using MlpGan = Gan<models::MlpGenerator<10>, models::MlpDiscriminator, Adam<Cpu, float>, Adam<Cpu, float>>;
+        using MlpGan = Gan<models::MlpGenerator<10>, models::MlpDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
         const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = beta2};
         const auto kind = loss == "ls" ? AdversarialLoss::least_squares : AdversarialLoss::bce_with_logits;
-        return examples::image_gan_main<MlpGan>(
+        return image_gan_main<MlpGan>(
             opt, {.title = loss == "ls" ? "LSGAN on MNIST digits" : "MLP GAN on MNIST digits", .batch = batch},
             [&](Rng& rng) { return MlpGan(rng, {.loss = kind, .noise = NoiseKind::uniform}, adam, adam); });
-    });
-}
+    }
+};
+
+}  // namespace examples::mnist_gan
+
+CTNN_EXAMPLE_PROGRAM(examples::mnist_gan::Program)

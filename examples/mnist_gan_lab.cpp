@@ -5,24 +5,33 @@
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
+#include "common/program.hpp"
 
+namespace examples::mnist_gan_lab {
 using namespace ctnn;
 
-int main(int argc, char** argv) {
-    return examples::guarded_main("mnist_gan_lab", [&] {
-        examples::RunOptions opt{.name = "mnist_gan_lab", .epochs = 5};
-        double lr = 1e-3, weight_decay = 1e-5;
-        index_t batch = 128;
-        examples::Cli cli("mnist_gan_lab", "Seed 001's lab GAN (hidden 128, noise 100, weight decay) on MNIST digits.");
-        opt.add_flags(cli);
+struct Program {
+    static constexpr const char* summary = "Seed 001's lab GAN (hidden 128, noise 100, weight decay) on MNIST digits.";
+    static constexpr bool generative = true;
+    RunOptions opt{.name = "mnist_gan_lab", .epochs = 5};
+    double lr = 1e-3, weight_decay = 1e-5;
+    index_t batch = 128;
+
+    void add_flags(Cli& cli) {
         cli.flag("lr", lr, "Adam learning rate of both networks")
             .flag("weight-decay", weight_decay, "Adam's L2 weight decay")
             .flag("batch", batch, "batch size");
-        if (int code = 0; !cli.parse(argc, argv, code)) return code;
-        using LabGan = Gan<models::LabGenerator<100>, models::LabDiscriminator, Adam<Cpu, float>, Adam<Cpu, float>>;
+    }
+    template <class Dev>
+    int run() {
+        using LabGan = Gan<models::LabGenerator<100>, models::LabDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
         const AdamOptions adam{.lr = lr, .weight_decay = weight_decay};
-        return examples::image_gan_main<LabGan>(
+        return image_gan_main<LabGan>(
             opt, {.title = "Lab GAN on MNIST digits", .batch = batch},
             [&](Rng& rng) { return LabGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam); });
-    });
-}
+    }
+};
+
+}  // namespace examples::mnist_gan_lab
+
+CTNN_EXAMPLE_PROGRAM(examples::mnist_gan_lab::Program)

@@ -18,18 +18,20 @@
 
 #include "common/digit_metrics.hpp"
 #include "common/loop.hpp"
+#include "common/program.hpp"
 
+namespace examples::mnist_vae {
 using namespace ctnn;
-using examples::DigitShape;
 
-namespace {
 constexpr index_t latent = 20;
-using MnistVae = Vae<models::VaeEncoder<latent>, models::VaeDecoder<latent>, Adam<Cpu, float>>;
+template <class Dev>
+using MnistVae = Vae<models::VaeEncoder<latent>, models::VaeDecoder<latent>, Adam<Dev, float>, Dev>;
 
 /// sigmoid(decoder(z)) for n latent draws from rng: images in [0, 1].
-std::vector<float> decode(MnistVae& vae, index_t n, Rng& rng) {
+template <class VaeT>
+std::vector<float> decode(VaeT& vae, index_t n, Rng& rng) {
     std::vector<float> out, z_host;
-    Tensor<Shape<latent>, Cpu, float> z;
+    Tensor<Shape<latent>, typename VaeT::device, float> z;
     vae.decoder.eval();
     for (index_t first = 0; first < n; first += 500) {
         const index_t count = std::min<index_t>(500, n - first);
@@ -44,15 +46,19 @@ std::vector<float> decode(MnistVae& vae, index_t n, Rng& rng) {
 }
 
 /// The encoder's input, 2x - 1 (seed 003's preprocess_img), for targets x in [0, 1].
-void to_symmetric(ConstView<DigitShape, Cpu, float> x, Tensor<DigitShape, Cpu, float>& out) {
+template <class Dev>
+void to_symmetric(ConstView<DigitShape, Dev, float> x, Tensor<DigitShape, Dev, float>& out) {
     out.resize(x.batch);
-    for (index_t i = 0; i < x.batch * DigitShape::size; ++i) out.data()[i] = 2 * x.data()[i] - 1;
+    const float* in = x.data();
+    float* y = out.data();
+    Dev::for_each(x.batch * DigitShape::size, [=] CTNN_HD(index_t i) { y[i] = 2 * in[i] - 1; });
 }
 
-int run(examples::RunOptions& opt, const std::string& reconstruction, double log_norm_weight, double lr, index_t batch) {
+template <class Dev>
+int train(RunOptions& opt, const std::string& reconstruction, double log_norm_weight, double lr, index_t batch) {
     opt.finish();
     Rng rng(opt.seed);
-    MnistVae vae(rng,
+    MnistVae<Dev> vae(rng,
                  {.reconstruction = reconstruction == "cb" ? Reconstruction::continuous_bernoulli : Reconstruction::bce_with_logits,
                   .log_norm_weight = log_norm_weight},
                  {.lr = lr});
@@ -71,17 +77,17 @@ int run(examples::RunOptions& opt, const std::string& reconstruction, double log
         return 0;
     }
     if (opt.resume) vae.checkpoint().counter("epoch", epoch).load(opt.checkpoint_path());
-    data::DataLoader<DigitShape, Cpu, float, float> loader(
-        examples::load_images<DigitShape>(opt.data, data::Split::train),
+    data::DataLoader<DigitShape, Dev, float, float> loader(
+        load_images<DigitShape>(opt.data, data::Split::train),
         {.batch_size = batch, .shuffle = true, .drop_last = false, .scaling = data::Scaling::unit, .seed = opt.seed});
     loader.skip_epochs(epoch);
-    const examples::DigitData test = examples::load_images<DigitShape>(opt.data, data::Split::test);
+    const DigitData test = load_images<DigitShape>(opt.data, data::Split::test);
 
-    Tensor<DigitShape, Cpu, float> input;
-    examples::LossLog log(opt.out / "losses.csv", {"loss", "reconstruction", "kl"}, opt.resume, vae.steps());
+    Tensor<DigitShape, Dev, float> input;
+    LossLog log(opt.out / "losses.csv", {"loss", "reconstruction", "kl"}, opt.resume, vae.steps());
     const auto start = std::chrono::steady_clock::now();
     const std::int64_t first_step = vae.steps();
-    examples::run_epochs(
+    run_epochs(
         opt, "VAE on MNIST digits", loader.batches_per_epoch(), epoch, [&] { return vae.steps(); }, log,
         [&](std::int64_t) {
             auto b = loader.next();
@@ -92,7 +98,7 @@ int run(examples::RunOptions& opt, const std::string& reconstruction, double log
         },
         [&](std::int64_t e) {
             Rng fixed(opt.seed + 1);  // the same 64 latent draws every epoch
-            grid(opt.out / examples::epoch_file("samples_epoch", e), decode(vae, 64, fixed), 8);
+            grid(opt.out / epoch_file("samples_epoch", e), decode(vae, 64, fixed), 8);
         },
         [&] { return vae.checkpoint(); });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -103,7 +109,7 @@ int run(examples::RunOptions& opt, const std::string& reconstruction, double log
                                     {.label = "KL", .y = viz::ema(log.series(2), 0.95)}}});
 
     // Held-out losses (eps from their own stream) and 16 test digits over their reconstructions.
-    Tensor<DigitShape, Cpu, float> target;
+    Tensor<DigitShape, Dev, float> target;
     Rng eval_rng(opt.seed + 2);
     double heldout_reconstruction = 0;
     for (index_t first = 0; first < test.size(); first += 500) {
@@ -145,29 +151,35 @@ int run(examples::RunOptions& opt, const std::string& reconstruction, double log
     const std::vector<float> samples = decode(vae, opt.eval_samples, sample_rng);
     grid(opt.out / "samples.png", std::vector<float>(samples.begin(), samples.begin() + std::min<std::size_t>(samples.size(), 100 * 784)), 10);
     if (!opt.classifier.empty()) {
-        examples::DigitClassifier classifier = examples::DigitClassifier::load_or_train(opt.classifier, opt.data);
-        m.update(examples::digit_quality(classifier, samples, test, opt.out, "VAE"));
+        DigitClassifier classifier = DigitClassifier::load_or_train(opt.classifier, opt.data);
+        m.update(digit_quality(classifier, samples, test, opt.out, "VAE"));
     }
     logging::write_metrics_json(opt.out / "metrics.json", m);
     std::cout << "wrote " << opt.out.string() << "/{samples_epoch_*.png, samples.png, reconstructions.png, losses.csv, losses.png, "
               << "checkpoint.safetensors, metrics.json}\n" << m.dump(2) << "\n";
     return 0;
 }
-}  // namespace
 
-int main(int argc, char** argv) {
-    return examples::guarded_main("mnist_vae", [&] {
-        examples::RunOptions opt{.name = "mnist_vae", .epochs = 20};
-        std::string reconstruction = "bce";
-        double log_norm_weight = 1.0, lr = 1e-3;
-        index_t batch = 128;
-        examples::Cli cli("mnist_vae", "Seed 003's VAE (Z = 20) on MNIST digits.");
-        opt.add_flags(cli);
+struct Program {
+    static constexpr const char* summary = "Seed 003's VAE (Z = 20) on MNIST digits.";
+    static constexpr bool generative = true;
+    RunOptions opt{.name = "mnist_vae", .epochs = 20};
+    std::string reconstruction = "bce";
+    double log_norm_weight = 1.0, lr = 1e-3;
+    index_t batch = 128;
+
+    void add_flags(Cli& cli) {
         cli.choice("reconstruction", reconstruction, {"bce", "cb"}, "BCE with logits or continuous Bernoulli")
             .flag("log-norm-weight", log_norm_weight, "weight of the continuous Bernoulli's log C term")
             .flag("lr", lr, "Adam learning rate")
             .flag("batch", batch, "batch size");
-        if (int code = 0; !cli.parse(argc, argv, code)) return code;
-        return run(opt, reconstruction, log_norm_weight, lr, batch);
-    });
-}
+    }
+    template <class Dev>
+    int run() {
+        return train<Dev>(opt, reconstruction, log_norm_weight, lr, batch);
+    }
+};
+
+}  // namespace examples::mnist_vae
+
+CTNN_EXAMPLE_PROGRAM(examples::mnist_vae::Program)

@@ -17,21 +17,25 @@
 #include <ctnn/viz/plot.hpp>
 
 #include "common/loop.hpp"
+#include "common/program.hpp"
 
+namespace examples::swissroll_gan {
 using namespace ctnn;
 
-namespace {
-using RollGan = Gan<models::SwissRollGenerator<2>, models::SwissRollDiscriminator<>, Adam<Cpu, float>, Adam<Cpu, float>>;
+template <class Dev>
+using RollGan = Gan<models::SwissRollGenerator<2>, models::SwissRollDiscriminator<>, Adam<Dev, float>, Adam<Dev, float>, Dev>;
 constexpr index_t steps_per_epoch = 1000;
 
-std::vector<float> generate(RollGan& gan, index_t n, Rng& rng) {
-    Tensor<Shape<2>, Cpu, float> z;
+template <class GanT>
+std::vector<float> generate(GanT& gan, index_t n, Rng& rng) {
+    Tensor<Shape<2>, typename GanT::device, float> z;
     gan.sample_noise(z, n, rng);
     return gan.generate(z.cview()).to_host();
 }
 
 /// G along straight lines between pairs of latent points, over the real roll.
-void plot_interpolations(const std::filesystem::path& path, RollGan& gan, const std::vector<float>& real, Rng& rng) {
+template <class GanT>
+void plot_interpolations(const std::filesystem::path& path, GanT& gan, const std::vector<float>& real, Rng& rng) {
     viz::Chart chart{.title = "Latent interpolation: G(z) along straight lines in z", .xlabel = "x", .ylabel = "y", .equal_axes = true};
     viz::Series roll{.label = "real", .style = viz::Style::points, .color = "#b2000000", .size = 0.3};
     for (std::size_t i = 0; i + 1 < real.size(); i += 2) {
@@ -48,7 +52,7 @@ void plot_interpolations(const std::filesystem::path& path, RollGan& gan, const 
             z_host.push_back((1 - t) * ends[4 * p] + t * ends[4 * p + 2]);
             z_host.push_back((1 - t) * ends[4 * p + 1] + t * ends[4 * p + 3]);
         }
-    Tensor<Shape<2>, Cpu, float> z;
+    Tensor<Shape<2>, typename GanT::device, float> z;
     z.resize(pairs * points);
     z.copy_from_host(z_host);
     const std::vector<float> g = gan.generate(z.cview()).to_host();
@@ -63,10 +67,12 @@ void plot_interpolations(const std::filesystem::path& path, RollGan& gan, const 
     viz::plot(path, chart, 800, 800);
 }
 
-int run(examples::RunOptions& opt, double lr, index_t batch, int d_steps) {
+template <class Dev>
+int train(RunOptions& opt, double lr, index_t batch, int d_steps) {
+    if (d_steps < 1) throw std::invalid_argument("--d-steps must be at least 1");
     opt.finish();
     Rng rng(opt.seed);
-    RollGan gan(rng, {.loss = AdversarialLoss::bce, .d_steps = d_steps, .noise = NoiseKind::normal},
+    RollGan<Dev> gan(rng, {.loss = AdversarialLoss::bce, .d_steps = d_steps, .noise = NoiseKind::normal},
                 {.lr = lr, .beta1 = 0.5, .beta2 = 0.999}, {.lr = lr, .beta1 = 0.5, .beta2 = 0.999});
     std::int64_t epoch = 0;
     if (opt.sample > 0) {
@@ -79,11 +85,11 @@ int run(examples::RunOptions& opt, double lr, index_t batch, int d_steps) {
         return 0;
     }
     if (opt.resume) gan.checkpoint().counter("epoch", epoch).load(opt.checkpoint_path());
-    data::SwissRoll<Cpu, float> roll(rng);
-    examples::LossLog log(opt.out / "losses.csv", {"d_loss", "g_loss"}, opt.resume, gan.steps());
+    data::SwissRoll<Dev, float> roll(rng);
+    LossLog log(opt.out / "losses.csv", {"d_loss", "g_loss"}, opt.resume, gan.steps());
     const auto start = std::chrono::steady_clock::now();
     const std::int64_t first_step = gan.steps();
-    examples::run_epochs(
+    run_epochs(
         opt, "GAN on the Swiss roll", steps_per_epoch, epoch, [&] { return gan.steps(); }, log,
         [&](std::int64_t) {
             const auto l = gan.step([&] { return roll.sample(batch).cview(); });
@@ -92,7 +98,7 @@ int run(examples::RunOptions& opt, double lr, index_t batch, int d_steps) {
         [&](std::int64_t e) {
             Rng fixed(opt.seed + 1);  // the same noise and real points every epoch
             const std::vector<float> real = data::swiss_roll(fixed, 1000);
-            viz::plot_real_vs_generated(opt.out / examples::epoch_file("samples_epoch", e), real, generate(gan, 1000, fixed));
+            viz::plot_real_vs_generated(opt.out / epoch_file("samples_epoch", e), real, generate(gan, 1000, fixed));
         },
         [&] { return gan.checkpoint(); });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -120,21 +126,26 @@ int run(examples::RunOptions& opt, double lr, index_t batch, int d_steps) {
               << "losses.csv, losses.png, checkpoint.safetensors, metrics.json}\n" << m.dump(2) << "\n";
     return 0;
 }
-}  // namespace
 
-int main(int argc, char** argv) {
-    return examples::guarded_main("swissroll_gan", [&] {
-        examples::RunOptions opt{.name = "swissroll_gan", .epochs = 10};
-        double lr = 2e-4;
-        index_t batch = 128;
-        int d_steps = 1;
-        examples::Cli cli("swissroll_gan", "Seed 000's GAN on the 2-D Swiss roll (epochs of 1,000 steps).");
-        opt.add_flags(cli);
+struct Program {
+    static constexpr const char* summary = "Seed 000's GAN on the 2-D Swiss roll (epochs of 1,000 steps).";
+    static constexpr bool generative = true;
+    RunOptions opt{.name = "swissroll_gan", .epochs = 10};
+    double lr = 2e-4;
+    index_t batch = 128;
+    int d_steps = 1;
+
+    void add_flags(Cli& cli) {
         cli.flag("lr", lr, "Adam learning rate of both networks")
             .flag("batch", batch, "points per batch")
             .flag("d-steps", d_steps, "discriminator steps per generator step");
-        if (int code = 0; !cli.parse(argc, argv, code)) return code;
-        if (d_steps < 1) throw std::invalid_argument("--d-steps must be at least 1");
-        return run(opt, lr, batch, d_steps);
-    });
-}
+    }
+    template <class Dev>
+    int run() {
+        return train<Dev>(opt, lr, batch, d_steps);
+    }
+};
+
+}  // namespace examples::swissroll_gan
+
+CTNN_EXAMPLE_PROGRAM(examples::swissroll_gan::Program)

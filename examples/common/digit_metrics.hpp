@@ -27,11 +27,6 @@ struct ClassifierOptions {
     double alpha = 0.9;
 };
 
-/// Trains the classifier as mnist_classifier does (opt.epochs epochs on --data's train split,
-/// a checkpoint per epoch, --resume) and writes losses.csv, losses.png, metrics.json (held-out
-/// accuracy, and the Inception Score of the held-out images) into opt.out.
-void train_classifier(const RunOptions& opt, const ClassifierOptions& copt);
-
 /// The classifier in eval mode (Dropout off: seed 003 leaves it on when scoring, a slip).
 class DigitClassifier {
 public:
@@ -47,13 +42,9 @@ public:
 
     /// p(y|x) (n x 10) and penultimate features (n x 512) of n images in [0, 1].
     void evaluate(std::span<const float> images, std::vector<double>& probabilities, std::vector<float>& features);
-    double accuracy(const DigitData& data);
-
-    struct Impl;
 
 private:
-    explicit DigitClassifier(std::unique_ptr<Impl> impl);
-    friend void train_classifier(const RunOptions&, const ClassifierOptions&);
+    struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 

@@ -46,6 +46,7 @@ class ImageGanTrainer {
 public:
     using S = typename GanT::sample_shape;
     using Z = typename GanT::noise_shape;
+    using Dev = typename GanT::device;
 
     ImageGanTrainer(const RunOptions& opt, ImageGanConfig cfg, GanT& gan) : opt_(opt), cfg_(std::move(cfg)), gan_(gan) {}
 
@@ -53,7 +54,7 @@ public:
         if (opt_.sample > 0) return sample();
         std::int64_t epoch = 0;
         if (opt_.resume) gan_.checkpoint().counter("epoch", epoch).load(opt_.checkpoint_path());
-        ctnn::data::DataLoader<S, ctnn::Cpu, float, float> loader(
+        ctnn::data::DataLoader<S, Dev, float, float> loader(
             load_images<S>(opt_.data, ctnn::data::Split::train),
             {.batch_size = cfg_.batch, .shuffle = true, .drop_last = true, .scaling = cfg_.scaling, .seed = opt_.seed});
         loader.skip_epochs(epoch);
@@ -62,7 +63,7 @@ public:
                           std::span<const float>(real.data(), std::min<std::size_t>(64 * S::size, real.size())), 8);
 
         ctnn::Rng fixed_rng(opt_.seed + 1);  // its own stream: the grids follow the same noise across resumes
-        ctnn::Tensor<Z, ctnn::Cpu, float> fixed;
+        ctnn::Tensor<Z, Dev, float> fixed;
         gan_.sample_noise(fixed, 64, fixed_rng);
         const ctnn::viz::GridOptions grid{.nrow = 8, .normalize = true, .value_range = cfg_.range};
 
@@ -110,7 +111,7 @@ private:
     std::vector<float> generate(ctnn::index_t n, ctnn::Rng& rng) {
         std::vector<float> out;
         out.reserve(n * S::size);
-        ctnn::Tensor<Z, ctnn::Cpu, float> z;
+        ctnn::Tensor<Z, Dev, float> z;
         for (ctnn::index_t first = 0; first < n; first += chunk) {
             gan_.sample_noise(z, std::min(chunk, n - first), rng);
             const std::vector<float> x = gan_.generate(z.cview()).to_host();
@@ -129,7 +130,7 @@ private:
     std::vector<float> scores(const std::vector<float>& samples) {
         const ctnn::index_t n = samples.size() / S::size;
         std::vector<float> out;
-        ctnn::Tensor<S, ctnn::Cpu, float> x;
+        ctnn::Tensor<S, Dev, float> x;
         gan_.discriminator.eval();
         for (ctnn::index_t first = 0; first < n; first += chunk) {
             const ctnn::index_t count = std::min(chunk, n - first);

@@ -34,7 +34,7 @@ struct RunOptions {
     /// Adds the flags every trainer takes. `generative` adds --sample, --classifier and
     /// --eval-samples.
     void add_flags(Cli& cli, bool generative = true);
-    /// Fills in the defaults that depend on other flags, checks --device and creates --out.
+    /// Fills in the defaults that depend on other flags, checks them and creates --out.
     void finish();
 
     std::filesystem::path checkpoint_path() const { return out / "checkpoint.safetensors"; }
@@ -45,6 +45,9 @@ std::string epoch_file(const char* stem, std::int64_t epoch);
 
 /// The n highest scores' indices, best first.
 std::vector<ctnn::index_t> top_indices(const std::vector<float>& scores, ctnn::index_t n);
+
+/// Why --device `device` is not in this build, and how to get it.
+std::string unbuilt_device_reason(const std::string& device);
 
 /// Runs a trainer's body, turning an exception into its message on stderr and exit code 1.
 int guarded_main(const std::string& program, const std::function<int()>& body);

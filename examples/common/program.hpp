@@ -1,0 +1,80 @@
+// One trainer, every device: a trainer is a Program (its flags, and `template <class Dev> int
+// run()`), and --device picks the instantiation. The Cpu one is compiled with the trainer's
+// main(); the others come from translation units that CMake generates and that include every
+// trainer's source with CTNN_EXAMPLE_DEVICE_PART set: one compiled by nvcc for Cuda, one by the
+// host compiler for ThrustOmp (Thrust on OpenMP, which runs the Cuda build's code path on a
+// machine without a GPU). Each such unit holds all trainers, because parsing the Thrust, cuBLAS
+// and Eigen headers costs nvcc more than instantiating a trainer does.
+//
+// A trainer's source ends with CTNN_EXAMPLE_PROGRAM(its Program type).
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+#if defined(__CUDACC__)
+#include <ctnn/device/cuda.hpp>
+#elif defined(CTNN_EXAMPLE_THRUST_OMP_PART)
+#include <ctnn/device/thrust_omp.hpp>
+#endif
+
+#include <ctnn/device/cpu.hpp>
+
+#include "cli.hpp"
+#include "run.hpp"
+
+namespace examples {
+
+/// Program::run<ctnn::Cuda>(), compiled by nvcc in the examples' CUDA unit.
+template <class Program>
+int run_on_cuda(Program& program)
+#if defined(__CUDACC__)
+{
+    ctnn::require_cuda_gpu();
+    return program.template run<ctnn::Cuda>();
+}
+#else
+    ;
+#endif
+
+/// Program::run<ctnn::ThrustOmp>(), compiled in the examples' Thrust-on-OpenMP unit.
+template <class Program>
+int run_on_thrust_omp(Program& program)
+#if defined(CTNN_EXAMPLE_THRUST_OMP_PART)
+{
+    return program.template run<ctnn::ThrustOmp>();
+}
+#else
+    ;
+#endif
+
+/// Parses the trainer's flags (RunOptions' and the Program's own) and runs it on --device.
+template <class Program>
+int example_main(int argc, char** argv) {
+    Program program;
+    return guarded_main(program.opt.name, [&] {
+        Cli cli(program.opt.name, Program::summary);
+        program.opt.add_flags(cli, Program::generative);
+        program.add_flags(cli);
+        if (int code = 0; !cli.parse(argc, argv, code)) return code;
+        const std::string& device = program.opt.device;
+        if (device == "cpu") return program.template run<ctnn::Cpu>();
+#if defined(CTNN_EXAMPLES_CUDA)
+        if (device == "cuda") return run_on_cuda(program);
+#endif
+#if defined(CTNN_EXAMPLES_THRUST_OMP)
+        if (device == "thrust-omp") return run_on_thrust_omp(program);
+#endif
+        throw std::invalid_argument("--device " + device + ": this build of the examples has no such device (" +
+                                    unbuilt_device_reason(device) + ")");
+    });
+}
+
+}  // namespace examples
+
+#if defined(CTNN_EXAMPLE_DEVICE_PART)
+#define CTNN_EXAMPLE_PROGRAM(Program) template int examples::CTNN_EXAMPLE_DEVICE_PART<Program>(Program&);
+#else
+#define CTNN_EXAMPLE_PROGRAM(Program) \
+    int main(int argc, char** argv) { return examples::example_main<Program>(argc, argv); }
+#endif
