@@ -2,6 +2,7 @@
 // im2col + GEMM.
 #pragma once
 
+#include "ctnn/device/workspace.hpp"
 #include "ctnn/layers/bias.hpp"
 #include "ctnn/layers/im2col.hpp"
 #include "ctnn/layers/weight_bias.hpp"
@@ -60,11 +61,11 @@ struct Conv2d {
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             const index_t n = x.batch, width = n * positions;
-            cols_.resize(n);
+            T* cols = workspace<Dev, T>(n * geo.column_size());
             out_.resize(n);
-            detail::im2col<geo, Dev>(x.data(), cols_.data(), n);
+            detail::im2col<geo, Dev>(x.data(), cols, n);
             // One GEMM for the batch: [OutC x rows] [rows x n positions], then back to n x OutC x positions.
-            Dev::gemm(Trans::no, Trans::no, OutC, width, rows, T(1), weight.data(), rows, cols_.data(), width, T(0),
+            Dev::gemm(Trans::no, Trans::no, OutC, width, rows, T(1), weight.data(), rows, cols, width, T(0),
                       out_.data(), width);
             detail::from_channel_major<Dev>(out_.data(), y.data(), n, OutC, positions, Bias ? bias.data() : nullptr);
         }
@@ -73,21 +74,24 @@ struct Conv2d {
                       typename Base::in_grad_view dx, ParamGrads pg) {
             const index_t n = x.batch, width = n * positions;
             if (pg == ParamGrads::frozen && dx.empty()) return;
+            T* cols = workspace<Dev, T>(n * geo.column_size());
             detail::to_channel_major<Dev>(dy.data(), out_.data(), n, OutC, positions);
             if (pg == ParamGrads::accumulate) {
-                Dev::gemm(Trans::no, Trans::yes, OutC, rows, width, T(1), out_.data(), width, cols_.data(), width,
-                          T(1), weight_grad.data(), rows);
+                // The forward's columns went with the shared workspace: im2col again (a copy, cheap
+                // next to the GEMMs) rather than keep every layer's columns alive between passes.
+                detail::im2col<geo, Dev>(x.data(), cols, n);
+                Dev::gemm(Trans::no, Trans::yes, OutC, rows, width, T(1), out_.data(), width, cols, width, T(1),
+                          weight_grad.data(), rows);
                 if constexpr (Bias) detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, positions);
             }
             if (dx.empty()) return;
             Dev::gemm(Trans::yes, Trans::no, rows, width, OutC, T(1), weight.data(), rows, out_.data(), width, T(0),
-                      cols_.data(), width);
-            detail::col2im<geo, Dev>(cols_.data(), dx.data(), n);
+                      cols, width);
+            detail::col2im<geo, Dev>(cols, dx.data(), n);
         }
 
     private:
-        Tensor<Shape<geo.column_size()>, Dev, T> cols_;  ///< rows x (batch positions), see im2col
-        Tensor<Out, Dev, T> out_;                         ///< y, then dy, as OutC x (batch positions)
+        Tensor<Out, Dev, T> out_;  ///< y, then dy, as OutC x (batch positions); the columns are in workspace()
     };
 };
 

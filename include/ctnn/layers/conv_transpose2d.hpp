@@ -52,13 +52,13 @@ struct ConvTranspose2d {
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             const index_t n = x.batch, width = n * positions;
-            cols_.resize(n);
+            T* cols = workspace<Dev, T>(n * geo.column_size());
             in_.resize(n);
             // One GEMM for the batch: [rows x InC] [InC x n positions], then scattered into the image.
             detail::to_channel_major<Dev>(x.data(), in_.data(), n, InC, positions);
             Dev::gemm(Trans::yes, Trans::no, rows, width, InC, T(1), weight.data(), rows, in_.data(), width, T(0),
-                      cols_.data(), width);
-            detail::col2im<geo, Dev>(cols_.data(), y.data(), n);
+                      cols, width);
+            detail::col2im<geo, Dev>(cols, y.data(), n);
             if constexpr (Bias) detail::add_channels<Dev>(bias.data(), y.data(), n, OutC, Out::dims[1] * Out::dims[2]);
         }
 
@@ -66,23 +66,23 @@ struct ConvTranspose2d {
                       typename Base::in_grad_view dx, ParamGrads pg) {
             const index_t n = x.batch, width = n * positions;
             if (pg == ParamGrads::frozen && dx.empty()) return;
-            detail::im2col<geo, Dev>(dy.data(), cols_.data(), n);
+            T* cols = workspace<Dev, T>(n * geo.column_size());
+            detail::im2col<geo, Dev>(dy.data(), cols, n);
             if (pg == ParamGrads::accumulate) {
                 // in_ still holds x in channel-major order from the forward pass.
-                Dev::gemm(Trans::no, Trans::yes, InC, rows, width, T(1), in_.data(), width, cols_.data(), width, T(1),
+                Dev::gemm(Trans::no, Trans::yes, InC, rows, width, T(1), in_.data(), width, cols, width, T(1),
                           weight_grad.data(), rows);
                 if constexpr (Bias)
                     detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, Out::dims[1] * Out::dims[2]);
             }
             if (dx.empty()) return;
-            Dev::gemm(Trans::no, Trans::no, InC, width, rows, T(1), weight.data(), rows, cols_.data(), width, T(0),
+            Dev::gemm(Trans::no, Trans::no, InC, width, rows, T(1), weight.data(), rows, cols, width, T(0),
                       in_.data(), width);
             detail::from_channel_major<Dev>(in_.data(), dx.data(), n, InC, positions, static_cast<const T*>(nullptr));
         }
 
     private:
-        Tensor<Shape<geo.column_size()>, Dev, T> cols_;  ///< rows x (batch positions), see im2col
-        Tensor<In, Dev, T> in_;                           ///< x (forward), then dx, as InC x (batch positions)
+        Tensor<In, Dev, T> in_;  ///< x (forward), then dx, as InC x (batch positions); the columns are in workspace()
     };
 };
 
