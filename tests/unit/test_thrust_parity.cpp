@@ -7,8 +7,11 @@
 
 #include <ctnn/ctnn.hpp>
 #include <ctnn/models/seeds.hpp>
+#include <ctnn/train/gan.hpp>
+#include <ctnn/train/vae.hpp>
 
 #include <cmath>
+#include <limits>
 
 #include "support/parity.hpp"
 
@@ -37,12 +40,12 @@ void check_parity(index_t batch, double tol) {
     std::size_t k = 0;
     thr.visit_parameters([&](const std::string& n, auto& p, auto&) { close("init " + n, pc[k++], p.to_host()); });
 
-    const auto yc = cpu.forward(Tensor<In, Cpu, T>::from_host(xs)).to_host();
+    // One forward each (a second would draw new Dropout masks on one side only).
+    const auto xc = Tensor<In, Cpu, T>::from_host(xs);
+    const auto yc = cpu.forward(xc).to_host();
     const auto xt = Tensor<In, ThrustOmp, T>::from_host(xs);
     const auto yt = thr.forward(xt).to_host();
     close("output", yc, yt);
-    const auto xc = Tensor<In, Cpu, T>::from_host(xs);
-    cpu.forward(xc);
     const auto dxc = cpu.backward(Tensor<Out, Cpu, T>::from_host(gs), {ParamGrads::accumulate, true}).to_host();
     const auto dxt = thr.backward(Tensor<Out, ThrustOmp, T>::from_host(gs), {ParamGrads::accumulate, true}).to_host();
     close("grad_input", dxc, dxt);
@@ -90,4 +93,93 @@ BOOST_AUTO_TEST_CASE(reductions) {
     double ref = 0;
     for (index_t i = 0; i < n; ++i) ref += f(i);
     BOOST_TEST(std::abs(a - ref) < 1e-10);
+}
+
+BOOST_AUTO_TEST_CASE(dropout_and_batchnorm_networks) {
+    // Dropout's masks come from the host Rng, so the same seed masks the same units on both.
+    check_parity<models::DropoutDiscriminator>(8, 1e-4);
+    check_parity<models::BnGenerator<>>(8, 1e-4);
+}
+
+BOOST_AUTO_TEST_CASE(whole_buffer_ops) {
+    // The divergence guard's count and the WGAN clip (device/ops.hpp).
+    std::vector<float> x{1.0f, -3.0f, 0.5f, 7.0f, -0.25f};
+    x.push_back(std::numeric_limits<float>::infinity());
+    x.push_back(std::numeric_limits<float>::quiet_NaN());
+    auto c = Tensor<Shape<1>, Cpu, float>::from_host(x);
+    auto t = Tensor<Shape<1>, ThrustOmp, float>::from_host(x);
+    BOOST_TEST(ops::count_nonfinite<Cpu>(c.data(), c.size()) == 2u);
+    BOOST_TEST(ops::count_nonfinite<ThrustOmp>(t.data(), t.size()) == 2u);
+    x.resize(5);
+    c = Tensor<Shape<1>, Cpu, float>::from_host(x);
+    t = Tensor<Shape<1>, ThrustOmp, float>::from_host(x);
+    ops::clamp<Cpu>(c.data(), c.size(), -0.5f, 0.5f);
+    ops::clamp<ThrustOmp>(t.data(), t.size(), -0.5f, 0.5f);
+    test::expect_same_on_devices("clamp", c.to_host(), t.to_host(), 0.0);
+    BOOST_TEST(c.to_host() == (std::vector<float>{0.5f, -0.5f, 0.5f, 0.5f, -0.25f}), boost::test_tools::per_element());
+}
+
+namespace {
+using GanG = models::SwissRollGenerator<2>;
+using GanD = models::SwissRollDiscriminator<>;
+
+/// Three Gan::step iterations (and the parameters after them) on Dev from seed 3.
+template <class Dev>
+std::vector<float> gan_steps(AdversarialLoss loss) {
+    Rng rng(3);
+    Gan<GanG, GanD, Adam<Dev, float>, Adam<Dev, float>, Dev> gan(rng, {.loss = loss, .d_steps = 2, .weight_clip = 0.05},
+                                                                 {.lr = 1e-3}, {.lr = 1e-3});
+    Rng data(4);
+    Tensor<Shape<2>, Dev, float> real;
+    std::vector<float> out;
+    for (int s = 0; s < 3; ++s) {
+        const auto l = gan.step([&] {
+            std::vector<float> host(16 * 2);
+            for (auto& v : host) v = data.normal<float>();
+            real = Tensor<Shape<2>, Dev, float>::from_host(host);
+            return real.cview();
+        });
+        out.push_back(static_cast<float>(l.d_loss));
+        out.push_back(static_cast<float>(l.g_loss));
+    }
+    gan.generator.visit_parameters([&](const std::string&, auto& p, auto&) {
+        const auto v = p.to_host();
+        out.insert(out.end(), v.begin(), v.end());
+    });
+    return out;
+}
+
+/// Two Vae::step iterations (their losses, eps drawn from the Vae's Rng, and the decoder's
+/// output) on Dev from seed 6.
+template <class Dev>
+std::vector<float> vae_steps() {
+    Rng rng(6);
+    Vae<models::VaeEncoder<4>, models::VaeDecoder<4>, Adam<Dev, float>, Dev> vae(rng, {}, {.lr = 1e-3});
+    Rng data(7);
+    std::vector<float> pixels(8 * 784);
+    for (auto& v : pixels) v = data.uniform<float>(0.0f, 1.0f);
+    const auto x = Tensor<Shape<1, 28, 28>, Dev, float>::from_host(pixels);
+    std::vector<float> out;
+    for (int s = 0; s < 2; ++s) {
+        const auto l = vae.step(x.cview(), x.cview());
+        out.push_back(static_cast<float>(l.reconstruction));
+        out.push_back(static_cast<float>(l.kl));
+    }
+    const auto y = vae.decoder.output().to_host();
+    out.insert(out.end(), y.begin(), y.end());
+    return out;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(gan_steps_agree) {
+    // The whole iteration the trainers run: noise, D steps, G step through a frozen D, Adam,
+    // the divergence guard, and for the Wasserstein loss the clipping of D's weights.
+    test::expect_same_on_devices("bce", gan_steps<Cpu>(AdversarialLoss::bce), gan_steps<ThrustOmp>(AdversarialLoss::bce),
+                                 1e-4);
+    test::expect_same_on_devices("wasserstein", gan_steps<Cpu>(AdversarialLoss::wasserstein),
+                                 gan_steps<ThrustOmp>(AdversarialLoss::wasserstein), 1e-4);
+}
+
+BOOST_AUTO_TEST_CASE(vae_steps_agree) {
+    test::expect_same_on_devices("vae", vae_steps<Cpu>(), vae_steps<ThrustOmp>(), 1e-4);
 }
