@@ -5,6 +5,8 @@
 
 #include <ctnn/ctnn.hpp>
 #include <ctnn/models/seeds.hpp>
+#include <ctnn/train/gan.hpp>
+#include <ctnn/train/vae.hpp>
 
 #include <atomic>
 #include <cstddef>
@@ -78,7 +80,32 @@ long allocations_in_step(index_t batch, bool frozen = false) {
     counting = false;
     return allocations.load();
 }
+
+/// Allocations during one whole iteration (`step()` of a Gan or Vae: noise, losses, the divergence
+/// guard's checks, optimizer updates) after two at the same batch size.
+template <class Step>
+long allocations_in_iteration(Step&& step) {
+    step();
+    step();
+    allocations = 0;
+    counting = true;
+    step();
+    counting = false;
+    return allocations.load();
+}
 }  // namespace
+
+BOOST_AUTO_TEST_CASE(whole_training_iterations) {
+    Rng rng(2);
+    Gan<models::MlpGenerator<10>, models::MlpDiscriminator, Adam<Cpu, float>, Adam<Cpu, float>> gan(
+        rng, {.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform}, {}, {});
+    Tensor<Shape<1, 28, 28>, Cpu> real(128);
+    real.fill(0.25f);
+    BOOST_TEST(allocations_in_iteration([&] { gan.step([&] { return real.cview(); }); }) == 0);
+
+    Vae<models::VaeEncoder<20>, models::VaeDecoder<20>, Adam<Cpu, float>> vae(rng, {}, {});
+    BOOST_TEST(allocations_in_iteration([&] { vae.step(real.cview(), real.cview()); }) == 0);
+}
 
 BOOST_AUTO_TEST_CASE(counter_sees_allocations) {
     // The interposition works: a vector's allocation is counted.

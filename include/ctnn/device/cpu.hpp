@@ -82,7 +82,7 @@ struct Cpu {
             for (index_t i = 0; i < n; ++i) s += f(i);
             return s;
         }
-        std::vector<T> partial(chunks);
+        T* part = partials<T>(chunks);
 #if defined(_OPENMP)
 #pragma omp parallel for schedule(static)
 #endif
@@ -90,11 +90,20 @@ struct Cpu {
             T s = T(0);
             const index_t end = std::min(n, (c + 1) * chunk);
             for (index_t i = c * chunk; i < end; ++i) s += f(i);
-            partial[c] = s;
+            part[c] = s;
         }
         T s = T(0);
-        for (T p : partial) s += p;
+        for (index_t c = 0; c < chunks; ++c) s += part[c];
         return s;
+    }
+
+    /// Room for `chunks` partial sums, reused per thread and type (a step allocates nothing once
+    /// its largest sum has run).
+    template <class T>
+    static T* partials(index_t chunks) {
+        thread_local std::vector<T> buffer;
+        if (buffer.size() < static_cast<std::size_t>(chunks)) buffer.resize(chunks);
+        return buffer.data();
     }
 
     template <class T>

@@ -10,11 +10,11 @@ namespace ctnn::ops {
 /// How many of x[0..n) are NaN or infinite.
 template <class Dev, class T>
 index_t count_nonfinite(const T* x, index_t n) {
-    const T bad = Dev::template sum<T>(n, [=] CTNN_HD(index_t i) {
+    // Counted in integers: an integer sum vectorises (a float one may not be reordered).
+    return Dev::template sum<index_t>(n, [=] CTNN_HD(index_t i) -> index_t {
         const T d = x[i] - x[i];  // NaN exactly for NaN and infinities (isfinite is host-only)
-        return d == d ? T(0) : T(1);
+        return d == d ? 0 : 1;
     });
-    return static_cast<index_t>(bad);
 }
 
 /// x[i] = min(max(x[i], lo), hi) for i in [0, n).

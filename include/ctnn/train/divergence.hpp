@@ -17,7 +17,7 @@ struct DivergenceError : std::runtime_error {
 };
 
 /// Throws DivergenceError if `value` (a loss) is not finite.
-inline void check_finite_loss(double value, const std::string& what, std::int64_t step) {
+inline void check_finite_loss(double value, const char* what, std::int64_t step) {
     if (!std::isfinite(value))
         throw DivergenceError("step " + std::to_string(step) + ": " + what + " is " +
                               std::to_string(value) + "; training stopped (divergence guard)");
@@ -26,7 +26,7 @@ inline void check_finite_loss(double value, const std::string& what, std::int64_
 /// Throws DivergenceError naming the first parameter of `net` whose gradient holds a NaN or an
 /// infinity. One pass over the gradients on the device; nothing is copied unless one is bad.
 template <class NetT>
-void check_finite_gradients(NetT& net, const std::string& what, std::int64_t step) {
+void check_finite_gradients(NetT& net, const char* what, std::int64_t step) {
     using Dev = typename NetT::device;
     std::string bad;
     net.visit_parameters([&](const std::string& name, auto&, auto& grad) {
