@@ -95,10 +95,9 @@ BOOST_AUTO_TEST_CASE(reductions) {
     BOOST_TEST(std::abs(a - ref) < 1e-10);
 }
 
-BOOST_AUTO_TEST_CASE(dropout_and_batchnorm_networks) {
+BOOST_AUTO_TEST_CASE(dropout_and_batchnorm) {
     // Dropout's masks come from the host Rng, so the same seed masks the same units on both.
-    check_parity<models::DropoutDiscriminator>(8, 1e-4);
-    check_parity<models::BnGenerator<>>(8, 1e-4);
+    check_parity<Sequential<Input<16>, Linear<16, 8>, BatchNorm1d<8>, ReLU, Dropout<0.3>, Linear<8, 4>>>(8, 1e-5);
 }
 
 BOOST_AUTO_TEST_CASE(whole_buffer_ops) {
@@ -120,8 +119,12 @@ BOOST_AUTO_TEST_CASE(whole_buffer_ops) {
 }
 
 namespace {
-using GanG = models::SwissRollGenerator<2>;
-using GanD = models::SwissRollDiscriminator<>;
+// Small networks: the whole-step cases check the training objects' code on both devices, which
+// does not need the seeds' widths (and every layer type costs both devices' compile time).
+using GanG = Sequential<Input<2>, Linear<2, 8>, ReLU, Linear<8, 2>, Tanh>;
+using GanD = Sequential<Input<2>, Linear<2, 8>, LeakyReLU<0.2>, Linear<8, 1>, Sigmoid>;
+using VaeE = Sequential<Input<6>, Linear<6, 8>, ReLU, Linear<8, 4>>;  // mu and log-variance of Z = 2
+using VaeD = Sequential<Input<2>, Linear<2, 8>, ReLU, Linear<8, 6>>;
 
 /// Three Gan::step iterations (and the parameters after them) on Dev from seed 3.
 template <class Dev>
@@ -154,11 +157,11 @@ std::vector<float> gan_steps(AdversarialLoss loss) {
 template <class Dev>
 std::vector<float> vae_steps() {
     Rng rng(6);
-    Vae<models::VaeEncoder<4>, models::VaeDecoder<4>, Adam<Dev, float>, Dev> vae(rng, {}, {.lr = 1e-3});
+    Vae<VaeE, VaeD, Adam<Dev, float>, Dev> vae(rng, {}, {.lr = 1e-3});
     Rng data(7);
-    std::vector<float> pixels(8 * 784);
+    std::vector<float> pixels(8 * 6);
     for (auto& v : pixels) v = data.uniform<float>(0.0f, 1.0f);
-    const auto x = Tensor<Shape<1, 28, 28>, Dev, float>::from_host(pixels);
+    const auto x = Tensor<Shape<6>, Dev, float>::from_host(pixels);
     std::vector<float> out;
     for (int s = 0; s < 2; ++s) {
         const auto l = vae.step(x.cview(), x.cview());
