@@ -154,4 +154,9 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
               << opt.out.string() << "/{classifier.safetensors, checkpoint.safetensors, losses.csv, losses.png, metrics.json}\n";
 }
 
+// The Cpu instantiations are compiled once, in digit_metrics.cpp (the metrics use them too).
+extern template void classify<ctnn::Cpu>(ClassifierNet<ctnn::Cpu>&, std::span<const float>, std::vector<double>&,
+                                         std::vector<float>&);
+extern template void train_classifier<ctnn::Cpu>(const RunOptions&, const ClassifierOptions&);
+
 }  // namespace examples

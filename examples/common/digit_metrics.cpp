@@ -10,6 +10,9 @@ namespace examples {
 
 using namespace ctnn;
 
+template void classify<Cpu>(ClassifierNet<Cpu>&, std::span<const float>, std::vector<double>&, std::vector<float>&);
+template void train_classifier<Cpu>(const RunOptions&, const ClassifierOptions&);
+
 struct DigitClassifier::Impl {
     Rng rng{1};
     ClassifierNet<Cpu> net{rng};
