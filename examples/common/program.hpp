@@ -1,8 +1,8 @@
 // One trainer, every device: a trainer is a Program (its flags, and `template <class Dev> int
 // run()`), and --device picks the instantiation. The Cpu one is compiled with the trainer's
 // main(); the Cuda ones come from units CMake generates, compiled by nvcc, that include the
-// trainers' sources with CTNN_EXAMPLE_DEVICE_PART set (several trainers per unit: parsing Thrust,
-// cuBLAS and Eigen costs nvcc as much as a trainer does).
+// trainers' sources with CTNN_EXAMPLE_CUDA_PART defined (several trainers per unit: parsing
+// Thrust, cuBLAS and Eigen costs nvcc as much as a trainer does).
 //
 // A trainer's source ends with CTNN_EXAMPLE_PROGRAM(its Program type).
 #pragma once
@@ -54,8 +54,8 @@ int example_main(int argc, char** argv) {
 
 }  // namespace examples
 
-#if defined(CTNN_EXAMPLE_DEVICE_PART)
-#define CTNN_EXAMPLE_PROGRAM(Program) template int examples::CTNN_EXAMPLE_DEVICE_PART<Program>(Program&);
+#if defined(CTNN_EXAMPLE_CUDA_PART)
+#define CTNN_EXAMPLE_PROGRAM(Program) template int examples::run_on_cuda<Program>(Program&);
 #else
 #define CTNN_EXAMPLE_PROGRAM(Program) \
     int main(int argc, char** argv) { return examples::example_main<Program>(argc, argv); }
