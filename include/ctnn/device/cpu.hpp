@@ -1,4 +1,4 @@
-// The Cpu device: host memory, Eigen GEMMs, OpenMP loops.
+// The Cpu device: host memory, Eigen (or CBLAS) GEMMs, OpenMP loops.
 #pragma once
 
 #include <algorithm>
@@ -39,7 +39,7 @@ struct AlignedAllocator {
 };
 }  // namespace detail
 
-/// Host memory, Eigen's GEMM kernels (device/gemm.hpp) and OpenMP threads.
+/// Host memory, Eigen's GEMM kernels or the system BLAS (device/gemm.hpp) and OpenMP threads.
 ///
 /// A device is a type with static members only: layers are written once against this interface
 /// (storage, for_each, sum, gemm, copies), and a network type runs on any device that provides it.
@@ -109,7 +109,7 @@ struct Cpu {
     template <class T>
     static void gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
                      index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
-        detail::eigen_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        detail::host_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     template <class T>

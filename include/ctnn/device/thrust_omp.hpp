@@ -31,7 +31,7 @@ struct OmpSystem {
     template <class T>
     static void gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
                      index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
-        detail::eigen_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        detail::host_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
     template <class T>
     static void to_host(const T* src, index_t n, T* host) {

@@ -1,0 +1,133 @@
+// Cpu::gemm, the product every layer runs, against a plain double-precision loop: every
+// transpose pair, leading dimensions wider than the matrices, alpha/beta, empty and depth-0
+// products, and (Eigen build) results that do not depend on the thread count. Built twice: as
+// test_gemm (Eigen's kernels) and, where CBLAS is installed, as test_gemm_blas (CTNN_BLAS).
+#define BOOST_TEST_MODULE gemm
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <vector>
+
+#include <ctnn/device/cpu.hpp>
+
+using namespace ctnn;
+
+namespace {
+
+struct Case {
+    Trans ta, tb;
+    index_t m, n, k;
+};
+
+/// Operands of a case stored with leading dimensions `pad` wider than needed, filled with values
+/// whose products are exact in float (multiples of 1/8 in [-2, 2]), so the reference is exact
+/// whatever order a kernel sums in.
+struct Operands {
+    index_t lda, ldb, ldc;
+    std::vector<float> a, b, c;
+    Operands(const Case& cs, index_t pad) {
+        const index_t a_rows = cs.ta == Trans::no ? cs.m : cs.k, a_cols = cs.ta == Trans::no ? cs.k : cs.m;
+        const index_t b_rows = cs.tb == Trans::no ? cs.k : cs.n, b_cols = cs.tb == Trans::no ? cs.n : cs.k;
+        lda = a_cols + pad;
+        ldb = b_cols + pad;
+        ldc = cs.n + pad;
+        a.resize(a_rows * lda);
+        b.resize(b_rows * ldb);
+        c.resize(cs.m * ldc);
+        for (index_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(static_cast<int>((i * 7 + 3) % 33) - 16) / 8;
+        for (index_t i = 0; i < b.size(); ++i) b[i] = static_cast<float>(static_cast<int>((i * 5 + 1) % 29) - 14) / 8;
+        for (index_t i = 0; i < c.size(); ++i) c[i] = static_cast<float>(static_cast<int>(i % 9) - 4);
+    }
+    float at_a(const Case& cs, index_t i, index_t p) const { return cs.ta == Trans::no ? a[i * lda + p] : a[p * lda + i]; }
+    float at_b(const Case& cs, index_t p, index_t j) const { return cs.tb == Trans::no ? b[p * ldb + j] : b[j * ldb + p]; }
+};
+
+/// C = alpha op(A) op(B) + beta C in double, leaving the padding columns of C alone.
+std::vector<float> reference(const Case& cs, const Operands& o, float alpha, float beta) {
+    std::vector<float> c = o.c;
+    for (index_t i = 0; i < cs.m; ++i)
+        for (index_t j = 0; j < cs.n; ++j) {
+            double s = 0;
+            for (index_t p = 0; p < cs.k; ++p) s += double(o.at_a(cs, i, p)) * o.at_b(cs, p, j);
+            c[i * o.ldc + j] = static_cast<float>(alpha * s + (beta == 0 ? 0.0 : double(beta) * o.c[i * o.ldc + j]));
+        }
+    return c;
+}
+
+std::vector<Case> cases() {
+    std::vector<Case> out;
+    // Shapes of the seed models (batch 128), odd sizes, thin products and one big enough to split
+    // between threads along each side.
+    const index_t dims[][3] = {{128, 1024, 10}, {128, 784, 256}, {256, 784, 128}, {37, 53, 71},
+                               {1, 300, 17},    {300, 1, 17},    {5, 7, 1},       {200, 160, 96}};
+    for (const auto& d : dims)
+        for (Trans ta : {Trans::no, Trans::yes})
+            for (Trans tb : {Trans::no, Trans::yes}) out.push_back({ta, tb, d[0], d[1], d[2]});
+    return out;
+}
+
+void check(const Case& cs, index_t pad, float alpha, float beta) {
+    Operands o(cs, pad);
+    if (beta == 0)  // beta 0 overwrites C, as in BLAS: not even a NaN there survives
+        for (index_t i = 0; i < cs.m; ++i) o.c[i * o.ldc] = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<float> want = reference(cs, o, alpha, beta);
+    std::vector<float> got = o.c;
+    Cpu::gemm(cs.ta, cs.tb, cs.m, cs.n, cs.k, alpha, o.a.data(), o.lda, o.b.data(), o.ldb, beta, got.data(), o.ldc);
+    for (index_t i = 0; i < got.size(); ++i)
+        if (!(got[i] == want[i] || (std::isnan(got[i]) && std::isnan(want[i])))) {
+            BOOST_ERROR("C[" << i / o.ldc << "][" << i % o.ldc << "] = " << got[i] << ", want " << want[i] << " for "
+                             << (cs.ta == Trans::no ? 'N' : 'T') << (cs.tb == Trans::no ? 'N' : 'T') << " m=" << cs.m
+                             << " n=" << cs.n << " k=" << cs.k << " pad=" << pad << " alpha=" << alpha
+                             << " beta=" << beta);
+            return;
+        }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(matches_a_plain_loop_for_every_transpose_and_scaling) {
+    BOOST_TEST_MESSAGE("kernels: " << detail::host_gemm_kernels());
+    for (const Case& cs : cases())
+        for (index_t pad : {0, 3}) {
+            check(cs, pad, 1.0f, 0.0f);
+            check(cs, pad, 1.0f, 1.0f);   // accumulate: layers add bias and gradients this way
+            check(cs, pad, -0.5f, 2.0f);
+        }
+}
+
+BOOST_AUTO_TEST_CASE(empty_and_depth_zero_products) {
+    // k = 0: C = beta C (a layer on a batch of features of size 0 never happens, but the
+    // contract is BLAS's). m or n = 0: nothing is touched.
+    Operands o({Trans::no, Trans::no, 3, 4, 1}, 0);
+    std::vector<float> c = o.c;
+    Cpu::gemm(Trans::no, Trans::no, 3, 4, 0, 1.0f, o.a.data(), 1, o.b.data(), 4, 0.5f, c.data(), 4);
+    for (index_t i = 0; i < c.size(); ++i) BOOST_TEST(c[i] == 0.5f * o.c[i]);
+    std::vector<float> untouched = o.c;
+    Cpu::gemm(Trans::no, Trans::no, 0, 4, 1, 1.0f, o.a.data(), 1, o.b.data(), 4, 0.0f, untouched.data(), 4);
+    Cpu::gemm(Trans::no, Trans::no, 3, 0, 1, 1.0f, o.a.data(), 1, o.b.data(), 4, 0.0f, untouched.data(), 4);
+    BOOST_TEST(untouched == o.c);
+}
+
+#if !defined(CTNN_BLAS)
+// Eigen's kernels are run one block of C per thread, each element summed in one fixed order: the
+// same bits on any number of threads. (A BLAS may not promise this: OpenBLAS 0.3.21's Haswell
+// kernels gave different bits on 1 and 2 threads on this project's machine; its Cooperlake
+// kernels did not. See docs/benchmarks.md.)
+BOOST_AUTO_TEST_CASE(the_thread_count_does_not_change_the_bits) {
+    const int saved = Cpu::threads();
+    for (const Case& cs : {Case{Trans::no, Trans::yes, 128, 1024, 1024}, Case{Trans::yes, Trans::no, 1024, 784, 128}}) {
+        Operands o(cs, 0);
+        // Inexact values, so that a different summation order would show.
+        for (index_t i = 0; i < o.a.size(); ++i) o.a[i] = std::sin(static_cast<float>(i));
+        std::vector<float> one = o.c, two = o.c;
+        Cpu::set_threads(1);
+        Cpu::gemm(cs.ta, cs.tb, cs.m, cs.n, cs.k, 1.0f, o.a.data(), o.lda, o.b.data(), o.ldb, 0.0f, one.data(), o.ldc);
+        Cpu::set_threads(2);
+        Cpu::gemm(cs.ta, cs.tb, cs.m, cs.n, cs.k, 1.0f, o.a.data(), o.lda, o.b.data(), o.ldb, 0.0f, two.data(), o.ldc);
+        BOOST_TEST(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+    }
+    Cpu::set_threads(saved);
+}
+#endif
