@@ -71,27 +71,32 @@ struct Cpu {
         for (index_t i = 0; i < n; ++i) f(i);
     }
 
+    /// Sums are taken in chunks of this many elements (see sum_chunks).
+    static constexpr index_t sum_chunk = 4096;
+
     /// The sum of f(i) over [0, n), in an order fixed by n alone, so results do not depend on the
     /// number of threads (bit-identical runs need that).
     template <class T, class F>
     static T sum(index_t n, F f) {
-        constexpr index_t chunk = 4096;
-        const index_t chunks = (n + chunk - 1) / chunk;
-        if (chunks <= 1) {
+        return sum_chunks<T>(n, [&](index_t begin, index_t len) {
             T s = T(0);
-            for (index_t i = 0; i < n; ++i) s += f(i);
+            for (index_t i = begin; i < begin + len; ++i) s += f(i);
             return s;
-        }
+        });
+    }
+
+    /// The sum over chunks [begin, begin + len) of sum_chunk elements (the last may be shorter) of
+    /// chunk_sum(begin, len), the chunks in order: for callers that compute a chunk's terms in one
+    /// vectorised pass. Chunks run in parallel when there are several.
+    template <class T, class ChunkSum>
+    static T sum_chunks(index_t n, ChunkSum chunk_sum) {
+        const index_t chunks = (n + sum_chunk - 1) / sum_chunk;
+        if (chunks <= 1) return chunk_sum(index_t{0}, n);
         T* part = partials<T>(chunks);
 #if defined(_OPENMP)
 #pragma omp parallel for schedule(static)
 #endif
-        for (index_t c = 0; c < chunks; ++c) {
-            T s = T(0);
-            const index_t end = std::min(n, (c + 1) * chunk);
-            for (index_t i = c * chunk; i < end; ++i) s += f(i);
-            part[c] = s;
-        }
+        for (index_t c = 0; c < chunks; ++c) part[c] = chunk_sum(c * sum_chunk, std::min(sum_chunk, n - c * sum_chunk));
         T s = T(0);
         for (index_t c = 0; c < chunks; ++c) s += part[c];
         return s;
@@ -112,9 +117,13 @@ struct Cpu {
         detail::host_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
+    /// dst[0..n) = value; large fills (zero_grad over millions of gradients) on all threads.
     template <class T>
     static void fill(T* dst, index_t n, T value) {
-        std::fill_n(dst, n, value);
+        constexpr index_t chunk = index_t{1} << 16;
+        for_each((n + chunk - 1) / chunk, [=](index_t c) {
+            std::fill_n(dst + c * chunk, std::min(chunk, n - c * chunk), value);
+        }, chunk);
     }
     template <class T>
     static void copy(const T* src, index_t n, T* dst) {

@@ -2,7 +2,10 @@
 // derivative once; Elementwise runs them on any device.
 #pragma once
 
+#include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "ctnn/core/real.hpp"
 #include "ctnn/layers/layer.hpp"
@@ -27,7 +30,15 @@ struct Elementwise {
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             const T* in = x.data();
             T* out = y.data();
-            Dev::for_each(x.size(), [=] CTNN_HD(index_t i) { out[i] = Fn::f(in[i]); });
+            if constexpr (std::is_same_v<Dev, Cpu> && requires { Fn::f_block(in, out, index_t{}); }) {
+                constexpr index_t chunk = 4096;  // whole vectors per thread
+                const index_t n = x.size();
+                Dev::for_each((n + chunk - 1) / chunk, [=](index_t c) {
+                    Fn::f_block(in + c * chunk, out + c * chunk, std::min(chunk, n - c * chunk));
+                }, chunk);
+            } else {
+                Dev::for_each(x.size(), [=] CTNN_HD(index_t i) { out[i] = Fn::f(in[i]); });
+            }
         }
         void backward(typename Base::in_view x, typename Base::out_cview y,
                       typename Base::out_cview dy, typename Base::in_grad_view dx, ParamGrads) {
@@ -73,6 +84,14 @@ struct Tanh : Elementwise<Tanh> {
     template <class T>
     CTNN_HD static T f(T x) {
         return std::tanh(x);
+    }
+    /// The Cpu's forward over a block: Eigen's vectorised tanh (a rational approximation within a
+    /// few ulp of std::tanh, as PyTorch's own vectorised CPU tanh is), where libm's one value at
+    /// a time was 5% of an MLP GAN step.
+    template <class T>
+    static void f_block(const T* x, T* y, index_t n) {
+        using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
+        Eigen::Map<Array>(y, n) = Eigen::Map<const Array>(x, n).tanh();
     }
     template <class T>
     CTNN_HD static T df(T, T y) {

@@ -3,6 +3,7 @@
 // VAE's Bernoulli reconstruction term.
 #pragma once
 
+#include <Eigen/Core>
 #include <cmath>
 
 #include "ctnn/losses/loss.hpp"
@@ -42,6 +43,29 @@ struct BceWithLogitsTerm {
     template <class T>
     CTNN_HD T grad(T x, T y) const {
         return T(1) / (T(1) + std::exp(-x)) - y;
+    }
+
+    // The Cpu's forms over a block (detail::elementwise_loss uses them): Eigen's vectorised exp and
+    // log1p, within a few ulp of libm's, where libm's log1pf one value at a time was 7% of a VAE
+    // step. Targets are y[0..n), or y_value everywhere when y is null.
+    template <class T>
+    static void value_block(const T* x, const T* y, T y_value, T* out, index_t n) {
+        using A = Eigen::Array<T, Eigen::Dynamic, 1>;
+        const Eigen::Map<const A> xs(x, n);
+        if (y)
+            Eigen::Map<A>(out, n) = xs.max(T(0)) - xs * Eigen::Map<const A>(y, n) + (-xs.abs()).exp().log1p();
+        else
+            Eigen::Map<A>(out, n) = xs.max(T(0)) - xs * y_value + (-xs.abs()).exp().log1p();
+    }
+    template <class T>
+    static void grad_block(const T* x, const T* y, T y_value, T div, T* out, index_t n) {
+        using A = Eigen::Array<T, Eigen::Dynamic, 1>;
+        const Eigen::Map<const A> xs(x, n);
+        const auto sigmoid = T(1) / (T(1) + (-xs).exp());
+        if (y)
+            Eigen::Map<A>(out, n) = (sigmoid - Eigen::Map<const A>(y, n)) / div;
+        else
+            Eigen::Map<A>(out, n) = (sigmoid - y_value) / div;
     }
 };
 

@@ -15,6 +15,7 @@
 #include "ctnn/core/config.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/device/device.hpp"
 
 namespace ctnn {
 
@@ -76,6 +77,25 @@ T elementwise_loss(const char* name, Term term, ConstView<S, Dev, T> input, Targ
     const T* x = input.data();
     const index_t n = input.size();
     const T div = reduction_divisor<T>(r, input.batch, S::size);
+    if constexpr (std::is_same_v<Dev, Cpu> && requires(const T* p, T* o) {
+                      Term::value_block(p, p, T(), o, n);
+                      Term::grad_block(p, p, T(), T(), o, n);
+                  }) {
+        // The Cpu with a Term that has vectorised block forms: each of Cpu::sum's chunks computes
+        // its gradients and its terms in one pass each, then sums the terms in index order.
+        const T* y = target.ptr;
+        const T y_value = target.value;
+        T* g = grad.empty() ? nullptr : grad.data();
+        return Dev::template sum_chunks<T>(n, [=](index_t begin, index_t len) {
+            const T* yc = y ? y + begin : nullptr;
+            if (g) Term::grad_block(x + begin, yc, y_value, div, g + begin, len);
+            T terms[Dev::sum_chunk];
+            Term::value_block(x + begin, yc, y_value, terms, len);
+            T s = T(0);
+            for (index_t i = 0; i < len; ++i) s += terms[i];
+            return s;
+        }) / div;
+    }
     if (!grad.empty()) {
         T* g = grad.data();
         Dev::for_each(n, [=] CTNN_HD(index_t i) { g[i] = term.grad(x[i], target[i]) / div; });
