@@ -3,6 +3,8 @@
 #define BOOST_TEST_MODULE norm_layers
 #include <boost/test/unit_test.hpp>
 
+#include <vector>
+
 #include "support/golden.hpp"
 #include "support/gradcheck.hpp"
 
@@ -126,6 +128,23 @@ BOOST_AUTO_TEST_CASE(same_seed_same_mask) {
     BOOST_TEST(ya != c.forward(x).to_host());
     // The next forward draws a fresh mask.
     BOOST_TEST(ya != a.forward(x).to_host());
+}
+
+BOOST_AUTO_TEST_CASE(the_mask_does_not_depend_on_the_thread_count) {
+    // Drawn in parallel from a counter-based stream: 1 and 2 threads mask the same units.
+    using Net = Sequential<Input<4096>, Dropout<0.5>>;
+    const int saved = Cpu::threads();
+    std::vector<std::vector<float>> masks;
+    for (int threads : {1, 2}) {
+        Cpu::set_threads(threads);
+        Rng rng(9);
+        Network<Net, Cpu, float> net(rng);
+        Tensor<Shape<4096>, Cpu, float> x(16);
+        x.fill(1.0f);
+        masks.push_back(net.forward(x).to_host());
+    }
+    Cpu::set_threads(saved);
+    BOOST_TEST(masks[0] == masks[1], boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(eval_is_the_identity) {

@@ -96,7 +96,8 @@ BOOST_AUTO_TEST_CASE(reductions) {
 }
 
 BOOST_AUTO_TEST_CASE(dropout_and_batchnorm) {
-    // Dropout's masks come from the host Rng, so the same seed masks the same units on both.
+    // Dropout's masks are seeded by the Rng and drawn from a counter-based stream, so the same
+    // seed masks the same units on both.
     check_parity<Sequential<Input<16>, Linear<16, 8>, BatchNorm1d<8>, ReLU, Dropout<0.3>, Linear<8, 4>>>(8, 1e-5);
 }
 

@@ -10,7 +10,18 @@
 #include <sstream>
 #include <string>
 
+#include "ctnn/core/config.hpp"
+
 namespace ctnn {
+
+/// SplitMix64's output for counter `x` (Steele, Lea and Flood 2014): the i-th number of the
+/// stream seeded with s is splitmix64(s + (i + 1) 0x9E3779B97F4A7C15). A pure function of the
+/// counter, so a stream can be drawn in parallel, on any device, in any order.
+CTNN_HD constexpr std::uint64_t splitmix64(std::uint64_t x) {
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
 
 /// One engine per run. std::mt19937_64's sequence is fixed by the C++ standard and the
 /// distributions below are our own (the standard library's are implementation-defined), so the

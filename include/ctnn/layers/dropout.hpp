@@ -2,16 +2,25 @@
 // 1 / (1 - P), as torch.nn.Dropout; in eval mode it is the identity.
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
-#include <vector>
 
+#include "ctnn/core/random.hpp"
 #include "ctnn/core/real.hpp"
 #include "ctnn/layers/layer.hpp"
 
 namespace ctnn {
 
-/// Dropout with drop probability P (PyTorch's default 0.5). The mask comes from the forward
-/// context's Rng, drawn on the host so that a seed gives the same mask on every device and in
+namespace detail {
+/// The least integer >= v, for a threshold the compiler computes.
+constexpr double const_ceil(double v) {
+    const auto i = static_cast<double>(static_cast<std::uint64_t>(v));
+    return i < v ? i + 1 : i;
+}
+}  // namespace detail
+
+/// Dropout with drop probability P (PyTorch's default 0.5). Each mask is seeded by one draw from
+/// the forward context's Rng: a seed gives the same masks on every device and thread count, in
 /// float and double.
 template <Real P = 0.5>
 struct Dropout {
@@ -43,15 +52,24 @@ struct Dropout {
                 throw std::logic_error(
                     "ctnn::Dropout: train mode needs a random engine, but ForwardContext::rng is "
                     "null");
-            host_mask_.resize(x.size());
-            for (T& v : host_mask_)
-                v = ctx.rng->uniform<double>() < p ? T(0) : static_cast<T>(scale);
+            // One draw from the run's engine seeds this mask; element i keeps its input unless
+            // the i-th number of that SplitMix64 stream, as a uniform u in [0, 1) with 53 bits,
+            // is below p (u < p exactly when bits >> 11 < ceil(p 2^53)). The mask is a function
+            // of the seed and the index alone: drawn in parallel where the data lives, the same
+            // on every device and thread count.
+            const std::uint64_t seed = ctx.rng->bits();
+            constexpr auto threshold = static_cast<std::uint64_t>(detail::const_ceil(p * 0x1.0p53));
+            constexpr T keep = static_cast<T>(scale);
             mask_.resize(x.batch);
-            mask_.copy_from_host(host_mask_);
             const T* in = x.data();
-            const T* m = mask_.data();
+            T* m = mask_.data();
             T* out = y.data();
-            Dev::for_each(x.size(), [=] CTNN_HD(index_t i) { out[i] = in[i] * m[i]; });
+            Dev::for_each(x.size(), [=] CTNN_HD(index_t i) {
+                const std::uint64_t bits =
+                    splitmix64(seed + (static_cast<std::uint64_t>(i) + 1) * 0x9E3779B97F4A7C15ULL);
+                m[i] = (bits >> 11) < threshold ? T(0) : keep;
+                out[i] = in[i] * m[i];
+            });
         }
 
         void backward(typename Base::in_view, typename Base::out_cview, typename Base::out_cview dy,
@@ -68,9 +86,8 @@ struct Dropout {
         }
 
     private:
-        // The last forward's mask (0 or scale per element) on the device and where it was drawn.
+        // The last forward's mask (0 or scale per element), for backward.
         Tensor<In, Dev, T> mask_;
-        std::vector<T> host_mask_;
         bool masked_ = false;
     };
 };
