@@ -2,6 +2,9 @@
 #define BOOST_TEST_MODULE conv_layers
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
+#include <limits>
+
 #include "support/golden.hpp"
 #include "support/gradcheck.hpp"
 
@@ -123,6 +126,20 @@ BOOST_AUTO_TEST_CASE(maxpool_first_maximum_wins_ties) {
     BOOST_TEST(pool.forward(x).to_host()[0] == 2.0f);
     const auto dx = pool.backward(Tensor<Shape<1, 1, 1>, Cpu>::from_host({3.0f}), {ParamGrads::accumulate, true}).to_host();
     const std::vector<float> want{0.0f, 3.0f, 0.0f, 0.0f};
+    BOOST_TEST(dx == want, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(maxpool_propagates_the_first_nan) {
+    // torch.nn.MaxPool2d: a NaN in a window is its maximum, and the first NaN gets the gradient.
+    Rng rng(1);
+    Network<Sequential<Input<1, 2, 4>, MaxPool2d<2>>> pool(rng);
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const auto x = Tensor<Shape<1, 2, 4>, Cpu>::from_host({1.0f, nan, 5.0f, 6.0f, nan, 9.0f, 7.0f, 8.0f});
+    const auto y = pool.forward(x).to_host();
+    BOOST_TEST(std::isnan(y[0]));
+    BOOST_TEST(y[1] == 8.0f);
+    const auto dx = pool.backward(Tensor<Shape<1, 1, 2>, Cpu>::from_host({3.0f, 4.0f}), {ParamGrads::accumulate, true}).to_host();
+    const std::vector<float> want{0.0f, 3.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 4.0f};
     BOOST_TEST(dx == want, boost::test_tools::per_element());
 }
 
