@@ -313,11 +313,7 @@ double peak_rss_mb() {
 
 /// What runs the products, for the report beside PyTorch's BLAS.
 std::string kernels() {
-    using Traits = Eigen::internal::gebp_traits<float, float>;
-    return "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
-           std::to_string(EIGEN_MINOR_VERSION) + " GEBP (internal::general_matrix_matrix_product via ctnn::Cpu::gemm), " +
-           "float micro-kernel " + std::to_string(Traits::mr) + "x" + std::to_string(Traits::nr) + ", SIMD: " +
-           Eigen::SimdInstructionSetsInUse() + "; convolutions as im2col/col2im + that GEMM";
+    return "ctnn::Cpu::gemm: " + detail::host_gemm_kernels() + "; convolutions as im2col/col2im + that GEMM";
 }
 
 void reply(const nlohmann::ordered_json& j) { std::cout << j.dump() << std::endl; }

@@ -431,13 +431,14 @@ def summary(rates):
 def compare_model(model, args, quiet):
     env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
     env.setdefault("GLIBC_TUNABLES", MALLOC_TUNABLES)
-    # The twin gets OpenBLAS (OpenMP build) whatever libblas.so.3 points to, and OpenBLAS's own
-    # CPU detection: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed for this process alone.
-    torch_env = {k: v for k, v in env.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
-    torch_env["LD_LIBRARY_PATH"] = ":".join(p for p in [OPENBLAS_DIR, env.get("LD_LIBRARY_PATH", "")] if p)
+    # Both sides get OpenBLAS (OpenMP build) whatever libblas.so.3 points to, and OpenBLAS's own
+    # CPU detection: OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE are removed for these processes alone.
+    # (ctnn calls it when built with CTNN_BLAS; an Eigen build loads no BLAS.)
+    env = {k: v for k, v in env.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+    env["LD_LIBRARY_PATH"] = ":".join(p for p in [OPENBLAS_DIR, env.get("LD_LIBRARY_PATH", "")] if p)
     workers = [Worker("ctnn", model, [args.ctnn, "--serve", model, "--threads", str(args.threads)], env),
                Worker("torch", model, [sys.executable, os.path.abspath(__file__), "serve", model,
-                                       "--threads", str(args.threads)], torch_env)]
+                                       "--threads", str(args.threads)], env)]
     for w in workers:
         if w.hello["threads"] != args.threads:
             raise SystemExit(f"compare: the {w.side} worker runs {w.hello['threads']} threads, not {args.threads}")
@@ -507,7 +508,7 @@ def compare(args):
                       "loaded_windows": r["stats"]["loaded_windows"]})
     print()
     print_kernels(gemm)
-    print(f"Best GEMM (1024^3, float, {args.threads} threads): ctnn/Eigen {ctnn_gemm:.1f} GFLOP/s, "
+    print(f"Best GEMM (1024^3, float, {args.threads} threads): ctnn's Cpu::gemm {ctnn_gemm:.1f} GFLOP/s, "
           f"torch/BLAS {torch_gemm:.1f} GFLOP/s -> {best:.1f} GFLOP/s")
     print("samples/s: median of the windows (spread: max - min over median); ratio = ctnn / torch\n")
     header = f"{'model':<14}{'batch':>6}{'thr':>4}{'ctnn samples/s':>22}{'torch samples/s':>22}{'ratio':>7}" \
