@@ -11,6 +11,7 @@
 #include <cstdlib>
 
 #include "support/golden.hpp"
+#include "support/train_golden.hpp"
 
 using namespace ctnn;
 using namespace ctnn::models;
@@ -46,4 +47,9 @@ BOOST_AUTO_TEST_CASE(seed_networks) {
 BOOST_AUTO_TEST_CASE(float_networks) {
     check_against_golden<DcganDiscriminator, Cuda, float>("net_dcgan_d", 2e-4, 2e-5);
     check_against_golden<DcganGenerator<>, Cuda, float>("net_dcgan_g_eval", 2e-4, 2e-5);
+}
+BOOST_AUTO_TEST_CASE(training_steps) {
+    // Whole Gan and Vae steps (losses, optimizers, the frozen D, the WGAN clip) on the GPU.
+    ctnn::test::golden_steps::check_gan_iterations<Cuda>();
+    ctnn::test::golden_steps::check_vae_steps<Cuda>();
 }

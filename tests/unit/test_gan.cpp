@@ -9,70 +9,12 @@
 
 #include <filesystem>
 
-#include "support/golden.hpp"
+#include "support/train_golden.hpp"
 
 using namespace ctnn;
-using ctnn::test::cast_values;
-using ctnn::test::expect_close;
-using ctnn::test::GoldenFile;
-
-namespace {
-using G = Sequential<Input<3>, Linear<3, 8>, ReLU, Linear<8, 4>, Tanh>;
-using DLogits = Sequential<Input<4>, Linear<4, 8>, LeakyReLU<0.2>, Linear<8, 1>>;
-using DProb = Sequential<Input<4>, Linear<4, 8>, LeakyReLU<0.2>, Linear<8, 1>, Sigmoid>;
-
-template <class D>
-using TestGan = Gan<G, D, Adam<Cpu, double>, Adam<Cpu, double>, Cpu, double>;
-
-template <class NetT>
-void load(NetT& net, const GoldenFile& g, const std::string& prefix) {
-    net.visit_parameters([&](const std::string& name, auto& p, auto&) {
-        p.copy_from_host(g.at(prefix + ".param:" + name).materialize());
-    });
-}
-template <class NetT>
-void expect_params(NetT& net, const GoldenFile& g, const std::string& tag) {
-    net.visit_parameters([&](const std::string& name, auto& p, auto&) {
-        expect_close(tag + ":" + name, p.to_host(), g.at(tag + ":" + name), 1e-10, 1e-12);
-    });
-}
-
-/// One D step and one G step against tests/reference/golden_gan.py's PyTorch run.
-template <class D>
-void check_iteration(const std::string& name, AdversarialLoss loss, double real_label = 1,
-                     double fake_label = 0, double clip = 0.01) {
-    BOOST_TEST_CONTEXT(name) {
-        const GoldenFile g("gan_" + name);
-        Rng rng(1);
-        GanOptions opts;
-        opts.loss = loss;
-        opts.real_label = real_label;
-        opts.fake_label = fake_label;
-        opts.weight_clip = clip;
-        const AdamOptions adam{.lr = 0.01, .beta1 = 0.5, .beta2 = 0.999};
-        TestGan<D> gan(rng, opts, adam, adam);
-        load(gan.generator, g, "g");
-        load(gan.discriminator, g, "d");
-        const auto real = Tensor<Shape<4>, Cpu, double>::from_host(g.at("real").materialize());
-        const auto z1 = Tensor<Shape<3>, Cpu, double>::from_host(g.at("z1").materialize());
-        const auto z2 = Tensor<Shape<3>, Cpu, double>::from_host(g.at("z2").materialize());
-        const double d_loss = gan.d_step(real, z1);
-        expect_params(gan.discriminator, g, "d.after_d");
-        const double g_loss = gan.g_step(z2);
-        expect_params(gan.generator, g, "g.after_g");
-        expect_params(gan.discriminator, g, "d.after_g");  // the G step left D alone
-        BOOST_TEST(d_loss == g.at("d_loss").values[0], boost::test_tools::tolerance(1e-12));
-        BOOST_TEST(g_loss == g.at("g_loss").values[0], boost::test_tools::tolerance(1e-12));
-    }
-}
-}  // namespace
 
 BOOST_AUTO_TEST_CASE(one_iteration_matches_pytorch) {
-    check_iteration<DProb>("bce", AdversarialLoss::bce);
-    check_iteration<DProb>("bce_smoothed", AdversarialLoss::bce, 0.9, 0.1);
-    check_iteration<DLogits>("bce_with_logits", AdversarialLoss::bce_with_logits);
-    check_iteration<DLogits>("least_squares", AdversarialLoss::least_squares);
-    check_iteration<DLogits>("wasserstein", AdversarialLoss::wasserstein, 1, 0, 0.05);
+    ctnn::test::golden_steps::check_gan_iterations<Cpu>();
 }
 
 namespace {

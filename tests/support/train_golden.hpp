@@ -1,0 +1,112 @@
+// Whole training steps against PyTorch (tests/reference/golden_gan.py) on any device: one GAN
+// iteration per loss kind and one VAE step per reconstruction. test_gan and test_vae run them on
+// the Cpu, test_cuda_golden on the Cuda device.
+#pragma once
+
+#include <ctnn/ctnn.hpp>
+#include <ctnn/train/gan.hpp>
+#include <ctnn/train/vae.hpp>
+
+#include <string>
+
+#include "support/golden.hpp"
+
+namespace ctnn::test {
+
+namespace golden_steps {
+// The networks golden_gan.py trains.
+using G = Sequential<Input<3>, Linear<3, 8>, ReLU, Linear<8, 4>, Tanh>;
+using DLogits = Sequential<Input<4>, Linear<4, 8>, LeakyReLU<0.2>, Linear<8, 1>>;
+using DProb = Sequential<Input<4>, Linear<4, 8>, LeakyReLU<0.2>, Linear<8, 1>, Sigmoid>;
+using E = Sequential<Input<6>, Linear<6, 8>, ReLU, Linear<8, 4>>;
+using D = Sequential<Input<2>, Linear<2, 8>, ReLU, Linear<8, 6>>;
+
+template <class Dev, class Disc>
+using SmallGan = Gan<G, Disc, Adam<Dev, double>, Adam<Dev, double>, Dev, double>;
+template <class Dev>
+using SmallVae = Vae<E, D, Adam<Dev, double>, Dev, double>;
+
+/// Sets every parameter of `net` to the golden record "<prefix>:<name>".
+template <class NetT>
+void load_params(NetT& net, const GoldenFile& g, const std::string& prefix) {
+    net.visit_parameters([&](const std::string& name, auto& p, auto&) { p.copy_from_host(g.at(prefix + ":" + name).materialize()); });
+}
+/// Checks every parameter of `net` against the golden record "<prefix>:<name>".
+template <class NetT>
+void expect_params(NetT& net, const GoldenFile& g, const std::string& prefix) {
+    net.visit_parameters([&](const std::string& name, auto& p, auto&) {
+        expect_close(prefix + ":" + name, p.to_host(), g.at(prefix + ":" + name), 1e-10, 1e-12);
+    });
+}
+
+/// One D step and one G step from the golden file "gan_<name>".
+template <class Dev, class Disc>
+void check_gan_iteration(const std::string& name, AdversarialLoss loss, double real_label = 1,
+                         double fake_label = 0, double clip = 0.01) {
+    BOOST_TEST_CONTEXT(name) {
+        const GoldenFile g("gan_" + name);
+        Rng rng(1);
+        GanOptions opts;
+        opts.loss = loss;
+        opts.real_label = real_label;
+        opts.fake_label = fake_label;
+        opts.weight_clip = clip;
+        const AdamOptions adam{.lr = 0.01, .beta1 = 0.5, .beta2 = 0.999};
+        SmallGan<Dev, Disc> gan(rng, opts, adam, adam);
+        load_params(gan.generator, g, "g.param");
+        load_params(gan.discriminator, g, "d.param");
+        const auto real = Tensor<Shape<4>, Dev, double>::from_host(g.at("real").materialize());
+        const auto z1 = Tensor<Shape<3>, Dev, double>::from_host(g.at("z1").materialize());
+        const auto z2 = Tensor<Shape<3>, Dev, double>::from_host(g.at("z2").materialize());
+        const double d_loss = gan.d_step(real, z1);
+        expect_params(gan.discriminator, g, "d.after_d");
+        const double g_loss = gan.g_step(z2);
+        expect_params(gan.generator, g, "g.after_g");
+        expect_params(gan.discriminator, g, "d.after_g");  // the G step left D alone
+        BOOST_TEST(d_loss == g.at("d_loss").values[0], boost::test_tools::tolerance(1e-12));
+        BOOST_TEST(g_loss == g.at("g_loss").values[0], boost::test_tools::tolerance(1e-12));
+    }
+}
+
+/// Every loss kind golden_gan.py runs.
+template <class Dev>
+void check_gan_iterations() {
+    check_gan_iteration<Dev, DProb>("bce", AdversarialLoss::bce);
+    check_gan_iteration<Dev, DProb>("bce_smoothed", AdversarialLoss::bce, 0.9, 0.1);
+    check_gan_iteration<Dev, DLogits>("bce_with_logits", AdversarialLoss::bce_with_logits);
+    check_gan_iteration<Dev, DLogits>("least_squares", AdversarialLoss::least_squares);
+    check_gan_iteration<Dev, DLogits>("wasserstein", AdversarialLoss::wasserstein, 1, 0, 0.05);
+}
+
+/// One VAE step from the golden file "vae_<name>".
+template <class Dev>
+void check_vae_step(const std::string& name, VaeOptions opts) {
+    BOOST_TEST_CONTEXT(name) {
+        const GoldenFile g("vae_" + name);
+        Rng rng(1);
+        SmallVae<Dev> vae(rng, opts, AdamOptions{.lr = 0.01, .beta1 = 0.5, .beta2 = 0.999});
+        load_params(vae.encoder, g, "e.param");
+        load_params(vae.decoder, g, "d.param");
+        auto xs = g.at("x").materialize();
+        const auto target = Tensor<Shape<6>, Dev, double>::from_host(xs);
+        for (auto& v : xs) v = 2 * v - 1;  // seed 003 encodes preprocess_img(x) = 2x - 1
+        const auto input = Tensor<Shape<6>, Dev, double>::from_host(xs);
+        const auto eps = Tensor<Shape<2>, Dev, double>::from_host(g.at("eps").materialize());
+        const VaeLosses l = vae.step(input, target, eps);
+        BOOST_TEST(l.reconstruction == g.at("reconstruction").values[0], boost::test_tools::tolerance(1e-12));
+        BOOST_TEST(l.kl == g.at("kl").values[0], boost::test_tools::tolerance(1e-12));
+        BOOST_TEST(l.total == l.reconstruction + l.kl);
+        expect_params(vae.encoder, g, "e.after");
+        expect_params(vae.decoder, g, "d.after");
+    }
+}
+
+/// Both reconstruction kinds.
+template <class Dev>
+void check_vae_steps() {
+    check_vae_step<Dev>("bce", {});
+    check_vae_step<Dev>("continuous_bernoulli", {Reconstruction::continuous_bernoulli, 0.5});
+}
+}  // namespace golden_steps
+
+}  // namespace ctnn::test
