@@ -7,9 +7,8 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 bash scripts/prepare-data.sh
 # The main job trains on the CPU. The trainers' --device cuda (minutes of nvcc) is built where a
-# GPU is to run it; scripts/test.sh compiles it everywhere nvcc is.
-cuda=OFF
-if command -v nvidia-smi >/dev/null && nvidia-smi -L >/dev/null 2>&1; then cuda=ON; fi
+# GPU is to run it.
+cuda=$(bash scripts/gpu.sh)
 cmake -S . -B build/release -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_TESTS=OFF -DCTNN_CUDA=$cuda >/dev/null
 cmake --build build/release --target mnist_dcgan
 ./build/release/examples/mnist_dcgan
