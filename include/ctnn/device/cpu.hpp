@@ -65,8 +65,11 @@ struct Cpu {
     /// iteration's size in elements (a row of a copy, say), for the choice to go parallel.
     template <class F>
     static void for_each(index_t n, F f, index_t work = 1) {
+        // firstprivate: each thread calls its own copy of f. Shared, f's captured scalars (Adam's
+        // coefficients, say) could alias the floats the loop stores, so g++ reloaded them every
+        // iteration and left such loops scalar.
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static) if (n * work >= parallel_grain && n > 1)
+#pragma omp parallel for schedule(static) firstprivate(f) if (n * work >= parallel_grain && n > 1)
 #endif
         for (index_t i = 0; i < n; ++i) f(i);
     }
