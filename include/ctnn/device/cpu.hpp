@@ -74,6 +74,14 @@ struct Cpu {
         for (index_t i = 0; i < n; ++i) f(i);
     }
 
+    /// Calls f(begin, len) for the blocks [begin, begin + len) of `block` elements (the last may be
+    /// shorter) that cover [0, n), in parallel: for loop bodies that handle a block in one
+    /// vectorised pass.
+    template <class F>
+    static void for_blocks(index_t n, index_t block, F f) {
+        for_each((n + block - 1) / block, [=](index_t b) { f(b * block, std::min(block, n - b * block)); }, block);
+    }
+
     /// Sums are taken in chunks of this many elements (see sum_chunks).
     static constexpr index_t sum_chunk = 4096;
 
@@ -123,10 +131,7 @@ struct Cpu {
     /// dst[0..n) = value; large fills (zero_grad over millions of gradients) on all threads.
     template <class T>
     static void fill(T* dst, index_t n, T value) {
-        constexpr index_t chunk = index_t{1} << 16;
-        for_each((n + chunk - 1) / chunk, [=](index_t c) {
-            std::fill_n(dst + c * chunk, std::min(chunk, n - c * chunk), value);
-        }, chunk);
+        for_blocks(n, index_t{1} << 16, [=](index_t begin, index_t len) { std::fill_n(dst + begin, len, value); });
     }
     template <class T>
     static void copy(const T* src, index_t n, T* dst) {

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <Eigen/Core>
-#include <algorithm>
 #include <cmath>
 #include <type_traits>
 
@@ -31,11 +30,8 @@ struct Elementwise {
             const T* in = x.data();
             T* out = y.data();
             if constexpr (std::is_same_v<Dev, Cpu> && requires { Fn::f_block(in, out, index_t{}); }) {
-                constexpr index_t chunk = 4096;  // whole vectors per thread
-                const index_t n = x.size();
-                Dev::for_each((n + chunk - 1) / chunk, [=](index_t c) {
-                    Fn::f_block(in + c * chunk, out + c * chunk, std::min(chunk, n - c * chunk));
-                }, chunk);
+                // Blocks of 4096: whole vectors per thread.
+                Dev::for_blocks(x.size(), 4096, [=](index_t begin, index_t len) { Fn::f_block(in + begin, out + begin, len); });
             } else {
                 Dev::for_each(x.size(), [=] CTNN_HD(index_t i) { out[i] = Fn::f(in[i]); });
             }
