@@ -101,6 +101,22 @@ void gemm_block(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, co
         run.template operator()<ColMajor, ColMajor>();
 }
 
+// ctnn's own programs (CMake's ctnn_own_flags) compile Eigen's kernels once, at -O3, in the unit
+// that defines CTNN_INSTANTIATE_GEMM, rather than in each of their units (2-3 s of each unit's
+// compile): CTNN_EXTERN_GEMM declares the instantiations that unit defines.
+#if defined(CTNN_INSTANTIATE_GEMM) || defined(CTNN_EXTERN_GEMM)
+#if defined(CTNN_INSTANTIATE_GEMM)
+#define CTNN_GEMM_INSTANCE template
+#else
+#define CTNN_GEMM_INSTANCE extern template
+#endif
+CTNN_GEMM_INSTANCE void gemm_block<float>(Trans, Trans, index_t, index_t, index_t, float, const float*, index_t,
+                                          const float*, index_t, float*, index_t);
+CTNN_GEMM_INSTANCE void gemm_block<double>(Trans, Trans, index_t, index_t, index_t, double, const double*, index_t,
+                                           const double*, index_t, double*, index_t);
+#undef CTNN_GEMM_INSTANCE
+#endif
+
 /// Runs block(r0, r1, c0, c1) over a split of C[m x n] between OpenMP threads, one block per
 /// thread along the longer side, with every boundary a multiple of `row_granule` (splitting
 /// rows) or `col_granule` (splitting columns).
