@@ -160,3 +160,48 @@ BOOST_AUTO_TEST_CASE(dcgan_init_scheme) {
         }
     });
 }
+
+// A batch whose columns exceed the device's column_budget is built, multiplied and consumed in
+// blocks of samples (layers/im2col.hpp). Here blocks of 10 + 10 + 3 (Conv2d: 800 x 64 columns per
+// sample) and 20 + 20 + 5 (ConvTranspose2d: 512 x 49): the batch must give each sample's output and
+// input gradient as that sample alone does, and the sum of their parameter gradients.
+template <class Net>
+void check_blocked_batch(index_t batch, index_t columns_per_sample) {
+    using N = Network<Net, Cpu, double>;
+    using In = typename N::input_shape;
+    using Out = typename N::output_shape;
+    BOOST_REQUIRE(2 * (Cpu::column_budget / columns_per_sample) < batch);  // three blocks or more
+    Rng rng_whole(6), rng_single(6);
+    N whole(rng_whole), single(rng_single);
+    Rng data(7);
+    std::vector<double> xs(batch * In::size), dys(batch * Out::size);
+    for (auto& v : xs) v = data.normal<double>();
+    for (auto& v : dys) v = data.normal<double>();
+    const auto x = Tensor<In, Cpu, double>::from_host(xs);  // backward reads the input again
+    const auto y = whole.forward(x).to_host();
+    const auto dx = whole.backward(Tensor<Out, Cpu, double>::from_host(dys), {ParamGrads::accumulate, true}).to_host();
+    const auto close = [](double a, double b) { return std::abs(a - b) <= 1e-12 * (1 + std::abs(b)); };
+    for (index_t s = 0; s < batch; ++s) {
+        const auto pick = [s](const std::vector<double>& v, index_t size) {
+            return std::vector<double>(v.begin() + s * size, v.begin() + (s + 1) * size);
+        };
+        const auto xs1 = Tensor<In, Cpu, double>::from_host(pick(xs, In::size));
+        const auto ys = single.forward(xs1).to_host();
+        const auto dxs = single.backward(Tensor<Out, Cpu, double>::from_host(pick(dys, Out::size)), {ParamGrads::accumulate, true}).to_host();
+        for (index_t i = 0; i < Out::size; ++i) BOOST_TEST_REQUIRE(close(y[s * Out::size + i], ys[i]), "sample " << s << " y " << i);
+        for (index_t i = 0; i < In::size; ++i) BOOST_TEST_REQUIRE(close(dx[s * In::size + i], dxs[i]), "sample " << s << " dx " << i);
+    }
+    std::vector<std::vector<double>> grads;
+    whole.visit_parameters([&](const std::string&, auto&, auto& g) { grads.push_back(g.to_host()); });
+    std::size_t k = 0;
+    single.visit_parameters([&](const std::string& name, auto&, auto& g) {
+        const auto sum = g.to_host();
+        for (std::size_t i = 0; i < sum.size(); ++i) BOOST_TEST_REQUIRE(close(grads[k][i], sum[i]), name << " " << i);
+        ++k;
+    });
+}
+
+BOOST_AUTO_TEST_CASE(batches_larger_than_a_block_of_columns) {
+    check_blocked_batch<Sequential<Input<32, 12, 12>, Conv2d<32, 64, 5>>>(23, 800 * 64);
+    check_blocked_batch<Sequential<Input<64, 7, 7>, ConvTranspose2d<64, 32, 4, 2, 1>>>(45, 512 * 49);
+}

@@ -82,6 +82,9 @@ struct Cpu {
         for_each((n + block - 1) / block, [=](index_t b) { f(b * block, std::min(block, n - b * block)); }, block);
     }
 
+    /// Convolution columns built at a time (detail::host_column_budget).
+    static constexpr index_t column_budget = detail::host_column_budget;
+
     /// Sums are taken in chunks of this many elements (see sum_chunks).
     static constexpr index_t sum_chunk = 4096;
 

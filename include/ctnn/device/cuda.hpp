@@ -10,6 +10,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -29,6 +30,8 @@ struct CudaSystem {
     template <class T>
     using vector = thrust::device_vector<T>;
     static auto policy() { return thrust::cuda::par; }
+    /// A whole batch's convolution columns at once: the GPU has the memory, and larger GEMMs.
+    static constexpr index_t column_budget = std::numeric_limits<index_t>::max();
 
     static void check(cudaError_t e, const char* what) {
         if (e != cudaSuccess) throw CudaError(std::string("ctnn::Cuda: ") + what + ": " + cudaGetErrorString(e));

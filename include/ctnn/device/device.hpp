@@ -9,6 +9,7 @@
 //   static void gemm(Trans, Trans, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);   row-major
 //   static void fill(T*, n, value), copy(src, n, dst);
 //   static void to_host(src, n, host), from_host(host, n, dst);
+//   static constexpr index_t column_budget;              convolution columns built at a time
 //
 // f is written `[=] CTNN_HD (index_t i) { ... }` over raw pointers: CTNN_HD becomes
 // __host__ __device__ under nvcc, so the same lambda runs on the CPU and the GPU.

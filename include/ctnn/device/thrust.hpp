@@ -17,10 +17,12 @@
 namespace ctnn {
 
 /// A device whose loops are Thrust algorithms under System's execution policy. System provides
-/// `vector<T>` (its storage), `policy()` and `gemm(...)`; see OmpSystem below.
+/// `vector<T>` (its storage), `policy()`, `gemm(...)` and `column_budget`; see OmpSystem.
 template <class System>
 struct ThrustDevice {
     static constexpr const char* name = System::name;
+    /// Convolution columns built at a time (layers/im2col.hpp).
+    static constexpr index_t column_budget = System::column_budget;
 
     template <class T>
     using storage = typename System::template vector<T>;

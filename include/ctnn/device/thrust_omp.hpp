@@ -25,6 +25,8 @@ struct OmpSystem {
     template <class T>
     using vector = thrust::omp::vector<T>;
     static auto policy() { return thrust::omp::par; }
+    /// As the Cpu device's (host memory, host caches).
+    static constexpr index_t column_budget = detail::host_column_budget;
 
     // OpenMP-system memory is host memory, so GEMMs use Eigen on it directly; the Cuda system
     // uses cuBLAS here instead.

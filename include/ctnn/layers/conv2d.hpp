@@ -2,7 +2,6 @@
 // im2col + GEMM.
 #pragma once
 
-#include "ctnn/device/workspace.hpp"
 #include "ctnn/layers/bias.hpp"
 #include "ctnn/layers/im2col.hpp"
 #include "ctnn/layers/weight_bias.hpp"
@@ -61,12 +60,14 @@ struct Conv2d {
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             const index_t n = x.batch, width = n * positions;
-            T* cols = workspace<Dev, T>(n * geo.column_size());
             out_.resize(n);
-            detail::im2col<geo, Dev>(x.data(), cols, n);
-            // One GEMM for the batch: [OutC x rows] [rows x n positions], then back to n x OutC x positions.
-            Dev::gemm(Trans::no, Trans::no, OutC, width, rows, T(1), weight.data(), rows, cols, width, T(0),
-                      out_.data(), width);
+            // [OutC x rows] [rows x block positions] per block of samples, into out_ as
+            // OutC x (batch positions), then back to n x OutC x positions.
+            detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
+                detail::im2col<geo, Dev>(x.data() + first * geo.image_size(), cols, count);
+                Dev::gemm(Trans::no, Trans::no, OutC, count * positions, rows, T(1), weight.data(), rows, cols,
+                          count * positions, T(0), out_.data() + first * positions, width);
+            });
             detail::from_channel_major<Dev>(out_.data(), y.data(), n, OutC, positions, Bias ? bias.data() : nullptr);
         }
 
@@ -74,20 +75,24 @@ struct Conv2d {
                       typename Base::in_grad_view dx, ParamGrads pg) {
             const index_t n = x.batch, width = n * positions;
             if (pg == ParamGrads::frozen && dx.empty()) return;
-            T* cols = workspace<Dev, T>(n * geo.column_size());
             detail::to_channel_major<Dev>(dy.data(), out_.data(), n, OutC, positions);
-            if (pg == ParamGrads::accumulate) {
-                // The forward's columns went with the shared workspace: im2col again (a copy, cheap
-                // next to the GEMMs) rather than keep every layer's columns alive between passes.
-                detail::im2col<geo, Dev>(x.data(), cols, n);
-                Dev::gemm(Trans::no, Trans::yes, OutC, rows, width, T(1), out_.data(), width, cols, width, T(1),
-                          weight_grad.data(), rows);
-                if constexpr (Bias) detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, positions);
-            }
-            if (dx.empty()) return;
-            Dev::gemm(Trans::yes, Trans::no, rows, width, OutC, T(1), weight.data(), rows, out_.data(), width, T(0),
-                      cols, width);
-            detail::col2im<geo, Dev>(cols, dx.data(), n);
+            detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
+                const index_t w = count * positions;
+                const T* dy_block = out_.data() + first * positions;
+                if (pg == ParamGrads::accumulate) {
+                    // The forward's columns are gone (the workspace is shared): im2col again, a
+                    // copy, cheap next to the GEMMs, rather than keep every layer's columns alive.
+                    detail::im2col<geo, Dev>(x.data() + first * geo.image_size(), cols, count);
+                    Dev::gemm(Trans::no, Trans::yes, OutC, rows, w, T(1), dy_block, width, cols, w, T(1),
+                              weight_grad.data(), rows);
+                }
+                if (dx.empty()) return;
+                Dev::gemm(Trans::yes, Trans::no, rows, w, OutC, T(1), weight.data(), rows, dy_block, width, T(0),
+                          cols, w);
+                detail::col2im<geo, Dev>(cols, dx.data() + first * geo.image_size(), count);
+            });
+            if constexpr (Bias)
+                if (pg == ParamGrads::accumulate) detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, positions);
         }
 
     private:

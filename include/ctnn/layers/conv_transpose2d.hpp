@@ -52,13 +52,14 @@ struct ConvTranspose2d {
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             const index_t n = x.batch, width = n * positions;
-            T* cols = workspace<Dev, T>(n * geo.column_size());
             in_.resize(n);
-            // One GEMM for the batch: [rows x InC] [InC x n positions], then scattered into the image.
+            // [rows x InC] [InC x block positions] per block of samples, scattered into the image.
             detail::to_channel_major<Dev>(x.data(), in_.data(), n, InC, positions);
-            Dev::gemm(Trans::yes, Trans::no, rows, width, InC, T(1), weight.data(), rows, in_.data(), width, T(0),
-                      cols, width);
-            detail::col2im<geo, Dev>(cols, y.data(), n);
+            detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
+                Dev::gemm(Trans::yes, Trans::no, rows, count * positions, InC, T(1), weight.data(), rows,
+                          in_.data() + first * positions, width, T(0), cols, count * positions);
+                detail::col2im<geo, Dev>(cols, y.data() + first * geo.image_size(), count);
+            });
             if constexpr (Bias) detail::add_channels<Dev>(bias.data(), y.data(), n, OutC, Out::dims[1] * Out::dims[2]);
         }
 
@@ -66,19 +67,21 @@ struct ConvTranspose2d {
                       typename Base::in_grad_view dx, ParamGrads pg) {
             const index_t n = x.batch, width = n * positions;
             if (pg == ParamGrads::frozen && dx.empty()) return;
-            T* cols = workspace<Dev, T>(n * geo.column_size());
-            detail::im2col<geo, Dev>(dy.data(), cols, n);
-            if (pg == ParamGrads::accumulate) {
-                // in_ still holds x in channel-major order from the forward pass.
-                Dev::gemm(Trans::no, Trans::yes, InC, rows, width, T(1), in_.data(), width, cols, width, T(1),
-                          weight_grad.data(), rows);
-                if constexpr (Bias)
-                    detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, Out::dims[1] * Out::dims[2]);
-            }
-            if (dx.empty()) return;
-            Dev::gemm(Trans::no, Trans::no, InC, width, rows, T(1), weight.data(), rows, cols, width, T(0),
-                      in_.data(), width);
-            detail::from_channel_major<Dev>(in_.data(), dx.data(), n, InC, positions, static_cast<const T*>(nullptr));
+            detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
+                const index_t w = count * positions;
+                T* in_block = in_.data() + first * positions;  // x in channel-major order, then dx
+                detail::im2col<geo, Dev>(dy.data() + first * geo.image_size(), cols, count);
+                if (pg == ParamGrads::accumulate)
+                    Dev::gemm(Trans::no, Trans::yes, InC, rows, w, T(1), in_block, width, cols, w, T(1),
+                              weight_grad.data(), rows);
+                if (!dx.empty())
+                    Dev::gemm(Trans::no, Trans::no, InC, w, rows, T(1), weight.data(), rows, cols, w, T(0), in_block,
+                              width);
+            });
+            if constexpr (Bias)
+                if (pg == ParamGrads::accumulate) detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, Out::dims[1] * Out::dims[2]);
+            if (!dx.empty())
+                detail::from_channel_major<Dev>(in_.data(), dx.data(), n, InC, positions, static_cast<const T*>(nullptr));
         }
 
     private:

@@ -2,7 +2,10 @@
 // (each input pixel sums the columns that read it), so parallel devices need no atomics.
 #pragma once
 
+#include <algorithm>
+
 #include "ctnn/core/config.hpp"
+#include "ctnn/device/workspace.hpp"
 
 namespace ctnn::detail {
 
@@ -63,6 +66,18 @@ void col2im(const T* cols, T* x, index_t batch) {
                 }
             }
     }, G.H * G.W * G.K * G.K);
+}
+
+/// Calls f(cols, first, count) for consecutive blocks of `count` samples from `first` that cover
+/// [0, batch), cols being room for one block's columns (workspace()). A block holds as many samples
+/// as Dev::column_budget elements of columns allow (at least one): building, multiplying and
+/// consuming them block by block keeps them in cache on host devices. The blocks depend on the
+/// batch and the geometry alone, so results do not depend on the thread count.
+template <ConvGeometry G, class Dev, class T, class F>
+void column_blocks(index_t batch, F f) {
+    const index_t block = std::clamp(Dev::column_budget / G.column_size(), index_t{1}, std::max(batch, index_t{1}));
+    T* cols = workspace<Dev, T>(block * G.column_size());
+    for (index_t first = 0; first < batch; first += block) f(cols, first, std::min(block, batch - first));
 }
 
 /// dst[c][n P + p] = src[n][c][p]: a batch of C x P samples as one C x (batch P) GEMM operand.
