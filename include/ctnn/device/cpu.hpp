@@ -13,6 +13,7 @@
 
 #include "ctnn/core/config.hpp"
 #include "ctnn/device/gemm.hpp"
+#include "ctnn/device/workspace.hpp"
 
 namespace ctnn {
 

@@ -219,12 +219,6 @@ void blas_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, con
 }
 #endif
 
-/// Elements of a convolution's columns that host devices build, multiply and consume at a time
-/// (layers/im2col.hpp, column_blocks): 2 MB of floats, which stay in cache between the three
-/// passes, where the whole batch's columns (up to 26 MB in the MNIST DCGAN) went to memory and back
-/// three times. A GPU's device takes the batch at once.
-inline constexpr index_t host_column_budget = index_t{1} << 19;
-
 /// The host GEMM of this build: CBLAS with CTNN_BLAS, Eigen's kernels otherwise.
 template <class T>
 void host_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,

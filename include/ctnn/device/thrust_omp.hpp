@@ -17,6 +17,7 @@
 
 #include "ctnn/device/gemm.hpp"
 #include "ctnn/device/thrust.hpp"
+#include "ctnn/device/workspace.hpp"
 
 namespace ctnn {
 

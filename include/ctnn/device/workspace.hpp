@@ -7,6 +7,14 @@
 
 namespace ctnn {
 
+namespace detail {
+/// Elements of a convolution's columns that host devices build, multiply and consume at a time
+/// (layers/im2col.hpp, column_blocks, which takes them from workspace()): 2 MB of floats, which
+/// stay in cache between the three passes, where the whole batch's columns (up to 26 MB in the
+/// MNIST DCGAN) went to memory and back three times. A GPU's device takes the batch at once.
+inline constexpr index_t host_column_budget = index_t{1} << 19;
+}  // namespace detail
+
 /// At least `size` elements of scratch on Dev, valid until the next workspace<Dev, T> call on
 /// this thread. It grows to the largest request and stays there, so a training step allocates
 /// nothing once the first step has run (at the largest batch).

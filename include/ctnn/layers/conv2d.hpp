@@ -92,7 +92,8 @@ struct Conv2d {
                 detail::col2im<geo, Dev>(cols, dx.data() + first * geo.image_size(), count);
             });
             if constexpr (Bias)
-                if (pg == ParamGrads::accumulate) detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, positions);
+                if (pg == ParamGrads::accumulate)
+                    detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, positions);
         }
 
     private:

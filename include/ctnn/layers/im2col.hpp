@@ -19,8 +19,8 @@ struct ConvGeometry {
 };
 
 /// cols[(c K + kh) K + kw][n OH OW + oh OW + ow] = x[n][c][oh S - P + kh][ow S - P + kw], 0 in
-/// padding: every sample's columns side by side in one rows() x (batch cols()) matrix, so that one
-/// GEMM covers the whole batch (per-sample GEMMs are too small to keep the kernels busy). The
+/// padding: the samples' columns side by side in one rows() x (batch cols()) matrix, so that one
+/// GEMM covers a block of samples (per-sample GEMMs are too small to keep the kernels busy). The
 /// geometry is a template argument: its divisions become multiplications, its loops unroll.
 template <ConvGeometry G, class Dev, class T>
 void im2col(const T* x, T* cols, index_t batch) {
@@ -75,7 +75,8 @@ void col2im(const T* cols, T* x, index_t batch) {
 /// batch and the geometry alone, so results do not depend on the thread count.
 template <ConvGeometry G, class Dev, class T, class F>
 void column_blocks(index_t batch, F f) {
-    const index_t block = std::clamp(Dev::column_budget / G.column_size(), index_t{1}, std::max(batch, index_t{1}));
+    const index_t block =
+        std::clamp(Dev::column_budget / G.column_size(), index_t{1}, std::max(batch, index_t{1}));
     T* cols = workspace<Dev, T>(block * G.column_size());
     for (index_t first = 0; first < batch; first += block) f(cols, first, std::min(block, batch - first));
 }
