@@ -114,7 +114,7 @@ struct BatchNorm {
                     invstd[c] = T(1) / std::sqrt(var + e);
                     rm[c] = (T(1) - mom) * rm[c] + mom * mu;
                     rv[c] = (T(1) - mom) * rv[c] + mom * var * unbias;
-                });
+                }, 2 * m);
                 ++num_batches_tracked;
             } else {
                 const T* rm = running_mean.data();
@@ -162,7 +162,7 @@ struct BatchNorm {
                         dw[c] += sum_gx[c];
                         db[c] += s;
                     }
-                });
+                }, n * HW);
             }
             if (dx.empty()) return;
             const T* w = weight.data();

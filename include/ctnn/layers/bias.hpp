@@ -34,7 +34,7 @@ void channel_sums_add(const T* dy, T* b, index_t batch, index_t channels, index_
         for (index_t n = 0; n < batch; ++n)
             for (index_t p = 0; p < positions; ++p) s += dy[(n * channels + o) * positions + p];
         b[o] += s;
-    });
+    }, batch * positions);
 }
 
 /// y[n][o][p] = b[o]: the bias a GEMM then accumulates onto. One item per sample: contiguous
