@@ -167,3 +167,22 @@ BOOST_AUTO_TEST_CASE(generator_step_leaves_discriminator_untouched) {
         ++k;
     });
 }
+
+BOOST_AUTO_TEST_CASE(discriminators_without_batch_statistics_see_both_batches_at_once) {
+    static_assert(per_sample_v<models::DcganDiscriminator> && per_sample_v<models::DropoutDiscriminator>);
+    static_assert(!per_sample_v<models::Dcgan64Discriminator>, "BatchNorm normalises over the batch");
+    struct SaysNothing {};
+    static_assert(!per_sample_v<SaysNothing>, "a layer that does not declare per_sample is not taken to be");
+    Rng rng(4);
+    RollGan gan(rng, {.loss = AdversarialLoss::bce}, adam, adam);
+    RealBatches data{rng};
+    Tensor<Shape<2>, Cpu> z(16);
+    gan.sample_noise(z, 16);
+    gan.d_step(data(), z);
+    BOOST_TEST(gan.discriminator.output().batch() == 32);  // real and generated in one pass
+
+    using BnD = Sequential<Input<2>, Linear<2, 8>, BatchNorm1d<8>, ReLU, Linear<8, 1>, Sigmoid>;
+    Gan<models::SwissRollGenerator<2, 32>, BnD, Adam<Cpu, float>, Adam<Cpu, float>> bn(rng, {.loss = AdversarialLoss::bce}, adam, adam);
+    bn.d_step(data(), z);
+    BOOST_TEST(bn.discriminator.output().batch() == 16);  // one pass per batch, each with its own statistics
+}

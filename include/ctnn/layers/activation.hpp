@@ -15,6 +15,7 @@ namespace ctnn {
 template <class Fn>
 struct Elementwise {
     static constexpr index_t parameter_count = 0;
+    static constexpr bool per_sample = true;
 
     template <index_t, AnyShape In>
     static consteval auto infer() {

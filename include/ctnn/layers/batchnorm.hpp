@@ -39,6 +39,7 @@ struct BatchNorm {
                   "ctnn: BatchNorm's momentum must lie in [0, 1]");
     static constexpr index_t num_features = C;
     static constexpr index_t parameter_count = 2 * C;
+    static constexpr bool per_sample = false;  // training normalises with the batch's statistics
     static constexpr double eps = Options.eps.value();
     static constexpr double momentum = Options.momentum.value();
 

@@ -36,6 +36,7 @@ struct Conv2d {
     static_assert(InC > 0 && OutC > 0 && Kernel > 0 && Stride > 0, "ctnn: Conv2d needs positive sizes");
     static constexpr std::string_view type_name = "Conv2d";
     static constexpr index_t parameter_count = OutC * InC * Kernel * Kernel + (Bias ? OutC : 0);
+    static constexpr bool per_sample = true;
 
     template <index_t Position, AnyShape In>
     static consteval auto infer() {

@@ -17,6 +17,7 @@ struct ConvTranspose2d {
     static_assert(OutputPadding < Stride, "ctnn: ConvTranspose2d's output padding must be smaller than its stride (as in PyTorch)");
     static constexpr std::string_view type_name = "ConvTranspose2d";
     static constexpr index_t parameter_count = InC * OutC * Kernel * Kernel + (Bias ? OutC : 0);
+    static constexpr bool per_sample = true;
 
     static constexpr index_t out_size(index_t in) { return (in - 1) * Stride + Kernel + OutputPadding - 2 * Padding; }
 

@@ -28,6 +28,7 @@ struct Dropout {
     static_assert(p >= 0 && p <= 1, "ctnn: Dropout's probability must lie in [0, 1]");
     static constexpr std::string_view type_name = "Dropout";
     static constexpr index_t parameter_count = 0;
+    static constexpr bool per_sample = true;  // every element's mask is its own draw
     /// What a kept element is multiplied by; with P = 1 nothing is kept and the output is zero.
     static constexpr double scale = p < 1 ? 1 / (1 - p) : 0;
 

@@ -8,6 +8,7 @@
 //       static consteval auto infer();                     // the output shape, checked (see below)
 //       template <AnyShape In, class Dev, class T>
 //       class impl;                                        // the layer on device Dev, scalar T
+//       static constexpr bool per_sample;                  // optional, see per_sample_v
 //   };
 //
 // `infer` returns a value of the output Shape type. When In does not fit, it instantiates one of
@@ -47,6 +48,14 @@ enum class Init {
 /// The output shape of layer L at Position when it receives shape In.
 template <class L, index_t Position, AnyShape In>
 using output_shape_t = decltype(L::template infer<Position, In>());
+
+/// Whether layer L, in training, computes each sample's output from that sample alone (it
+/// declares `static constexpr bool per_sample = true`). Two sets of samples run as one batch then
+/// get what each would get alone, which lets a GAN put real and generated samples through its
+/// discriminator in one pass. BatchNorm's batch statistics do not; a layer that does not say is
+/// taken not to.
+template <class L>
+inline constexpr bool per_sample_v = requires { requires L::per_sample; };
 
 /// One row of a network summary: what torchsummary prints for a leaf layer.
 struct SummaryRow {

@@ -16,6 +16,7 @@ struct Linear {
     static constexpr index_t in_features = In;
     static constexpr index_t out_features = Out;
     static constexpr index_t parameter_count = In * Out + (Bias ? Out : 0);
+    static constexpr bool per_sample = true;
 
     template <index_t Position, AnyShape Got>
     static consteval auto infer() {

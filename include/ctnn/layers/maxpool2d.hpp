@@ -17,6 +17,7 @@ struct MaxPool2d {
     static_assert(2 * Padding <= Kernel, "ctnn: MaxPool2d's padding must be at most half its kernel (as in PyTorch)");
     static constexpr std::string_view type_name = "MaxPool2d";
     static constexpr index_t parameter_count = 0;
+    static constexpr bool per_sample = true;
 
     template <index_t Position, AnyShape In>
     static consteval auto infer() {

@@ -9,6 +9,7 @@ namespace ctnn {
 template <class Derived>
 struct SameElements {
     static constexpr index_t parameter_count = 0;
+    static constexpr bool per_sample = true;
 
     template <AnyShape In, class Dev, class T>
     class impl : public LayerBase<In, decltype(Derived::template infer<0, In>()), Dev, T> {

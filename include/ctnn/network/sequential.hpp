@@ -71,6 +71,7 @@ private:
     struct unpack<type_list<Ls...>> {
         static constexpr index_t count = sizeof...(Ls);
         static constexpr index_t params = (index_t{0} + ... + Ls::parameter_count);
+        static constexpr bool per_sample = (per_sample_v<Ls> && ...);
         template <AnyShape In>
         using shapes = typename detail::shape_chain<0, In, Ls...>::type;
         template <AnyShape In, class Dev, class T, class Idx>
@@ -106,6 +107,8 @@ public:
     static constexpr index_t layer_count = info::count;
     /// Trainable parameters, counted as PyTorch's sum(p.numel() for p in net.parameters()).
     static constexpr index_t parameter_count = info::params;
+    /// Whether every layer computes each sample alone (per_sample_v).
+    static constexpr bool per_sample = info::per_sample;
     /// Whether this Sequential starts with Input<...> (a complete network) or takes its input
     /// shape from the Sequential it is nested in.
     static constexpr bool has_input = !std::is_void_v<typename parts::input>;

@@ -83,12 +83,20 @@ public:
         z.copy_from_host(noise_host_);
     }
 
-    /// One discriminator step on a real batch and G(z) (detached: G gets no gradient).
+    /// One discriminator step on a real batch and G(z) (detached: G gets no gradient). When D
+    /// computes every sample alone (per_sample_v, no BatchNorm), both batches go through it as
+    /// one: its weights are packed once per product instead of twice, its products are twice as
+    /// tall, and each half still gets its own loss, as two passes would give them.
     double d_step(ConstView<sample_shape, Dev, T> real, ConstView<noise_shape, Dev, T> z) {
         const auto& fake = generator.forward(z);
         d_optimizer.zero_grad();
-        double loss = d_half_step(real, options.real_label);
-        loss += d_half_step(fake.cview(), options.fake_label);
+        double loss = 0;
+        if constexpr (per_sample_v<D>) {
+            loss = d_joint_step(real, fake.cview());
+        } else {
+            loss = d_half_step(real, options.real_label);
+            loss += d_half_step(fake.cview(), options.fake_label);
+        }
         check_finite_loss(loss, "discriminator loss", step_);
         check_finite_gradients(discriminator, "discriminator", step_);
         d_optimizer.step();
@@ -158,6 +166,22 @@ public:
     }
 
 private:
+    double d_joint_step(ConstView<sample_shape, Dev, T> real, ConstView<sample_shape, Dev, T> fake) {
+        const index_t nr = real.batch, nf = fake.batch;
+        joint_.resize(nr + nf);
+        Dev::copy(real.data(), real.size(), joint_.data());
+        Dev::copy(fake.data(), fake.size(), joint_.data() + real.size());
+        const auto scores = discriminator.forward(joint_.cview()).cview();
+        grad_scores_.resize(nr + nf);
+        const auto grad = grad_scores_.view();
+        double loss = adversarial_loss(options.loss, scores.slice(0, nr), static_cast<T>(options.real_label),
+                                       grad.slice(0, nr));
+        loss += adversarial_loss(options.loss, scores.slice(nr, nf), static_cast<T>(options.fake_label),
+                                 grad.slice(nr, nf));
+        discriminator.backward(grad_scores_.cview());
+        return loss;
+    }
+
     double d_half_step(ConstView<sample_shape, Dev, T> x, double label) {
         const auto& scores = discriminator.forward(x);
         grad_scores_.resize(x.batch);
@@ -175,6 +199,7 @@ private:
 
     Rng* rng_;
     Tensor<noise_shape, Dev, T> noise_;
+    Tensor<sample_shape, Dev, T> joint_;  // real then generated samples, for d_joint_step
     Tensor<score_shape, Dev, T> grad_scores_;
     std::vector<T> noise_host_;
     std::int64_t step_ = 0;
