@@ -186,3 +186,57 @@ BOOST_AUTO_TEST_CASE(discriminators_without_batch_statistics_see_both_batches_at
     bn.d_step(data(), z);
     BOOST_TEST(bn.discriminator.output().batch() == 16);  // one pass per batch, each with its own statistics
 }
+
+BOOST_AUTO_TEST_CASE(one_generator_pass_serves_the_d_step_and_the_g_step) {
+    // step() runs G once on both steps' noise; d_step then g_step on the same noise run it twice.
+    static_assert(per_sample_v<models::SwissRollGenerator<2, 32>>);
+    Rng a(11), b(11);
+    RollGan joint(a, {.loss = AdversarialLoss::bce}, adam, adam);
+    RollGan apart(b, {.loss = AdversarialLoss::bce}, adam, adam);
+    RealBatches real_a{a}, real_b{b};
+    Tensor<Shape<2>, Cpu> z1(16), z2(16);
+    const auto close = [](double x, double y) { return std::abs(x - y) <= 1e-5 * (1 + std::abs(y)); };
+    for (int i = 0; i < 3; ++i) {
+        const auto l = joint.step(real_a);
+        BOOST_TEST(joint.generator.output().batch() == 32);
+        const auto real = real_b();
+        apart.sample_noise(z1, 16);
+        apart.sample_noise(z2, 16);
+        const double d = apart.d_step(real, z1);
+        const double g = apart.g_step(z2);
+        BOOST_TEST(close(l.d_loss, d), l.d_loss << " vs " << d);
+        BOOST_TEST(close(l.g_loss, g), l.g_loss << " vs " << g);
+    }
+    const auto params = [](auto& net) {
+        std::vector<float> all;
+        net.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) all.push_back(v); });
+        return all;
+    };
+    for (const auto& [x, y] : {std::pair{params(joint.generator), params(apart.generator)},
+                               std::pair{params(joint.discriminator), params(apart.discriminator)}}) {
+        BOOST_REQUIRE(x.size() == y.size());
+        std::size_t off = 0;
+        for (std::size_t k = 0; k < x.size(); ++k) off += !close(x[k], y[k]);
+        BOOST_TEST(off == 0u);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(backward_leading_takes_at_most_the_forward_batch) {
+    Rng rng(2);
+    Network<models::SwissRollDiscriminator<8>> d(rng);
+    Tensor<Shape<2>, Cpu> x(4);
+    x.fill(0.5f);
+    d.forward(x);
+    Tensor<Shape<1>, Cpu> dy(5);
+    dy.fill(1.0f);
+    BOOST_CHECK_THROW(d.backward_leading(dy), std::invalid_argument);
+    // The first 3 samples of a forward of 4 get the input gradient a forward of those 3 gives.
+    Tensor<Shape<2>, Cpu> x4 = Tensor<Shape<2>, Cpu>::from_host({0.1f, -0.2f, 0.3f, 0.4f, -0.5f, 0.6f, 0.7f, -0.8f});
+    Tensor<Shape<1>, Cpu> g3(3);
+    g3.fill(1.0f);
+    d.forward(x4);
+    const auto lead = d.backward_leading(g3, {ParamGrads::frozen, true}).to_host();
+    d.forward(ConstView<Shape<2>, Cpu>(x4.data(), 3));
+    const auto alone = d.backward(g3, {ParamGrads::frozen, true}).to_host();
+    BOOST_TEST(lead == alone, boost::test_tools::per_element());
+}

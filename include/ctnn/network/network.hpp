@@ -64,24 +64,18 @@ public:
     /// backward: a second would reuse state the first has consumed (the seeds' "backward through
     /// the graph a second time"), so it is an error.
     const Tensor<input_shape, Dev, T>& backward(output_view dy, BackwardOptions options = {}) {
-        if (!pending_backward_)
-            throw std::logic_error(
-                "ctnn::Network::backward: no forward pass to go back through (backward was "
-                "already called for the last forward, or forward was never called)");
-        if (dy.batch != input_.batch)
-            throw std::invalid_argument("ctnn::Network::backward: gradient batch " +
-                                        std::to_string(dy.batch) + " != forward batch " +
-                                        std::to_string(input_.batch));
-        pending_backward_ = false;
-        TensorView<input_shape, Dev, T> dx;
-        if (options.input_gradient) {
-            input_grad_.resize(dy.batch);
-            dx = input_grad_.view();
-        } else {
-            input_grad_.resize(0);
-        }
-        impl_.backward(input_, output_.cview(), dy, dx, options.params);
-        return input_grad_;
+        return backward_through(dy, options, "backward", dy.batch == input_.batch, " != forward batch ");
+    }
+
+    /// backward() through the first dy.batch samples of the last forward alone, for networks
+    /// that compute every sample alone (per_sample_v): a GAN runs its generator once on the noise
+    /// of a D step and of the G step that follows, and back-propagates the G step's samples.
+    const Tensor<input_shape, Dev, T>& backward_leading(output_view dy, BackwardOptions options = {}) {
+        static_assert(per_sample_v<Net>,
+                      "ctnn: backward_leading needs a network whose every layer computes each sample alone "
+                      "(per_sample; BatchNorm's batch statistics do not)");
+        return backward_through(dy, options, "backward_leading", dy.batch > 0 && dy.batch <= input_.batch,
+                                " exceeds forward batch ");
     }
 
     /// dL/dinput through this network with its parameters frozen.
@@ -112,6 +106,27 @@ public:
     Rng& rng() { return *rng_; }
 
 private:
+    const Tensor<input_shape, Dev, T>& backward_through(output_view dy, BackwardOptions options, const char* what,
+                                                        bool batch_fits, const char* relation) {
+        if (!pending_backward_)
+            throw std::logic_error(std::string("ctnn::Network::") + what +
+                                   ": no forward pass to go back through (backward was "
+                                   "already called for the last forward, or forward was never called)");
+        if (!batch_fits)
+            throw std::invalid_argument(std::string("ctnn::Network::") + what + ": gradient batch " +
+                                        std::to_string(dy.batch) + relation + std::to_string(input_.batch));
+        pending_backward_ = false;
+        TensorView<input_shape, Dev, T> dx;
+        if (options.input_gradient) {
+            input_grad_.resize(dy.batch);
+            dx = input_grad_.view();
+        } else {
+            input_grad_.resize(0);
+        }
+        impl_.backward(input_.slice(0, dy.batch), output_.cview().slice(0, dy.batch), dy, dx, options.params);
+        return input_grad_;
+    }
+
     impl_type impl_;
     Rng* rng_;
     Mode mode_ = Mode::train;

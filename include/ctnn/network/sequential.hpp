@@ -199,6 +199,8 @@ public:
         });
     }
 
+    /// x may be the first samples of the last forward's batch (Network::backward_leading): the
+    /// hidden outputs are then read for those samples alone.
     void backward(typename Base::in_view x, typename Base::out_cview y, typename Base::out_cview dy,
                   typename Base::in_grad_view dx, ParamGrads pg) {
         // Nothing to do when parameters are frozen and nobody wants the input gradient.
@@ -219,7 +221,7 @@ public:
             if constexpr (I + 1 == N)
                 out = y;
             else
-                out = std::get<I>(acts_).cview();
+                out = std::get<I>(acts_).cview().slice(0, x.batch);
             std::get<I>(layers_).backward(input_of<I>(x), out, dout, din, pg);
         });
     }
@@ -243,7 +245,7 @@ private:
         if constexpr (I == 0)
             return x;
         else
-            return std::get<I - 1>(acts_).cview();
+            return std::get<I - 1>(acts_).cview().slice(0, x.batch);
     }
     template <std::size_t I>
     TensorView<shape_at<I + 1>, Dev, T> output_of(typename Base::out_view y) {

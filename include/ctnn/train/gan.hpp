@@ -77,8 +77,7 @@ public:
     /// random stream (a resumed run then draws what an uninterrupted one would).
     void sample_noise(Tensor<noise_shape, Dev, T>& z, index_t batch, Rng& rng) {
         noise_host_.resize(batch * noise_shape::size);
-        for (auto& v : noise_host_)
-            v = options.noise == NoiseKind::normal ? rng.normal<T>() : rng.uniform<T>(T(-1), T(1));
+        draw_noise(noise_host_.data(), noise_host_.size(), rng);
         z.resize(batch);
         z.copy_from_host(noise_host_);
     }
@@ -88,44 +87,41 @@ public:
     /// one: its weights are packed once per product instead of twice, its products are twice as
     /// tall, and each half still gets its own loss, as two passes would give them.
     double d_step(ConstView<sample_shape, Dev, T> real, ConstView<noise_shape, Dev, T> z) {
-        const auto& fake = generator.forward(z);
-        d_optimizer.zero_grad();
-        double loss = 0;
-        if constexpr (per_sample_v<D>) {
-            loss = d_joint_step(real, fake.cview());
-        } else {
-            loss = d_half_step(real, options.real_label);
-            loss += d_half_step(fake.cview(), options.fake_label);
-        }
-        check_finite_loss(loss, "discriminator loss", step_);
-        check_finite_gradients(discriminator, "discriminator", step_);
-        d_optimizer.step();
-        if (options.loss == AdversarialLoss::wasserstein) clip_discriminator();
-        return loss;
+        return d_step_on(real, generator.forward(z).cview());
     }
 
     /// One generator step: D(G(z)) scored against the "real" target (the non-saturating loss),
     /// back through D with D frozen, into G.
     double g_step(ConstView<noise_shape, Dev, T> z) {
-        const auto& fake = generator.forward(z);
-        const auto& scores = discriminator.forward(fake.cview());
-        grad_scores_.resize(z.batch);
-        // The generator's target is 1 even when D's labels are smoothed (seed 002: ones_like).
-        const double loss = adversarial_loss(options.loss, scores.cview(), T(1), grad_scores_.view());
-        check_finite_loss(loss, "generator loss", step_);
-        const auto& dfake = discriminator.backward_frozen(grad_scores_.cview());
-        g_optimizer.zero_grad();
-        generator.backward(dfake.cview());
-        check_finite_gradients(generator, "generator", step_);
-        g_optimizer.step();
-        return loss;
+        return g_step_on<false>(generator.forward(z).cview());
     }
 
     /// The seeds' iteration: options.d_steps discriminator steps on real batches drawn by
-    /// next_real() (fresh noise each), then one generator step on fresh noise.
+    /// next_real() (fresh noise each), then one generator step on fresh noise. With one D step
+    /// and a G that computes every sample alone (per_sample_v), G runs once on both steps' noise
+    /// (its weights do not change in a D step), which packs its weights once instead of twice;
+    /// the D step's noise is still drawn before the G step's.
     template <class NextReal>
     GanStepLosses step(NextReal&& next_real) {
         GanStepLosses out;
+        if constexpr (per_sample_v<G>) {
+            if (options.d_steps == 1) {
+                const ConstView<sample_shape, Dev, T> real = next_real();
+                const index_t batch = real.batch;
+                // Rows [0, batch): the G step's noise, [batch, 2 batch): the D step's, drawn first.
+                constexpr index_t size = noise_shape::size;
+                noise_host_.resize(2 * batch * size);
+                draw_noise(noise_host_.data() + batch * size, batch * size, *rng_);
+                draw_noise(noise_host_.data(), batch * size, *rng_);
+                noise_.resize(2 * batch);
+                noise_.copy_from_host(noise_host_);
+                const auto fake = generator.forward(noise_.cview()).cview();
+                out.d_loss = d_step_on(real, fake.slice(batch, batch));
+                out.g_loss = g_step_on<true>(fake.slice(0, batch));
+                ++step_;
+                return out;
+            }
+        }
         index_t batch = 0;
         for (int k = 0; k < options.d_steps; ++k) {
             const ConstView<sample_shape, Dev, T> real = next_real();
@@ -166,6 +162,48 @@ public:
     }
 
 private:
+    /// The D step on generated samples `fake` (G's output, which G gets no gradient from).
+    double d_step_on(ConstView<sample_shape, Dev, T> real, ConstView<sample_shape, Dev, T> fake) {
+        d_optimizer.zero_grad();
+        double loss = 0;
+        if constexpr (per_sample_v<D>) {
+            loss = d_joint_step(real, fake);
+        } else {
+            loss = d_half_step(real, options.real_label);
+            loss += d_half_step(fake, options.fake_label);
+        }
+        check_finite_loss(loss, "discriminator loss", step_);
+        check_finite_gradients(discriminator, "discriminator", step_);
+        d_optimizer.step();
+        if (options.loss == AdversarialLoss::wasserstein) clip_discriminator();
+        return loss;
+    }
+
+    /// The G step on G's last output `fake`: all of it, or (Leading) its first fake.batch samples.
+    template <bool Leading>
+    double g_step_on(ConstView<sample_shape, Dev, T> fake) {
+        const auto& scores = discriminator.forward(fake);
+        grad_scores_.resize(fake.batch);
+        // The generator's target is 1 even when D's labels are smoothed (seed 002: ones_like).
+        const double loss = adversarial_loss(options.loss, scores.cview(), T(1), grad_scores_.view());
+        check_finite_loss(loss, "generator loss", step_);
+        const auto& dfake = discriminator.backward_frozen(grad_scores_.cview());
+        g_optimizer.zero_grad();
+        if constexpr (Leading)
+            generator.backward_leading(dfake.cview());
+        else
+            generator.backward(dfake.cview());
+        check_finite_gradients(generator, "generator", step_);
+        g_optimizer.step();
+        return loss;
+    }
+
+    /// n values of the noise prior from rng, in order.
+    void draw_noise(T* out, index_t n, Rng& rng) const {
+        for (index_t i = 0; i < n; ++i)
+            out[i] = options.noise == NoiseKind::normal ? rng.normal<T>() : rng.uniform<T>(T(-1), T(1));
+    }
+
     double d_joint_step(ConstView<sample_shape, Dev, T> real, ConstView<sample_shape, Dev, T> fake) {
         const index_t nr = real.batch, nf = fake.batch;
         joint_.resize(nr + nf);
