@@ -319,9 +319,11 @@ std::string kernels() {
 void reply(const nlohmann::ordered_json& j) { std::cout << j.dump() << std::endl; }
 
 int serve(const std::string& model) {
+    const FlushDenormals flush;  // as the example trainers train (examples/common/program.hpp)
     const std::unique_ptr<Workload> w = make_workload(model);
     reply({{"event", "hello"}, {"side", "ctnn"}, {"model", model}, {"batch", w->batch()}, {"threads", Cpu::threads()},
-           {"flops_per_iteration", w->flops_per_iteration()}, {"kernels", kernels()}});
+           {"flops_per_iteration", w->flops_per_iteration()}, {"kernels", kernels()},
+           {"flush_denormals", FlushDenormals::active()}});
     std::string line;
     while (std::getline(std::cin, line)) {
         std::istringstream in(line);

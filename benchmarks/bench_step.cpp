@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
         }
     }
     std::printf("threads: %d\n", Cpu::threads());
+    const FlushDenormals flush;  // as the example trainers train
 
     constexpr index_t n = 1024;
     Tensor<Shape<n>, Cpu> a(n), b(n), c(n);

@@ -41,6 +41,7 @@ template <class Program>
 int run_on_cpu(Program& program)
 #if !defined(CTNN_EXAMPLES_GROUPED) || defined(CTNN_EXAMPLE_CPU_PART)
 {
+    const ctnn::FlushDenormals flush(!program.opt.keep_denormals);
     return program.template run<ctnn::Cpu>();
 }
 #else

@@ -21,7 +21,8 @@ void RunOptions::add_flags(Cli& cli, bool generative) {
         .flag("out", out, "output folder (default runs/<program>, runs/<program>-fashion for --data fashion)")
         .flag("epochs", epochs, "epochs to train")
         .flag("steps", steps, "stop after this many steps in all (0: run every epoch)")
-        .flag("resume", resume, "continue from <out>/checkpoint.safetensors");
+        .flag("resume", resume, "continue from <out>/checkpoint.safetensors")
+        .flag("keep-denormals", keep_denormals, "cpu: compute with denormal floats instead of flushing them to 0 (slower)");
     if (generative)
         cli.flag("sample", sample, "load <out>/checkpoint.safetensors, write N samples to samples.npy and samples.png, exit")
             .flag("classifier", classifier, "digit classifier for the metrics (default runs/mnist_classifier[-fashion]/classifier.safetensors, trained there if absent; none: no metrics)")

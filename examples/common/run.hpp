@@ -30,6 +30,7 @@ struct RunOptions {
     std::int64_t sample = 0;      ///< > 0: only generate this many samples from the checkpoint
     std::filesystem::path classifier{};  ///< empty: mnist_classifier's default for --data; "none": no metrics
     std::int64_t eval_samples = 10000;   ///< samples the final metrics are computed on
+    bool keep_denormals = false;         ///< Cpu: compute with denormal floats (ctnn::FlushDenormals)
 
     /// Adds the flags every trainer takes. `generative` adds --sample, --classifier and
     /// --eval-samples.

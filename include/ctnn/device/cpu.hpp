@@ -10,6 +10,9 @@
 #if defined(_OPENMP)
 #include <omp.h>
 #endif
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 
 #include "ctnn/core/config.hpp"
 #include "ctnn/device/gemm.hpp"
@@ -38,6 +41,27 @@ struct AlignedAllocator {
         return true;
     }
 };
+
+#if defined(__SSE__)
+inline constexpr unsigned denormals_flushed = 0x8040;  ///< MXCSR's FTZ (bit 15) and DAZ (bit 6)
+inline unsigned denormal_mode() { return _mm_getcsr() & denormals_flushed; }
+#else
+inline constexpr unsigned denormals_flushed = 0;
+inline unsigned denormal_mode() { return 0; }
+#endif
+
+/// Sets the denormal mode (FlushDenormals) of the calling thread and of every thread of a full
+/// OpenMP team; the threads' other floating-point modes stay as they are.
+inline void set_denormal_mode([[maybe_unused]] unsigned mode) {
+#if defined(__SSE__)
+    const auto set = [=] { _mm_setcsr((_mm_getcsr() & ~denormals_flushed) | (mode & denormals_flushed)); };
+    set();
+#if defined(_OPENMP)
+#pragma omp parallel
+    set();
+#endif
+#endif
+}
 }  // namespace detail
 
 /// Host memory, Eigen's GEMM kernels or the system BLAS (device/gemm.hpp) and OpenMP threads.
@@ -154,6 +178,7 @@ struct Cpu {
     static void set_threads(int n) {
 #if defined(_OPENMP)
         omp_set_num_threads(n);
+        detail::set_denormal_mode(detail::denormal_mode());  // threads it adds: the caller's mode
 #else
         (void)n;
 #endif
@@ -165,6 +190,42 @@ struct Cpu {
         return 1;
 #endif
     }
+};
+
+/// While it lives, the calling thread and Cpu's worker threads (OpenMP's, which the BLAS GEMMs
+/// share) compute with denormal floats as zero: inputs below 1.2e-38 (2.2e-308 for double) read
+/// as 0 and results that small are stored as 0 (SSE's DAZ and FTZ modes). A multiply or add that
+/// meets a denormal costs about a hundred times a normal one on x86 CPUs, and training makes
+/// many: Adam's moving average of a gradient that is 0 (a dead ReLU's weights) halves each step
+/// with beta1 = 0.5 until it is denormal. PyTorch's torch.set_flush_denormal(True) and
+/// TensorFlow's CPU threads do the same; results change only where a value is that small. The
+/// example trainers train in one of these unless --keep-denormals; the library itself leaves
+/// the modes as it finds them.
+///
+///   { ctnn::FlushDenormals flush; train(gan); }   // the modes are restored here
+///
+/// Cpu::set_threads gives threads it adds the calling thread's mode (omp_set_num_threads alone
+/// does not). Without SSE (not x86) it changes nothing.
+class FlushDenormals {
+public:
+    explicit FlushDenormals(bool flush = true) : active_(flush) {
+        if (active_) {
+            saved_ = detail::denormal_mode();
+            detail::set_denormal_mode(detail::denormals_flushed);
+        }
+    }
+    ~FlushDenormals() {
+        if (active_) detail::set_denormal_mode(saved_);
+    }
+    FlushDenormals(const FlushDenormals&) = delete;
+    FlushDenormals& operator=(const FlushDenormals&) = delete;
+
+    /// Whether the calling thread flushes denormals now.
+    static bool active() { return detail::denormals_flushed != 0 && detail::denormal_mode() == detail::denormals_flushed; }
+
+private:
+    bool active_;
+    unsigned saved_ = 0;
 };
 
 }  // namespace ctnn
