@@ -205,3 +205,49 @@ BOOST_AUTO_TEST_CASE(batches_larger_than_a_block_of_columns) {
     check_blocked_batch<Sequential<Input<32, 12, 12>, Conv2d<32, 64, 5>>>(23, 800 * 64);
     check_blocked_batch<Sequential<Input<64, 7, 7>, ConvTranspose2d<64, 32, 4, 2, 1>>>(45, 512 * 49);
 }
+
+// im2col and col2im against their definitions, element by element, where padding cuts taps off
+// on either side: kernels 1-5, strides 1-3, paddings up to K - 1, even and odd sizes, and
+// inputs narrower than the kernel's reach. Each entry of x is distinct, so a misplaced copy shows.
+template <detail::ConvGeometry G>
+void check_im2col_definition() {
+    constexpr index_t batch = 2;
+    std::vector<double> x(batch * G.image_size()), cols(G.rows() * batch * G.cols(), -1.0);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>(i + 1);
+    detail::im2col<G, Cpu>(x.data(), cols.data(), batch);
+    std::vector<double> back(x.size(), -1.0), expected_back(x.size(), 0.0);
+    std::vector<double> weights(cols.size());
+    for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<double>((i * 37) % 101) / 8;
+    detail::col2im<G, Cpu>(weights.data(), back.data(), batch);
+    for (index_t n = 0; n < batch; ++n)
+        for (index_t c = 0; c < G.C; ++c)
+            for (index_t kh = 0; kh < G.K; ++kh)
+                for (index_t kw = 0; kw < G.K; ++kw)
+                    for (index_t oh = 0; oh < G.OH; ++oh)
+                        for (index_t ow = 0; ow < G.OW; ++ow) {
+                            const auto ih = static_cast<long>(oh * G.S + kh) - static_cast<long>(G.P);
+                            const auto iw = static_cast<long>(ow * G.S + kw) - static_cast<long>(G.P);
+                            const bool inside = ih >= 0 && iw >= 0 && ih < static_cast<long>(G.H) && iw < static_cast<long>(G.W);
+                            const index_t pixel = inside ? ((n * G.C + c) * G.H + ih) * G.W + iw : 0;
+                            const index_t at = ((c * G.K + kh) * G.K + kw) * batch * G.cols() + n * G.cols() + oh * G.OW + ow;
+                            BOOST_TEST_REQUIRE(cols[at] == (inside ? x[pixel] : 0.0),
+                                               "K " << G.K << " S " << G.S << " P " << G.P << " W " << G.W << " at " << at);
+                            if (inside) expected_back[pixel] += weights[at];
+                        }
+    for (std::size_t i = 0; i < x.size(); ++i)
+        BOOST_TEST_REQUIRE(back[i] == expected_back[i], "col2im K " << G.K << " S " << G.S << " P " << G.P << " pixel " << i);
+}
+
+template <index_t C, index_t H, index_t W, index_t K, index_t S, index_t P>
+constexpr detail::ConvGeometry geometry{C, H, W, K, S, P, detail::conv_out(H, K, S, P), detail::conv_out(W, K, S, P)};
+
+BOOST_AUTO_TEST_CASE(im2col_and_col2im_follow_their_definitions) {
+    check_im2col_definition<geometry<2, 5, 6, 1, 1, 0>>();
+    check_im2col_definition<geometry<2, 5, 6, 3, 1, 1>>();
+    check_im2col_definition<geometry<2, 5, 6, 3, 2, 2>>();
+    check_im2col_definition<geometry<1, 7, 7, 4, 2, 1>>();
+    check_im2col_definition<geometry<1, 8, 9, 4, 3, 3>>();
+    check_im2col_definition<geometry<3, 4, 3, 5, 1, 2>>();  // the kernel reaches past both sides
+    check_im2col_definition<geometry<1, 2, 2, 5, 2, 4>>();  // some taps never touch the image
+    check_im2col_definition<geometry<2, 9, 6, 5, 3, 0>>();
+}
