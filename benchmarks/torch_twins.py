@@ -470,14 +470,20 @@ def best_openblas_core(args, quiet):
     rates = {}
     for core in candidates:
         quiet.wait(time.monotonic() + quiet.max_wait)
-        worker = Worker("torch", GEMM, [sys.executable, os.path.abspath(__file__), "serve", GEMM,
-                                        "--threads", str(args.threads)], blas_env(args.threads, core))
-        seconds = worker.ask("warmup 1", "warmup")["seconds_per_iteration"]
+        try:
+            worker = Worker("torch", GEMM, [sys.executable, os.path.abspath(__file__), "serve", GEMM,
+                                            "--threads", str(args.threads)], blas_env(args.threads, core))
+            seconds = worker.ask("warmup 1", "warmup")["seconds_per_iteration"]
+            worker.close()
+        except SystemExit as failure:  # a forced set this CPU cannot run after all: leave it out
+            if core is None:
+                raise
+            print(f"  OPENBLAS_CORETYPE={core}: left out ({failure})", flush=True)
+            continue
         name = worker.hello["blas"].get("openblas", "no OpenBLAS").rsplit("(core ", 1)[-1].rstrip(")")
-        worker.close()
         rates[core] = 2 * GEMM_SIZE ** 3 / seconds * 1e-9
         print(f"  OPENBLAS_CORETYPE={core or '(unset)'}: {name} kernels, {rates[core]:.0f} GFLOP/s", flush=True)
-    best = max(candidates, key=lambda c: rates[c])
+    best = max(rates, key=lambda c: rates[c])
     # Detection keeps its place unless a forced set is clearly (10%) faster: timing noise alone
     # should not override it.
     return None if rates[None] * 1.1 >= rates[best] else best
