@@ -23,7 +23,7 @@ Observed observe() {
     return {read == 0.0f, stored == 0.0f};
 }
 
-/// observe() on each thread of a Cpu::for_each over `threads` iterations (one per thread).
+/// observe() on each of `threads` OpenMP threads (the pool Cpu::for_each and the GEMMs use).
 std::vector<Observed> observe_workers(int threads) {
     std::vector<Observed> seen(threads);
     Observed* out = seen.data();
