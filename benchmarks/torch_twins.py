@@ -235,8 +235,8 @@ def blas_report():
         if hasattr(lib, "openblas_get_config"):
             lib.openblas_get_config.restype = ctypes.c_char_p
             lib.openblas_get_corename.restype = ctypes.c_char_p
-            report["openblas"] = (f"{lib.openblas_get_config().decode()} "
-                                  f"(core {lib.openblas_get_corename().decode()})")
+            report["openblas_core"] = lib.openblas_get_corename().decode()
+            report["openblas"] = f"{lib.openblas_get_config().decode()} (core {report['openblas_core']})"
             break
     return report
 
@@ -308,7 +308,8 @@ def reply(obj):
 
 def serve(model, threads):
     torch.set_num_threads(threads)
-    # Denormals as zero, as ctnn's trainers compute (ctnn::FlushDenormals): 30-45% faster here.
+    # Denormals as zero, as ctnn's trainers compute (ctnn::FlushDenormals); the MLP GAN's twin ran
+    # 1.25-1.6x faster so on the Xeon of docs/benchmarks.md.
     flush = torch.set_flush_denormal(True)
     batch, step = make_workload(model)
     reply({"event": "hello", "side": "torch", "model": model, "batch": batch, "threads": torch.get_num_threads(),
@@ -480,7 +481,7 @@ def best_openblas_core(args, quiet):
                 raise
             print(f"  OPENBLAS_CORETYPE={core}: left out ({failure})", flush=True)
             continue
-        name = worker.hello["blas"].get("openblas", "no OpenBLAS").rsplit("(core ", 1)[-1].rstrip(")")
+        name = worker.hello["blas"].get("openblas_core", "no OpenBLAS")
         rates[core] = 2 * GEMM_SIZE ** 3 / seconds * 1e-9
         print(f"  OPENBLAS_CORETYPE={core or '(unset)'}: {name} kernels, {rates[core]:.0f} GFLOP/s", flush=True)
     best = max(rates, key=lambda c: rates[c])
