@@ -169,6 +169,21 @@ constexpr index_t eigen_col_granule() {
     return std::lcm(index_t{Traits::mr}, index_t{Traits::nr});
 }
 
+/// C[rows x cols] (leading dimension ldc) *= beta, cleared when beta is 0 (C is then not read, as
+/// BLAS defines it), for kernels that accumulate onto C. Done here rather than by OpenBLAS: its
+/// Haswell/Zen sgemm_beta stores one float at a time (~6 GB/s in a DCGAN step, 5.7% of it).
+template <class T>
+void scale_block(T* c, index_t rows, index_t cols, index_t ldc, T beta) {
+    if (beta == T(1)) return;
+    for (index_t i = 0; i < rows; ++i) {
+        T* row = c + i * ldc;
+        if (beta == T(0))
+            std::fill_n(row, cols, T(0));
+        else
+            for (index_t j = 0; j < cols; ++j) row[j] *= beta;
+    }
+}
+
 /// C[m x n] = alpha * op(A) * op(B) + beta * C, all row-major with leading dimensions lda/ldb/ldc
 /// (the BLAS convention, in row-major terms). op(A) is m x k, op(B) is k x n.
 template <class T>
@@ -177,10 +192,7 @@ void eigen_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, co
     if (m == 0 || n == 0) return;
     split_gemm(m, n, k, eigen_row_granule<T>(), eigen_col_granule<T>(), [&](index_t r0, index_t r1, index_t c0, index_t c1) {
         T* cb = c + r0 * ldc + c0;
-        if (beta != T(1))  // the kernel accumulates onto C: scale (or clear) it first
-            for (index_t i = 0; i < r1 - r0; ++i)
-                for (index_t j = 0; j < c1 - c0; ++j)
-                    cb[i * ldc + j] = beta == T(0) ? T(0) : beta * cb[i * ldc + j];
+        scale_block(cb, r1 - r0, c1 - c0, ldc, beta);
         if (k == 0) return;
         const T* ab = ta == Trans::no ? a + r0 * lda : a + r0;
         const T* bb = tb == Trans::no ? b + c0 : b + c0 * ldb;
@@ -209,12 +221,13 @@ void blas_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, con
         const T* ab = ta == Trans::no ? a + r0 * lda : a + r0;
         const T* bb = tb == Trans::no ? b + c0 : b + c0 * ldb;
         T* cb = c + r0 * ldc + c0;
+        scale_block(cb, r1 - r0, c1 - c0, ldc, beta);  // in this thread's cache, just before use
         if constexpr (std::is_same_v<T, float>)
             cblas_sgemm(CblasRowMajor, op(ta), op(tb), i(r1 - r0), i(c1 - c0), i(k), alpha, ab, i(lda), bb,
-                        i(ldb), beta, cb, i(ldc));
+                        i(ldb), T(1), cb, i(ldc));
         else if constexpr (std::is_same_v<T, double>)
             cblas_dgemm(CblasRowMajor, op(ta), op(tb), i(r1 - r0), i(c1 - c0), i(k), alpha, ab, i(lda), bb,
-                        i(ldb), beta, cb, i(ldc));
+                        i(ldb), T(1), cb, i(ldc));
     });
 }
 #endif
