@@ -162,8 +162,10 @@ struct Cpu {
         for_blocks(n, index_t{1} << 16, [=](index_t begin, index_t len) { std::fill_n(dst + begin, len, value); });
     }
     template <class T>
-    static void copy(const T* src, index_t n, T* dst) {
-        if (n) std::memmove(dst, src, n * sizeof(T));
+    static void copy(const T* src, index_t n, T* dst) {  // the ranges do not overlap (as thrust::copy_n)
+        for_blocks(n, index_t{1} << 16, [=](index_t begin, index_t len) {
+            std::memcpy(dst + begin, src + begin, len * sizeof(T));
+        });
     }
     template <class T>
     static void to_host(const T* src, index_t n, T* host) {

@@ -7,7 +7,7 @@
 //                                                         work: elements per f(i), a threading hint
 //   static T sum<T>(index_t n, F f);                      sum of f(i) over [0, n)
 //   static void gemm(Trans, Trans, m, n, k, alpha, A, lda, B, ldb, beta, C, ldc);   row-major
-//   static void fill(T*, n, value), copy(src, n, dst);
+//   static void fill(T*, n, value), copy(src, n, dst);   copy: the ranges do not overlap
 //   static void to_host(src, n, host), from_host(host, n, dst);
 //   static constexpr index_t column_budget;              convolution columns built at a time
 //
