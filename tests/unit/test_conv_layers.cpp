@@ -209,16 +209,22 @@ BOOST_AUTO_TEST_CASE(batches_larger_than_a_block_of_columns) {
 // im2col and col2im against their definitions, element by element, where padding cuts taps off
 // on either side: kernels 1-5, strides 1-3, paddings up to K - 1, even and odd sizes, and
 // inputs narrower than the kernel's reach. Each entry of x is distinct, so a misplaced copy shows.
-template <detail::ConvGeometry G>
+// Both paths: the host's zero-bordered plane (Cpu) and the per-element bounds tests that the GPU
+// and planes too large for a thread's stack take (a Cpu that declares no host loops).
+struct GenericLoopsCpu : Cpu {
+    static constexpr bool host_loops = false;
+};
+
+template <detail::ConvGeometry G, class Dev>
 void check_im2col_definition() {
     constexpr index_t batch = 2;
     std::vector<double> x(batch * G.image_size()), cols(G.rows() * batch * G.cols(), -1.0);
     for (std::size_t i = 0; i < x.size(); ++i) x[i] = static_cast<double>(i + 1);
-    detail::im2col<G, Cpu>(x.data(), cols.data(), batch);
+    detail::im2col<G, Dev>(x.data(), cols.data(), batch);
     std::vector<double> back(x.size(), -1.0), expected_back(x.size(), 0.0);
     std::vector<double> weights(cols.size());
     for (std::size_t i = 0; i < weights.size(); ++i) weights[i] = static_cast<double>((i * 37) % 101) / 8;
-    detail::col2im<G, Cpu>(weights.data(), back.data(), batch);
+    detail::col2im<G, Dev>(weights.data(), back.data(), batch);
     for (index_t n = 0; n < batch; ++n)
         for (index_t c = 0; c < G.C; ++c)
             for (index_t kh = 0; kh < G.K; ++kh)
@@ -241,13 +247,20 @@ void check_im2col_definition() {
 template <index_t C, index_t H, index_t W, index_t K, index_t S, index_t P>
 constexpr detail::ConvGeometry geometry{C, H, W, K, S, P, detail::conv_out(H, K, S, P), detail::conv_out(W, K, S, P)};
 
+template <detail::ConvGeometry G>
+void check_im2col_definition_on_both_paths() {
+    static_assert(detail::padded_plane_path<G, Cpu, double> && !detail::padded_plane_path<G, GenericLoopsCpu, double>);
+    check_im2col_definition<G, Cpu>();
+    check_im2col_definition<G, GenericLoopsCpu>();
+}
+
 BOOST_AUTO_TEST_CASE(im2col_and_col2im_follow_their_definitions) {
-    check_im2col_definition<geometry<2, 5, 6, 1, 1, 0>>();
-    check_im2col_definition<geometry<2, 5, 6, 3, 1, 1>>();
-    check_im2col_definition<geometry<2, 5, 6, 3, 2, 2>>();
-    check_im2col_definition<geometry<1, 7, 7, 4, 2, 1>>();
-    check_im2col_definition<geometry<1, 8, 9, 4, 3, 3>>();
-    check_im2col_definition<geometry<3, 4, 3, 5, 1, 2>>();  // the kernel reaches past both sides
-    check_im2col_definition<geometry<1, 2, 2, 5, 2, 4>>();  // some taps never touch the image
-    check_im2col_definition<geometry<2, 9, 6, 5, 3, 0>>();
+    check_im2col_definition_on_both_paths<geometry<2, 5, 6, 1, 1, 0>>();
+    check_im2col_definition_on_both_paths<geometry<2, 5, 6, 3, 1, 1>>();
+    check_im2col_definition_on_both_paths<geometry<2, 5, 6, 3, 2, 2>>();
+    check_im2col_definition_on_both_paths<geometry<1, 7, 7, 4, 2, 1>>();
+    check_im2col_definition_on_both_paths<geometry<1, 8, 9, 4, 3, 3>>();
+    check_im2col_definition_on_both_paths<geometry<3, 4, 3, 5, 1, 2>>();  // the kernel reaches past both sides
+    check_im2col_definition_on_both_paths<geometry<1, 2, 2, 5, 2, 4>>();  // some taps never touch the image
+    check_im2col_definition_on_both_paths<geometry<2, 9, 6, 5, 3, 0>>();
 }

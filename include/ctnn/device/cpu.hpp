@@ -107,6 +107,9 @@ struct Cpu {
         for_each((n + block - 1) / block, [=](index_t b) { f(b * block, std::min(block, n - b * block)); }, block);
     }
 
+    /// Loop bodies run on host threads (their stacks, their caches).
+    static constexpr bool host_loops = true;
+
     /// Convolution columns built at a time (detail::host_column_budget).
     static constexpr index_t column_budget = detail::host_column_budget;
 

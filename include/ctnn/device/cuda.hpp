@@ -30,6 +30,7 @@ struct CudaSystem {
     template <class T>
     using vector = thrust::device_vector<T>;
     static auto policy() { return thrust::cuda::par; }
+    static constexpr bool host_loops = false;
     /// A whole batch's convolution columns at once: the GPU has the memory, and larger GEMMs.
     static constexpr index_t column_budget = std::numeric_limits<index_t>::max();
 

@@ -10,6 +10,7 @@
 //   static void fill(T*, n, value), copy(src, n, dst);   copy: the ranges do not overlap
 //   static void to_host(src, n, host), from_host(host, n, dst);
 //   static constexpr index_t column_budget;              convolution columns built at a time
+//   static constexpr bool host_loops;                    f runs on host threads (layers may use their stacks)
 //
 // f is written `[=] CTNN_HD (index_t i) { ... }` over raw pointers: CTNN_HD becomes
 // __host__ __device__ under nvcc, so the same lambda runs on the CPU and the GPU.

@@ -21,6 +21,7 @@ namespace ctnn {
 template <class System>
 struct ThrustDevice {
     static constexpr const char* name = System::name;
+    static constexpr bool host_loops = System::host_loops;
     /// Convolution columns built at a time (layers/im2col.hpp).
     static constexpr index_t column_budget = System::column_budget;
 
