@@ -28,6 +28,7 @@
 #include <ctnn/layers/activation.hpp>
 #include <ctnn/layers/batchnorm.hpp>
 #include <ctnn/layers/bias.hpp>
+#include <ctnn/layers/channel_loops.hpp>
 #include <ctnn/layers/conv2d.hpp>
 #include <ctnn/layers/conv_transpose2d.hpp>
 #include <ctnn/layers/dropout.hpp>

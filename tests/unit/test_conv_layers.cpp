@@ -6,9 +6,11 @@
 #include <limits>
 
 #include "support/golden.hpp"
+#include "support/generic_loops.hpp"
 #include "support/gradcheck.hpp"
 
 using namespace ctnn;
+using ctnn::test::GenericLoopsCpu;
 using ctnn::test::check_against_golden;
 using ctnn::test::gradcheck;
 
@@ -210,10 +212,7 @@ BOOST_AUTO_TEST_CASE(batches_larger_than_a_block_of_columns) {
 // on either side: kernels 1-5, strides 1-3, paddings up to K - 1, even and odd sizes, and
 // inputs narrower than the kernel's reach. Each entry of x is distinct, so a misplaced copy shows.
 // Both paths: the host's zero-bordered plane (Cpu) and the per-element bounds tests that the GPU
-// and planes too large for a thread's stack take (a Cpu that declares no host loops).
-struct GenericLoopsCpu : Cpu {
-    static constexpr bool host_loops = false;
-};
+// and planes too large for a thread's stack take (GenericLoopsCpu).
 
 template <detail::ConvGeometry G, class Dev>
 void check_im2col_definition() {

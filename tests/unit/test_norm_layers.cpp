@@ -3,14 +3,17 @@
 #define BOOST_TEST_MODULE norm_layers
 #include <boost/test/unit_test.hpp>
 
+#include <cmath>
 #include <vector>
 
+#include "support/generic_loops.hpp"
 #include "support/golden.hpp"
 #include "support/gradcheck.hpp"
 
 using namespace ctnn;
 using ctnn::test::check_against_golden;
 using ctnn::test::gradcheck;
+using ctnn::test::GenericLoopsCpu;
 using ctnn::test::GradcheckOptions;
 
 static_assert(BatchNorm2d<64>::parameter_count == 128);
@@ -272,3 +275,68 @@ BOOST_AUTO_TEST_CASE(dcgan_init) {
                boost::test_tools::per_element());
 }
 BOOST_AUTO_TEST_SUITE_END()
+
+// The per-channel sums behind BatchNorm's statistics and the bias gradients, on the host's paths
+// (blocks of channels swept a sample at a time when HW is 1) and on the GPU's (an item per
+// channel): the same floats on both, each sum within rounding of an exact one, and the maps
+// visiting every value once with its channel. Sizes cross the blocks of 64 channels, the 16
+// partial-sum lanes and a plane's tail.
+template <index_t C, index_t HW, class Dev>
+std::vector<float> channel_sums_on(index_t n, const std::vector<float>& x) {
+    std::vector<float> sums(2 * C, -1.0f);
+    const float* in = x.data();
+    float* out = sums.data();
+    detail::channel_sums<float, C, HW, 2, Dev>(
+        n, [=](index_t i, index_t c, float* t) { t[0] = in[i]; t[1] = in[i] * static_cast<float>(c + 1); },
+        [=](index_t c, const float* total) { out[c] = total[0]; out[C + c] = total[1]; });
+    return sums;
+}
+
+template <index_t C, index_t HW, class Dev>
+void check_channel_values_on(index_t n) {
+    std::vector<int> seen(n * C * HW, 0), channel(n * C * HW, -1);
+    int* s = seen.data();
+    int* ch = channel.data();
+    detail::for_each_channel_value<C, HW, Dev>(n, [=](index_t i, index_t c) { ++s[i]; ch[i] = static_cast<int>(c); });
+    for (index_t i = 0; i < n * C * HW; ++i) {
+        BOOST_TEST_REQUIRE(seen[i] == 1, "C " << C << " HW " << HW << " value " << i);
+        BOOST_TEST_REQUIRE(channel[i] == static_cast<int>(i / HW % C), "C " << C << " HW " << HW << " value " << i);
+    }
+}
+
+template <index_t C, index_t HW>
+void check_channel_loops(index_t n) {
+    const auto x = normal_values<float>(n * C * HW, 40 + C + HW);
+    const auto host = channel_sums_on<C, HW, Cpu>(n, x);
+    const auto generic = channel_sums_on<C, HW, GenericLoopsCpu>(n, x);
+    for (index_t c = 0; c < C; ++c) {
+        double exact = 0, exact_weighted = 0, magnitude = 0;
+        for (index_t j = 0; j < n; ++j)
+            for (index_t k = 0; k < HW; ++k) {
+                const double v = x[(j * C + c) * HW + k];
+                exact += v;
+                exact_weighted += v * static_cast<double>(c + 1);
+                magnitude += std::abs(v);
+            }
+        for (index_t q = 0; q < 2; ++q) {
+            const index_t at = q * C + c;
+            BOOST_TEST_REQUIRE(host[at] == generic[at], "C " << C << " HW " << HW << " sum " << q << " channel " << c);
+            const double want = q == 0 ? exact : exact_weighted;
+            // Rounding bound of a lane's chain of additions, plus the lanes' pairwise total.
+            const double bound = (static_cast<double>(n * HW) / 16 + 6) * 0x1p-24 * magnitude * static_cast<double>(c + 1);
+            BOOST_TEST_REQUIRE(std::abs(host[at] - want) <= bound,
+                               "C " << C << " HW " << HW << " sum " << q << " channel " << c << ": " << host[at]
+                                    << " against " << want);
+        }
+    }
+    check_channel_values_on<C, HW, Cpu>(n);
+    check_channel_values_on<C, HW, GenericLoopsCpu>(n);
+}
+
+BOOST_AUTO_TEST_CASE(channel_sums_and_maps_on_both_paths) {
+    check_channel_loops<130, 1>(37);  // three blocks of channels, the lanes wrapping twice
+    check_channel_loops<5, 7>(19);    // planes shorter than the lanes
+    check_channel_loops<2, 16>(20);   // a plane of exactly one set of lanes
+    check_channel_loops<3, 49>(5);    // a plane with a tail
+}
+

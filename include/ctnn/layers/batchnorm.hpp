@@ -8,6 +8,7 @@
 #include <string>
 
 #include "ctnn/core/real.hpp"
+#include "ctnn/layers/channel_loops.hpp"
 #include "ctnn/layers/init.hpp"
 #include "ctnn/layers/layer.hpp"
 
@@ -98,24 +99,22 @@ struct BatchNorm {
                 const T count = static_cast<T>(m);
                 // The running variance is the unbiased estimate, as in PyTorch.
                 const T unbias = count / static_cast<T>(m - 1);
-                Dev::for_each(C, [=] CTNN_HD(index_t c) {
-                    T s = T(0);
-                    for (index_t j = 0; j < n; ++j)
-                        for (index_t k = 0; k < HW; ++k) s += in[(j * C + c) * HW + k];
-                    const T mu = s / count;
-                    // Two passes: the variance does not suffer from cancellation.
-                    T ss = T(0);
-                    for (index_t j = 0; j < n; ++j)
-                        for (index_t k = 0; k < HW; ++k) {
-                            const T d = in[(j * C + c) * HW + k] - mu;
-                            ss += d * d;
-                        }
-                    const T var = ss / count;
-                    mean[c] = mu;
-                    invstd[c] = T(1) / std::sqrt(var + e);
-                    rm[c] = (T(1) - mom) * rm[c] + mom * mu;
-                    rv[c] = (T(1) - mom) * rv[c] + mom * var * unbias;
-                }, 2 * m);
+                // Two passes: the variance does not suffer from cancellation.
+                detail::channel_sums<T, C, HW, 1, Dev>(
+                    n, [=] CTNN_HD(index_t i, index_t, T* t) { t[0] = in[i]; },
+                    [=] CTNN_HD(index_t c, const T* total) { mean[c] = total[0] / count; });
+                detail::channel_sums<T, C, HW, 1, Dev>(
+                    n,
+                    [=] CTNN_HD(index_t i, index_t c, T* t) {
+                        const T d = in[i] - mean[c];
+                        t[0] = d * d;
+                    },
+                    [=] CTNN_HD(index_t c, const T* total) {
+                        const T var = total[0] / count;
+                        invstd[c] = T(1) / std::sqrt(var + e);
+                        rm[c] = (T(1) - mom) * rm[c] + mom * mean[c];
+                        rv[c] = (T(1) - mom) * rv[c] + mom * var * unbias;
+                    });
                 ++num_batches_tracked;
             } else {
                 const T* rm = running_mean.data();
@@ -128,8 +127,7 @@ struct BatchNorm {
             training_ = ctx.mode == Mode::train;
             const T* w = weight.data();
             const T* b = bias.data();
-            Dev::for_each(x.size(), [=] CTNN_HD(index_t i) {
-                const index_t c = i / HW % C;
+            detail::for_each_channel_value<C, HW, Dev>(n, [=] CTNN_HD(index_t i, index_t c) {
                 out[i] = (in[i] - mean[c]) * invstd[c] * w[c] + b[c];
             });
         }
@@ -149,21 +147,20 @@ struct BatchNorm {
             if (accumulate || (training_ && !dx.empty())) {
                 T* dw = weight_grad.data();
                 T* db = bias_grad.data();
-                Dev::for_each(C, [=] CTNN_HD(index_t c) {
-                    T s = T(0), sx = T(0);
-                    for (index_t j = 0; j < n; ++j)
-                        for (index_t k = 0; k < HW; ++k) {
-                            const index_t i = (j * C + c) * HW + k;
-                            s += g[i];
-                            sx += g[i] * (in[i] - mean[c]);
+                detail::channel_sums<T, C, HW, 2, Dev>(
+                    n,
+                    [=] CTNN_HD(index_t i, index_t c, T* t) {
+                        t[0] = g[i];
+                        t[1] = g[i] * (in[i] - mean[c]);
+                    },
+                    [=] CTNN_HD(index_t c, const T* total) {
+                        sum_g[c] = total[0];
+                        sum_gx[c] = total[1] * invstd[c];
+                        if (accumulate) {
+                            dw[c] += sum_gx[c];
+                            db[c] += sum_g[c];
                         }
-                    sum_g[c] = s;
-                    sum_gx[c] = sx * invstd[c];
-                    if (accumulate) {
-                        dw[c] += sum_gx[c];
-                        db[c] += s;
-                    }
-                }, n * HW);
+                    });
             }
             if (dx.empty()) return;
             const T* w = weight.data();
@@ -172,14 +169,12 @@ struct BatchNorm {
                 // The batch statistics depend on x: dx = w / sigma * (dy - mean(dy) - xhat *
                 // mean(dy * xhat)).
                 const T inv_m = T(1) / static_cast<T>(n * HW);
-                Dev::for_each(x.size(), [=] CTNN_HD(index_t i) {
-                    const index_t c = i / HW % C;
+                detail::for_each_channel_value<C, HW, Dev>(n, [=] CTNN_HD(index_t i, index_t c) {
                     const T xhat = (in[i] - mean[c]) * invstd[c];
                     d[i] = w[c] * invstd[c] * (g[i] - inv_m * (sum_g[c] + xhat * sum_gx[c]));
                 });
             } else {
-                Dev::for_each(x.size(), [=] CTNN_HD(index_t i) {
-                    const index_t c = i / HW % C;
+                detail::for_each_channel_value<C, HW, Dev>(n, [=] CTNN_HD(index_t i, index_t c) {
                     d[i] = g[i] * w[c] * invstd[c];
                 });
             }

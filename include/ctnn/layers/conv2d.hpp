@@ -94,7 +94,7 @@ struct Conv2d {
             });
             if constexpr (Bias)
                 if (pg == ParamGrads::accumulate)
-                    detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, positions);
+                    detail::channel_sums_add<OutC, positions, Dev>(dy.data(), bias_grad.data(), n);
         }
 
     private:

@@ -81,7 +81,7 @@ struct ConvTranspose2d {
             });
             if constexpr (Bias)
                 if (pg == ParamGrads::accumulate)
-                    detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, OutC, Out::dims[1] * Out::dims[2]);
+                    detail::channel_sums_add<OutC, Out::dims[1] * Out::dims[2], Dev>(dy.data(), bias_grad.data(), n);
             if (!dx.empty())
                 detail::from_channel_major<Dev>(in_.data(), dx.data(), n, InC, positions, static_cast<const T*>(nullptr));
         }

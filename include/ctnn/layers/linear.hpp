@@ -57,7 +57,7 @@ struct Linear {
             if (pg == ParamGrads::frozen) return;
             Dev::gemm(Trans::yes, Trans::no, Out, In, n, T(1), dy.data(), Out, x.data(), In, T(1),
                       weight_grad.data(), In);
-            if constexpr (Bias) detail::channel_sums_add<Dev>(dy.data(), bias_grad.data(), n, Out, 1);
+            if constexpr (Bias) detail::channel_sums_add<Out, 1, Dev>(dy.data(), bias_grad.data(), n);
         }
     };
 };
