@@ -7,6 +7,7 @@
 #include <ctnn/models/seeds.hpp>
 #include <ctnn/train/gan.hpp>
 
+#include <cmath>
 #include <filesystem>
 
 #include "support/train_golden.hpp"
@@ -139,11 +140,47 @@ BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
     gan.discriminator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) d_after.push_back(v); });
     BOOST_TEST(d_after == d_before, boost::test_tools::per_element());
     BOOST_TEST(std::filesystem::file_size(dir / "good.safetensors") == good_size);
+    // The stopped step's backward left NaN in D's gradients: a step after it clears them first
+    // (the optimizers otherwise leave them zero and skip zero_grad's pass).
+    BOOST_CHECK_NO_THROW(train(gan, rng, 1));
+    gan.discriminator.visit_parameters([&](const std::string& name, auto& p, auto&) {
+        for (float v : p.to_host()) BOOST_TEST_REQUIRE(std::isfinite(v), name);
+    });
     Rng other(8);
     RollGan restored(other, {.loss = AdversarialLoss::bce}, adam, adam);
     restored.checkpoint().load(dir / "good.safetensors");
     BOOST_TEST(restored.steps() == 4);
     std::filesystem::remove_all(dir);
+}
+
+// Gan::step leaves the gradients zero and skips zero_grad's pass at the next step unless a
+// backward pass has run since: one run by the caller between steps must not leak into the next.
+BOOST_AUTO_TEST_CASE(a_backward_between_steps_does_not_leak_into_the_next) {
+    Rng a(21), b(21);
+    RollGan ga(a, {.loss = AdversarialLoss::bce}, adam, adam);
+    RollGan gb(b, {.loss = AdversarialLoss::bce}, adam, adam);
+    auto la = train(ga, a, 3);
+    auto lb = train(gb, b, 3);
+    Tensor<Shape<2>, Cpu> x(16);
+    x.fill(0.5f);
+    ga.discriminator.forward(x.cview());
+    Tensor<Shape<1>, Cpu> dscore(16);
+    dscore.fill(1.0f);
+    ga.discriminator.backward(dscore.cview());
+    Tensor<Shape<2>, Cpu> z(16);
+    z.fill(0.25f);
+    ga.generator.forward(z.cview());
+    ga.generator.backward(x.cview());
+    const auto la2 = train(ga, a, 2), lb2 = train(gb, b, 2);
+    la.insert(la.end(), la2.begin(), la2.end());
+    lb.insert(lb.end(), lb2.begin(), lb2.end());
+    BOOST_TEST(la == lb, boost::test_tools::per_element());
+    std::vector<float> pa, pb;
+    ga.discriminator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pa.push_back(v); });
+    gb.discriminator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pb.push_back(v); });
+    ga.generator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pa.push_back(v); });
+    gb.generator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pb.push_back(v); });
+    BOOST_TEST(pa == pb, boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(generator_step_leaves_discriminator_untouched) {

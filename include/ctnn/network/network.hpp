@@ -83,6 +83,11 @@ public:
         return backward(dy, {ParamGrads::frozen, true});
     }
 
+    /// How many backward passes have added to the parameter gradients (ParamGrads::accumulate):
+    /// a trainer whose optimizer left them zero (Optimizer::step_and_zero_grad) knows by it
+    /// whether they still are. Writes through visit_parameters are not counted.
+    std::uint64_t gradient_passes() const { return gradient_passes_; }
+
     /// Sets every parameter gradient to zero (gradients accumulate, as in PyTorch).
     void zero_grad() {
         visit_parameters([](const std::string&, auto&, auto& grad) { grad.zero(); });
@@ -116,6 +121,7 @@ private:
             throw std::invalid_argument(std::string("ctnn::Network::") + what + ": gradient batch " +
                                         std::to_string(dy.batch) + relation + std::to_string(input_.batch));
         pending_backward_ = false;
+        if (options.params == ParamGrads::accumulate) ++gradient_passes_;
         TensorView<input_shape, Dev, T> dx;
         if (options.input_gradient) {
             input_grad_.resize(dy.batch);
@@ -134,6 +140,7 @@ private:
     Tensor<input_shape, Dev, T> input_grad_;
     input_view input_;
     bool pending_backward_ = false;
+    std::uint64_t gradient_passes_ = 0;
 };
 
 }  // namespace ctnn

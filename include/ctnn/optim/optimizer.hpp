@@ -34,8 +34,8 @@ template <class Dev, class T>
 using StateBuffer = Tensor<Shape<1>, Dev, T>;
 
 /// The parameters, options and state of an optimizer Derived, which provides `name` (for error
-/// messages) and `update(Param&)`: one step of its rule for one parameter, called after the step
-/// count has advanced.
+/// messages) and `update<ZeroGrad>(Param&)`: one step of its rule for one parameter, called after
+/// the step count has advanced, that also sets the gradient to zero if ZeroGrad.
 template <class Derived, class Opts, class Dev, class T>
 class Optimizer {
 public:
@@ -52,7 +52,14 @@ public:
     /// One optimisation step from the gradients in the network.
     void step() {
         ++steps_;
-        for (auto& p : params_) static_cast<Derived&>(*this).update(p);
+        for (auto& p : params_) static_cast<Derived&>(*this).template update<false>(p);
+    }
+
+    /// step() then zero_grad() in one pass over the gradients: the update clears each gradient
+    /// as it reads it (a trainer that owns its networks' gradients saves zero_grad's own pass).
+    void step_and_zero_grad() {
+        ++steps_;
+        for (auto& p : params_) static_cast<Derived&>(*this).template update<true>(p);
     }
 
     /// Sets the bound network's parameter gradients to zero.

@@ -27,10 +27,11 @@ struct SgdCoefficients {
 
 /// One SGD step over n elements; buf is null without momentum. The first step's buffer is the
 /// gradient itself (torch's `buf = clone(d_p)`), later ones decay it.
-template <class Dev, class T>
-void sgd_update(T* p, const T* grad, T* buf, index_t n, SgdCoefficients<T> c) {
+template <bool ZeroGrad, class Dev, class T>
+void sgd_update(T* p, T* grad, T* buf, index_t n, SgdCoefficients<T> c) {
     Dev::for_each(n, [=] CTNN_HD(index_t i) {
         T d = c.weight_decay == T(0) ? grad[i] : grad[i] + c.weight_decay * p[i];
+        if constexpr (ZeroGrad) grad[i] = T(0);
         if (buf) {
             buf[i] = c.first ? d : buf[i] * c.momentum + c.one_minus_dampening * d;
             d = c.nesterov ? d + c.momentum * buf[i] : buf[i];
@@ -62,11 +63,12 @@ public:
     }
 
 private:
+    template <bool ZeroGrad>
     void update(typename Base::Param& p) {
         const SGDOptions& o = this->options_;
         const detail::SgdCoefficients<T> c{T(-o.lr), T(o.momentum), T(1 - o.dampening), T(o.weight_decay),
                                            this->steps() == 1, o.nesterov};
-        detail::sgd_update<Dev>(p.value, p.grad, p.state.empty() ? nullptr : p.state[0].data(), p.size, c);
+        detail::sgd_update<ZeroGrad, Dev>(p.value, p.grad, p.state.empty() ? nullptr : p.state[0].data(), p.size, c);
     }
 };
 

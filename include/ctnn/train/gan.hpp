@@ -13,6 +13,7 @@
 #include "ctnn/losses/adversarial.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
+#include "ctnn/train/zeroed_gradients.hpp"
 
 namespace ctnn {
 
@@ -164,7 +165,7 @@ public:
 private:
     /// The D step on generated samples `fake` (G's output, which G gets no gradient from).
     double d_step_on(ConstView<sample_shape, Dev, T> real, ConstView<sample_shape, Dev, T> fake) {
-        d_optimizer.zero_grad();
+        d_grads_.begin(discriminator, d_optimizer);
         double loss = 0;
         if constexpr (per_sample_v<D>) {
             loss = d_joint_step(real, fake);
@@ -174,7 +175,7 @@ private:
         }
         check_finite_loss(loss, "discriminator loss", step_);
         check_finite_gradients(discriminator, "discriminator", step_);
-        d_optimizer.step();
+        d_grads_.step(discriminator, d_optimizer);
         if (options.loss == AdversarialLoss::wasserstein) clip_discriminator();
         return loss;
     }
@@ -188,13 +189,13 @@ private:
         const double loss = adversarial_loss(options.loss, scores.cview(), T(1), grad_scores_.view());
         check_finite_loss(loss, "generator loss", step_);
         const auto& dfake = discriminator.backward_frozen(grad_scores_.cview());
-        g_optimizer.zero_grad();
+        g_grads_.begin(generator, g_optimizer);
         if constexpr (Leading)
             generator.backward_leading(dfake.cview());
         else
             generator.backward(dfake.cview());
         check_finite_gradients(generator, "generator", step_);
-        g_optimizer.step();
+        g_grads_.step(generator, g_optimizer);
         return loss;
     }
 
@@ -240,6 +241,7 @@ private:
     Tensor<sample_shape, Dev, T> joint_;  // real then generated samples, for d_joint_step
     Tensor<score_shape, Dev, T> grad_scores_;
     std::vector<T> noise_host_;
+    detail::ZeroedGradients g_grads_, d_grads_;
     std::int64_t step_ = 0;
 };
 

@@ -13,6 +13,7 @@
 #include "ctnn/losses/vae.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
+#include "ctnn/train/zeroed_gradients.hpp"
 
 namespace ctnn {
 
@@ -94,8 +95,8 @@ public:
     VaeLosses step(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target,
                    ConstView<latent_shape, Dev, T> eps) {
         const index_t n = input.batch;
-        encoder_optimizer.zero_grad();
-        decoder_optimizer.zero_grad();
+        encoder_grads_.begin(encoder, encoder_optimizer);
+        decoder_grads_.begin(decoder, decoder_optimizer);
         const VaeLosses l = losses(input, target, eps, true);
         check_finite_loss(l.total, "VAE loss", step_);
         const auto& dz = decoder.backward(dlogits_.cview(), {ParamGrads::accumulate, true});
@@ -103,8 +104,8 @@ public:
         encoder.backward(dstats_.cview());
         check_finite_gradients(encoder, "encoder", step_);
         check_finite_gradients(decoder, "decoder", step_);
-        encoder_optimizer.step();
-        decoder_optimizer.step();
+        encoder_grads_.step(encoder, encoder_optimizer);
+        decoder_grads_.step(decoder, decoder_optimizer);
         ++step_;
         return l;
     }
@@ -182,6 +183,7 @@ private:
     Tensor<input_shape, Dev, T> dlogits_;
     Tensor<stats_shape, Dev, T> dstats_;
     std::vector<T> eps_host_;
+    detail::ZeroedGradients encoder_grads_, decoder_grads_;
     std::int64_t step_ = 0;
 };
 
