@@ -44,6 +44,17 @@ std::vector<double> train(RollGan& gan, Rng& rng, int steps) {
     return losses;
 }
 const AdamOptions adam{.lr = 2e-4, .beta1 = 0.5, .beta2 = 0.999};
+
+/// Every parameter of net, flattened in visit_parameters order.
+template <class NetT>
+std::vector<float> parameters_of(NetT& net) {
+    std::vector<float> all;
+    net.visit_parameters([&](const std::string&, auto& p, auto&) {
+        const auto v = p.to_host();
+        all.insert(all.end(), v.begin(), v.end());
+    });
+    return all;
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(same_seed_same_losses_bit_for_bit) {
@@ -76,11 +87,7 @@ BOOST_AUTO_TEST_CASE(the_thread_count_does_not_change_the_losses) {
             losses.back().push_back(l.d_loss);
             losses.back().push_back(l.g_loss);
         }
-        weights.emplace_back();
-        gan.generator.visit_parameters([&](const std::string&, auto& p, auto&) {
-            const auto v = p.to_host();
-            weights.back().insert(weights.back().end(), v.begin(), v.end());
-        });
+        weights.push_back(parameters_of(gan.generator));
     }
     Cpu::set_threads(saved);
     BOOST_TEST(losses[0] == losses[1], boost::test_tools::per_element());
@@ -121,8 +128,7 @@ BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
     train(gan, rng, 4);
     gan.checkpoint().save(dir / "good.safetensors");
     const auto good_size = std::filesystem::file_size(dir / "good.safetensors");
-    std::vector<float> d_before;
-    gan.discriminator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) d_before.push_back(v); });
+    const auto d_before = parameters_of(gan.discriminator);
     Tensor<Shape<2>, Cpu> bad(16);
     bad.fill(std::numeric_limits<float>::quiet_NaN());
     Tensor<Shape<2>, Cpu> z(16);
@@ -136,8 +142,7 @@ BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
         BOOST_TEST(what.find("discriminator loss is nan") != std::string::npos, what);
     }
     // No optimizer step was taken, and the last good checkpoint is where it was.
-    std::vector<float> d_after;
-    gan.discriminator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) d_after.push_back(v); });
+    const auto d_after = parameters_of(gan.discriminator);
     BOOST_TEST(d_after == d_before, boost::test_tools::per_element());
     BOOST_TEST(std::filesystem::file_size(dir / "good.safetensors") == good_size);
     // The stopped step's backward left NaN in D's gradients: a step after it clears them first
@@ -175,12 +180,8 @@ BOOST_AUTO_TEST_CASE(a_backward_between_steps_does_not_leak_into_the_next) {
     la.insert(la.end(), la2.begin(), la2.end());
     lb.insert(lb.end(), lb2.begin(), lb2.end());
     BOOST_TEST(la == lb, boost::test_tools::per_element());
-    std::vector<float> pa, pb;
-    ga.discriminator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pa.push_back(v); });
-    gb.discriminator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pb.push_back(v); });
-    ga.generator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pa.push_back(v); });
-    gb.generator.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) pb.push_back(v); });
-    BOOST_TEST(pa == pb, boost::test_tools::per_element());
+    BOOST_TEST(parameters_of(ga.discriminator) == parameters_of(gb.discriminator), boost::test_tools::per_element());
+    BOOST_TEST(parameters_of(ga.generator) == parameters_of(gb.generator), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(generator_step_leaves_discriminator_untouched) {
@@ -244,13 +245,8 @@ BOOST_AUTO_TEST_CASE(one_generator_pass_serves_the_d_step_and_the_g_step) {
         BOOST_TEST(close(l.d_loss, d), l.d_loss << " vs " << d);
         BOOST_TEST(close(l.g_loss, g), l.g_loss << " vs " << g);
     }
-    const auto params = [](auto& net) {
-        std::vector<float> all;
-        net.visit_parameters([&](const std::string&, auto& p, auto&) { for (float v : p.to_host()) all.push_back(v); });
-        return all;
-    };
-    for (const auto& [x, y] : {std::pair{params(joint.generator), params(apart.generator)},
-                               std::pair{params(joint.discriminator), params(apart.discriminator)}}) {
+    for (const auto& [x, y] : {std::pair{parameters_of(joint.generator), parameters_of(apart.generator)},
+                               std::pair{parameters_of(joint.discriminator), parameters_of(apart.discriminator)}}) {
         BOOST_REQUIRE(x.size() == y.size());
         std::size_t off = 0;
         for (std::size_t k = 0; k < x.size(); ++k) off += !close(x[k], y[k]);
