@@ -161,8 +161,8 @@ private:
     Tensor<VaeT::input_shape, Cpu, float> target_, input_;
 };
 
-/// train_classifier's step (examples/common/digit_metrics.cpp): RMSprop lr 1e-3 alpha 0.9,
-/// cross-entropy on logits, Dropout in train mode.
+/// train_classifier's step (examples/common/classifier.hpp): RMSprop lr 1e-3 alpha 0.9,
+/// cross-entropy on logits, Dropout in train mode, gradients cleared by the update.
 class ClassifierWorkload final : public Workload {
 public:
     using Net = Network<models::MnistClassifier, Cpu, float>;
@@ -172,15 +172,15 @@ public:
         std::vector<std::int32_t> y(batch);
         for (auto& v : y) v = static_cast<std::int32_t>(rng_.bits() % Net::output_shape::size);
         labels_.copy_from_host(y);
+        net_.zero_grad();
     }
     void iterate() override {
         net_.train();
         const auto& logits = net_.forward(x_.cview());
         grad_.resize(batch_);
-        optimizer_.zero_grad();
         cross_entropy(logits.cview(), labels_.cview(), grad_.view());
         net_.backward(grad_.cview());
-        optimizer_.step();
+        optimizer_.step_and_zero_grad();  // the gradients start at zero (the constructor's zero_grad)
     }
     index_t batch() const override { return batch_; }
     double flops_per_iteration() const override {

@@ -106,6 +106,9 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
         classify<Dev>(net, test.samples, p, f);
         return accuracy(p, test);
     };
+    // Each update clears the gradients as it reads them (step_and_zero_grad), so that the next
+    // backward starts from zero without a zero_grad pass of its own.
+    net.zero_grad();
     run_epochs(
         opt, "MNIST classifier (RMSprop)", loader.batches_per_epoch(), epoch, [&] { return step; }, log,
         [&](std::int64_t) {
@@ -113,10 +116,9 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
             if (!b) b = loader.next();  // the previous epoch ended: begin the next
             const auto& logits = net.forward(b->x);
             grad.resize(b->x.batch);
-            optimizer.zero_grad();
             const double loss = cross_entropy(logits.cview(), b->labels, grad.view());
             net.backward(grad.cview());
-            optimizer.step();
+            optimizer.step_and_zero_grad();
             ++step;
             return std::vector<double>{loss};
         },
