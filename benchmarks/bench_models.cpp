@@ -10,11 +10,14 @@
 //       on stdin, one JSON line each:
 //         warmup SECONDS   iterations until SECONDS have passed (at least two): seconds per iteration
 //         window N         N timed iterations, with the CPU ticks of the machine and of this process
+//                          (and, under compare.sh's BLAS timer, the thread-seconds inside GEMM calls)
 //         quit             peak resident memory, then exit
 #include <ctnn/ctnn.hpp>
 #include <ctnn/models/seeds.hpp>
 #include <ctnn/train/gan.hpp>
 #include <ctnn/train/vae.hpp>
+
+#include <dlfcn.h>
 
 #include <chrono>
 #include <cstdio>
@@ -318,6 +321,14 @@ std::string kernels() {
 
 void reply(const nlohmann::ordered_json& j) { std::cout << j.dump() << std::endl; }
 
+/// Seconds inside BLAS GEMM calls, summed over the threads that made them, when compare.sh preloads
+/// its timer (benchmarks/blas_timer.cpp); a negative value without it.
+double blas_seconds() {
+    using Seconds = double (*)();
+    static const auto timer = reinterpret_cast<Seconds>(dlsym(RTLD_DEFAULT, "ctnn_blas_timer_seconds"));
+    return timer ? timer() : -1;
+}
+
 int serve(const std::string& model) {
     const FlushDenormals flush;  // as the example trainers train (examples/common/program.hpp)
     const std::unique_ptr<Workload> w = make_workload(model);
@@ -343,12 +354,17 @@ int serve(const std::string& model) {
             long long n = 0;
             if (!(in >> n) || n < 1) throw std::invalid_argument("window needs a positive iteration count, got: " + line);
             const Ticks before = read_ticks();
+            const double blas_before = blas_seconds();
             const auto start = std::chrono::steady_clock::now();
             for (long long i = 0; i < n; ++i) w->iterate();
             const double seconds = seconds_since(start);
             const Ticks after = read_ticks();
-            reply({{"event", "window"}, {"iterations", n}, {"seconds", seconds}, {"busy_ticks", after.busy - before.busy},
-                   {"total_ticks", after.total - before.total}, {"own_ticks", after.own - before.own}});
+            nlohmann::ordered_json window{{"event", "window"}, {"iterations", n}, {"seconds", seconds},
+                                          {"busy_ticks", after.busy - before.busy},
+                                          {"total_ticks", after.total - before.total},
+                                          {"own_ticks", after.own - before.own}};
+            if (blas_before >= 0) window["blas_seconds"] = blas_seconds() - blas_before;
+            reply(window);
         } else if (command == "quit") {
             reply({{"event", "bye"}, {"peak_rss_mb", peak_rss_mb()}});
             return 0;

@@ -34,11 +34,11 @@ case "${BENCH_GEMM:-blas}" in
 esac
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_TESTS=OFF \
   -DCTNN_BUILD_EXAMPLES=OFF -DCTNN_CUDA=OFF -DCTNN_BLAS=$blas >/dev/null
-cmake --build build/bench --target bench_models
+cmake --build build/bench --target bench_models ctnn_blas_timer
 
 # Debian's python3, which has python3-torch (a python3 earlier on PATH may not).
 exec /usr/bin/python3 benchmarks/torch_twins.py compare --ctnn build/bench/benchmarks/bench_models \
   --windows "${BENCH_WINDOWS:-7}" --threads "${BENCH_THREADS:-2}" --models "${BENCH_MODELS:-}" \
   --window-seconds "${BENCH_WINDOW_SECONDS:-1.5}" --warmup-seconds "${BENCH_WARMUP_SECONDS:-2}" \
   --max-foreign "${BENCH_MAX_FOREIGN:-0.1}" --max-wait "${BENCH_MAX_WAIT:-120}" \
-  --csv benchmarks/results.csv
+  --blas-timer build/bench/benchmarks/libctnn_blas_timer.so --csv benchmarks/results.csv

@@ -36,8 +36,10 @@ BLAS_ALTERNATIVE = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
 # slower here); these keep them in the heap. ctnn allocates nothing in a step: only torch gains.
 MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
 CSV_COLUMNS = ["model", "batch", "threads", "ctnn_samples_per_s", "torch_samples_per_s", "ratio", "ctnn_gflops",
-               "gemm_fraction", "ctnn_peak_mb", "torch_peak_mb", "ctnn_spread_pct", "torch_spread_pct",
-               "best_gemm_gflops", "windows", "reruns", "loaded_windows", "openblas_core"]
+               "gemm_fraction", "torch_gemm_fraction", "ratio_ceiling", "ctnn_blas_share", "torch_blas_share",
+               "ctnn_peak_mb", "torch_peak_mb",
+               "ctnn_spread_pct", "torch_spread_pct", "best_gemm_gflops", "windows", "reruns", "loaded_windows",
+               "openblas_core"]
 
 
 # ---- the twins: nn.Sequential in ctnn's layer order (include/ctnn/models/seeds.hpp) --------------
@@ -306,7 +308,19 @@ def reply(obj):
     print(json.dumps(obj), flush=True)
 
 
+def blas_timer():
+    """compare.sh's BLAS timer (benchmarks/blas_timer.cpp) when it is preloaded: a function giving
+    the seconds spent inside GEMM calls so far; None without it."""
+    try:
+        seconds = ctypes.CDLL(None).ctnn_blas_timer_seconds
+    except AttributeError:
+        return None
+    seconds.restype = ctypes.c_double
+    return seconds
+
+
 def serve(model, threads):
+    timer = blas_timer()
     torch.set_num_threads(threads)
     # Denormals as zero, as ctnn's trainers compute (ctnn::FlushDenormals); the MLP GAN's twin ran
     # 1.25-1.6x faster so on the Xeon of docs/benchmarks.md.
@@ -328,13 +342,17 @@ def serve(model, threads):
         elif command[:1] == ["window"] and len(command) == 2 and int(command[1]) > 0:
             busy0, total0 = read_ticks()
             own0 = own_ticks()
+            blas0 = timer() if timer else None
             start = time.perf_counter()
             for _ in range(int(command[1])):
                 step()
             seconds = time.perf_counter() - start
             busy1, total1 = read_ticks()
-            reply({"event": "window", "iterations": int(command[1]), "seconds": seconds, "busy_ticks": busy1 - busy0,
-                   "total_ticks": total1 - total0, "own_ticks": own_ticks() - own0})
+            window = {"event": "window", "iterations": int(command[1]), "seconds": seconds,
+                      "busy_ticks": busy1 - busy0, "total_ticks": total1 - total0, "own_ticks": own_ticks() - own0}
+            if timer:
+                window["blas_seconds"] = timer() - blas0
+            reply(window)
         elif command == ["quit"]:
             reply({"event": "bye", "peak_rss_mb": peak_rss_mb()})
             return
@@ -490,11 +508,38 @@ def best_openblas_core(args, quiet):
     return None if rates[None] * 1.1 >= rates[best] else best
 
 
+def start_workers(model, args, env):
+    return [Worker("ctnn", model, [args.ctnn, "--serve", model, "--threads", str(args.threads)], env),
+            Worker("torch", model, [sys.executable, os.path.abspath(__file__), "serve", model,
+                                    "--threads", str(args.threads)], env)]
+
+
+def blas_shares(model, args, quiet, core, iterations):
+    """Which share of each side's step is spent inside BLAS GEMM calls, from one window per side
+    (of the timed windows' length) in fresh workers under the BLAS timer; None without --blas-timer.
+    ctnn calls the BLAS from each of its threads (its share: thread-seconds in GEMM over threads x
+    wall time); torch from one thread, each call on all of them (its share: seconds in GEMM over
+    wall time). A ctnn step as long as torch's GEMM calls alone would reach 1 / torch's share."""
+    if not args.blas_timer:
+        return None
+    env = dict(blas_env(args.threads, core), LD_PRELOAD=os.path.abspath(args.blas_timer))
+    shares = {}
+    for w in start_workers(model, args, env):
+        quiet.wait(time.monotonic() + quiet.max_wait)
+        w.ask(f"warmup {args.warmup_seconds}", "warmup")
+        quiet.wait(time.monotonic() + quiet.max_wait)
+        window = w.ask(f"window {iterations[w.side]}", "window")
+        w.close()
+        if "blas_seconds" not in window:
+            raise SystemExit(f"compare: the {w.side} worker did not load the BLAS timer {args.blas_timer}")
+        callers = args.threads if w.side == "ctnn" else 1
+        shares[w.side] = window["blas_seconds"] / (callers * window["seconds"])
+    return shares
+
+
 def compare_model(model, args, quiet, core):
     env = blas_env(args.threads, core)
-    workers = [Worker("ctnn", model, [args.ctnn, "--serve", model, "--threads", str(args.threads)], env),
-               Worker("torch", model, [sys.executable, os.path.abspath(__file__), "serve", model,
-                                       "--threads", str(args.threads)], env)]
+    workers = start_workers(model, args, env)
     for w in workers:
         if w.hello["threads"] != args.threads:
             raise SystemExit(f"compare: the {w.side} worker runs {w.hello['threads']} threads, not {args.threads}")
@@ -519,7 +564,8 @@ def compare_model(model, args, quiet, core):
     peaks = {w.side: w.close() for w in workers}
     result = {"model": model, "batch": workers[0].hello["batch"], "threads": args.threads, "stats": stats,
               "flops_per_sample": workers[0].hello["flops_per_iteration"] / workers[0].hello["batch"],
-              "peak_mb": peaks, "hello": {w.side: w.hello for w in workers}}
+              "peak_mb": peaks, "hello": {w.side: w.hello for w in workers},
+              "blas_share": blas_shares(model, args, quiet, core, iterations) if model != GEMM else None}
     for side in rates:
         result[side] = summary(rates[side])
     return result
@@ -560,10 +606,15 @@ def compare(args):
     table = []
     for r in rows:
         (c, c_spread), (t, t_spread) = r["ctnn"], r["torch"]
-        gflops = c * r["flops_per_sample"] * 1e-9
+        gflops, torch_gflops = c * r["flops_per_sample"] * 1e-9, t * r["flops_per_sample"] * 1e-9
+        # The ratio ctnn would reach if all of its step were GEMMs at the 1024^3 rate: an upper
+        # bound for any implementation of the same FLOPs on these kernels.
         table.append({"model": r["model"], "batch": r["batch"], "threads": r["threads"],
                       "ctnn_samples_per_s": round(c, 1), "torch_samples_per_s": round(t, 1), "ratio": round(c / t, 3),
                       "ctnn_gflops": round(gflops, 2), "gemm_fraction": round(gflops / best, 3),
+                      "torch_gemm_fraction": round(torch_gflops / best, 3), "ratio_ceiling": round(best / torch_gflops, 2),
+                      "ctnn_blas_share": round(r["blas_share"]["ctnn"], 3) if r["blas_share"] else "",
+                      "torch_blas_share": round(r["blas_share"]["torch"], 3) if r["blas_share"] else "",
                       "ctnn_peak_mb": round(r["peak_mb"]["ctnn"], 1), "torch_peak_mb": round(r["peak_mb"]["torch"], 1),
                       "ctnn_spread_pct": round(c_spread, 1), "torch_spread_pct": round(t_spread, 1),
                       "best_gemm_gflops": round(best, 1), "windows": args.windows, "reruns": r["stats"]["reruns"],
@@ -572,17 +623,21 @@ def compare(args):
     print_kernels(gemm)
     print(f"Best GEMM (1024^3, float, {args.threads} threads): ctnn's Cpu::gemm {ctnn_gemm:.1f} GFLOP/s, "
           f"torch/BLAS {torch_gemm:.1f} GFLOP/s -> {best:.1f} GFLOP/s")
-    print("samples/s: median of the windows (spread: max - min over median); ratio = ctnn / torch\n")
+    print("samples/s: median of the windows (spread: max - min over median); ratio = ctnn / torch; of GEMM:\n"
+          "ctnn's and torch's GFLOP/s over the best GEMM; ceiling: the ratio of a step of GEMMs alone at that rate;\n"
+          "in BLAS: the share of each side's step inside GEMM calls (a separate window each, under the timer)\n")
     header = f"{'model':<14}{'batch':>6}{'thr':>4}{'ctnn samples/s':>22}{'torch samples/s':>22}{'ratio':>7}" \
-             f"{'GFLOP/s':>9}{'of GEMM':>8}{'peak MB ctnn/torch':>20}{'reruns':>7}"
+             f"{'GFLOP/s':>9}{'of GEMM':>12}{'ceiling':>8}{'in BLAS':>11}{'peak MB ctnn/torch':>20}{'reruns':>7}"
     print(header)
     print("-" * len(header))
     for t in table:
         print(f"{t['model']:<14}{t['batch']:>6}{t['threads']:>4}"
               f"{t['ctnn_samples_per_s']:>13.1f} ({t['ctnn_spread_pct']:>4.1f}%)"
               f"{t['torch_samples_per_s']:>13.1f} ({t['torch_spread_pct']:>4.1f}%)"
-              f"{t['ratio']:>7.2f}{t['ctnn_gflops']:>9.1f}{t['gemm_fraction']:>8.2f}"
-              f"{t['ctnn_peak_mb']:>11.0f} / {t['torch_peak_mb']:<6.0f}{t['reruns']:>7}"
+              f"{t['ratio']:>7.2f}{t['ctnn_gflops']:>9.1f}{t['gemm_fraction']:>7.2f}/{t['torch_gemm_fraction']:.2f}"
+              f"{t['ratio_ceiling']:>8.2f}"
+              + (f"{t['ctnn_blas_share']:>6.2f}/{t['torch_blas_share']:.2f}" if t["torch_blas_share"] != "" else f"{'-':>11}")
+              + f"{t['ctnn_peak_mb']:>11.0f} / {t['torch_peak_mb']:<6.0f}{t['reruns']:>7}"
               + (f"  ({t['loaded_windows']} windows kept under load)" if t["loaded_windows"] else ""))
     with open(args.csv, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
@@ -608,6 +663,8 @@ def main():
                    help="cores' worth of CPU other processes may use during a window")
     c.add_argument("--max-wait", type=float, default=120.0,
                    help="seconds to wait for a quiet machine before keeping a loaded window")
+    c.add_argument("--blas-timer", default="",
+                   help="path of libctnn_blas_timer.so: measure each side's share of time in GEMM calls")
     c.add_argument("--csv", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.csv"))
     args = parser.parse_args()
     if args.command == "serve":
