@@ -41,4 +41,5 @@ exec /usr/bin/python3 benchmarks/torch_twins.py compare --ctnn build/bench/bench
   --windows "${BENCH_WINDOWS:-7}" --threads "${BENCH_THREADS:-2}" --models "${BENCH_MODELS:-}" \
   --window-seconds "${BENCH_WINDOW_SECONDS:-1.5}" --warmup-seconds "${BENCH_WARMUP_SECONDS:-2}" \
   --max-foreign "${BENCH_MAX_FOREIGN:-0.1}" --max-wait "${BENCH_MAX_WAIT:-120}" \
-  --blas-timer build/bench/benchmarks/libctnn_blas_timer.so --csv benchmarks/results.csv
+  --blas-timer build/bench/benchmarks/libctnn_blas_timer.so --blas-windows "${BENCH_BLAS_WINDOWS:-3}" \
+  --csv benchmarks/results.csv

@@ -515,26 +515,31 @@ def start_workers(model, args, env):
 
 
 def blas_shares(model, args, quiet, core, iterations):
-    """Which share of each side's step is spent inside BLAS GEMM calls, from one window per side
-    (of the timed windows' length) in fresh workers under the BLAS timer; None without --blas-timer.
-    ctnn calls the BLAS from each of its threads (its share: thread-seconds in GEMM over threads x
-    wall time); torch from one thread, each call on all of them (its share: seconds in GEMM over
-    wall time). A ctnn step as long as torch's GEMM calls alone would reach 1 / torch's share."""
+    """Which share of each side's step is spent inside BLAS GEMM calls: the median over
+    --blas-windows alternating windows per side (of the timed windows' length) in fresh workers
+    under the BLAS timer, none of them timed windows; None without --blas-timer. ctnn calls the
+    BLAS from each of its threads (its share: thread-seconds in GEMM over threads x wall time);
+    torch from one thread, each call on all of them (its share: seconds in GEMM over wall time). A
+    ctnn step as long as torch's GEMM calls alone would reach 1 / torch's share."""
     if not args.blas_timer:
         return None
     env = dict(blas_env(args.threads, core), LD_PRELOAD=os.path.abspath(args.blas_timer))
-    shares = {}
-    for w in start_workers(model, args, env):
+    workers = start_workers(model, args, env)
+    for w in workers:
         quiet.wait(time.monotonic() + quiet.max_wait)
         w.ask(f"warmup {args.warmup_seconds}", "warmup")
-        quiet.wait(time.monotonic() + quiet.max_wait)
-        window = w.ask(f"window {iterations[w.side]}", "window")
+    shares = {"ctnn": [], "torch": []}
+    for k in range(args.blas_windows):
+        for w in (workers if k % 2 == 0 else workers[::-1]):
+            quiet.wait(time.monotonic() + quiet.max_wait)
+            window = w.ask(f"window {iterations[w.side]}", "window")
+            if "blas_seconds" not in window:
+                raise SystemExit(f"compare: the {w.side} worker did not load the BLAS timer {args.blas_timer}")
+            callers = args.threads if w.side == "ctnn" else 1
+            shares[w.side].append(window["blas_seconds"] / (callers * window["seconds"]))
+    for w in workers:
         w.close()
-        if "blas_seconds" not in window:
-            raise SystemExit(f"compare: the {w.side} worker did not load the BLAS timer {args.blas_timer}")
-        callers = args.threads if w.side == "ctnn" else 1
-        shares[w.side] = window["blas_seconds"] / (callers * window["seconds"])
-    return shares
+    return {side: statistics.median(values) for side, values in shares.items()}
 
 
 def compare_model(model, args, quiet, core):
@@ -625,7 +630,7 @@ def compare(args):
           f"torch/BLAS {torch_gemm:.1f} GFLOP/s -> {best:.1f} GFLOP/s")
     print("samples/s: median of the windows (spread: max - min over median); ratio = ctnn / torch; of GEMM:\n"
           "ctnn's and torch's GFLOP/s over the best GEMM; ceiling: the ratio of a step of GEMMs alone at that rate;\n"
-          "in BLAS: the share of each side's step inside GEMM calls (a separate window each, under the timer)\n")
+          "in BLAS: the share of each side's step inside GEMM calls (separate windows, under the timer)\n")
     header = f"{'model':<14}{'batch':>6}{'thr':>4}{'ctnn samples/s':>22}{'torch samples/s':>22}{'ratio':>7}" \
              f"{'GFLOP/s':>9}{'of GEMM':>12}{'ceiling':>8}{'in BLAS':>11}{'peak MB ctnn/torch':>20}{'reruns':>7}"
     print(header)
@@ -665,13 +670,14 @@ def main():
                    help="seconds to wait for a quiet machine before keeping a loaded window")
     c.add_argument("--blas-timer", default="",
                    help="path of libctnn_blas_timer.so: measure each side's share of time in GEMM calls")
+    c.add_argument("--blas-windows", type=int, default=3, help="windows per side under the BLAS timer")
     c.add_argument("--csv", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.csv"))
     args = parser.parse_args()
     if args.command == "serve":
         serve(args.model, args.threads)
     else:
-        if args.windows < 1 or args.threads < 1:
-            raise SystemExit("compare: --windows and --threads must be at least 1")
+        if args.windows < 1 or args.threads < 1 or args.blas_windows < 1:
+            raise SystemExit("compare: --windows, --blas-windows and --threads must be at least 1")
         compare(args)
 
 
