@@ -508,6 +508,12 @@ def best_openblas_core(args, quiet):
     return None if rates[None] * 1.1 >= rates[best] else best
 
 
+def round_order(workers, k):
+    """The workers in the order of round k: which side goes first alternates between rounds, so
+    that a slow drift in the machine favours neither."""
+    return workers if k % 2 == 0 else workers[::-1]
+
+
 def start_workers(model, args, env):
     return [Worker("ctnn", model, [args.ctnn, "--serve", model, "--threads", str(args.threads)], env),
             Worker("torch", model, [sys.executable, os.path.abspath(__file__), "serve", model,
@@ -530,7 +536,7 @@ def blas_shares(model, args, quiet, core, iterations):
         w.ask(f"warmup {args.warmup_seconds}", "warmup")
     shares = {"ctnn": [], "torch": []}
     for k in range(args.blas_windows):
-        for w in (workers if k % 2 == 0 else workers[::-1]):
+        for w in round_order(workers, k):
             quiet.wait(time.monotonic() + quiet.max_wait)
             window = w.ask(f"window {iterations[w.side]}", "window")
             if "blas_seconds" not in window:
@@ -561,8 +567,7 @@ def compare_model(model, args, quiet, core):
     stats = {"reruns": 0, "loaded_windows": 0}
     rates = {"ctnn": [], "torch": []}
     for k in range(args.windows):
-        # Alternate which side goes first, so that a slow drift in the machine favours neither.
-        for w in (workers if k % 2 == 0 else workers[::-1]):
+        for w in round_order(workers, k):
             rates[w.side].append(timed_window(w, iterations[w.side], quiet, stats))
         print(f"  {model} window {k + 1}/{args.windows}: ctnn {rates['ctnn'][-1]:.1f}, torch {rates['torch'][-1]:.1f} "
               f"samples/s", flush=True)
