@@ -7,6 +7,7 @@ packages=(
   g++ clang-14 libomp-14-dev cmake ninja-build     # compilers and build
   libeigen3-dev                                    # Eigen 3.4: the Cpu device's GEMMs
   libblas-dev libopenblas0-openmp                  # CBLAS (OpenBLAS): the optional CTNN_BLAS GEMMs
+  libdnnl-dev                                      # oneDNN: the optional CTNN_DNNL GEMMs
   libxtensor-dev xtl-dev libxsimd-dev              # xtensor 0.24: .npy and user-facing views
   libboost-test-dev                                # Boost.Test 1.74: the test suite
   libstb-dev                                       # stb_image_write: PNG output

@@ -1,13 +1,15 @@
 // Cpu::gemm, the product every layer runs, against a plain double-precision loop: every
 // transpose pair, leading dimensions wider than the matrices, alpha/beta, empty and depth-0
-// products, and (Eigen build) results that do not depend on the thread count. Built twice: as
-// test_gemm (Eigen's kernels) and, where CBLAS is installed, as test_gemm_blas (CTNN_BLAS).
+// products, and (Eigen build) results that do not depend on the thread count. Built up to three
+// times: as test_gemm (Eigen's kernels), where CBLAS is installed as test_gemm_blas (CTNN_BLAS),
+// and where oneDNN is as test_gemm_dnnl (CTNN_DNNL).
 #define BOOST_TEST_MODULE gemm
 #include <boost/test/unit_test.hpp>
 
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include <ctnn/device/cpu.hpp>
@@ -110,11 +112,12 @@ BOOST_AUTO_TEST_CASE(empty_and_depth_zero_products) {
     BOOST_TEST(untouched == o.c);
 }
 
-#if !defined(CTNN_BLAS)
+#if !defined(CTNN_BLAS) && !defined(CTNN_DNNL)
 // Eigen's kernels are run one block of C per thread, each element summed in one fixed order: the
-// same bits on any number of threads. (A BLAS may not promise this: OpenBLAS 0.3.21's Haswell
-// kernels gave different bits on 1 and 2 threads on this project's machine; its Cooperlake
-// kernels did not. See docs/benchmarks.md.)
+// same bits on any number of threads. (A library may not promise this: OpenBLAS 0.3.21's Haswell
+// kernels gave different bits on 1 and 2 threads on this project's machine, its Cooperlake
+// kernels did not; oneDNN 2.6's sgemm sums some shapes in another order when a block is
+// narrower. See docs/benchmarks.md.)
 BOOST_AUTO_TEST_CASE(the_thread_count_does_not_change_the_bits) {
     const int saved = Cpu::threads();
     for (const Case& cs : {Case{Trans::no, Trans::yes, 128, 1024, 1024}, Case{Trans::yes, Trans::no, 1024, 784, 128}}) {
@@ -131,3 +134,16 @@ BOOST_AUTO_TEST_CASE(the_thread_count_does_not_change_the_bits) {
     Cpu::set_threads(saved);
 }
 #endif
+
+// The kernels line names what this build runs, as benchmark reports quote it.
+BOOST_AUTO_TEST_CASE(the_kernels_line_names_the_library) {
+    const std::string line = detail::host_gemm_kernels();
+#if defined(CTNN_DNNL)
+    BOOST_TEST(line.rfind("oneDNN ", 0) == 0, line);
+    BOOST_TEST(line.find("dnnl_sgemm, ISA ") != std::string::npos, line);
+#elif defined(CTNN_BLAS)
+    BOOST_TEST(line.rfind("CBLAS", 0) == 0, line);
+#else
+    BOOST_TEST(line.rfind("Eigen ", 0) == 0, line);
+#endif
+}

@@ -9,9 +9,13 @@
 //
 // Built with CTNN_BLAS (CMake option CTNN_BLAS), host GEMMs in float and double go to the system's
 // CBLAS instead (OpenBLAS on Debian with libopenblas0-openmp): its AVX-512 kernels run the MLP
-// shapes about 1.3x faster than Eigen 3.4's 48x4 micro-kernel. Whether its bits then stay the same
-// on any thread count is the BLAS's business: OpenBLAS 0.3.21's Cooperlake kernels did on every
-// shape tested, its Haswell kernels did not.
+// shapes about 1.3x faster than Eigen 3.4's 48x4 micro-kernel. Built with CTNN_DNNL, float GEMMs go
+// to oneDNN's dnnl_sgemm (Debian: libdnnl-dev), 5-15% faster than OpenBLAS's on the seeds' shapes
+// on a Zen 4 (docs/benchmarks.md); doubles stay on CBLAS or Eigen. Whether a library's bits then
+// stay the same on any thread count is its business: OpenBLAS 0.3.21's Cooperlake kernels did on
+// every shape tested, its Haswell kernels did not, oneDNN 2.6's sgemm did not on 18 of 2240. And
+// oneDNN allocates its packing buffers in every call (two malloc/free pairs), where Eigen's path
+// and OpenBLAS's reuse theirs.
 #pragma once
 
 #include <Eigen/Core>
@@ -23,9 +27,16 @@
 #include <string>
 #include <type_traits>
 
+#include <atomic>
+#include <stdexcept>
+
 #if defined(CTNN_BLAS)
 #include <cblas.h>
 #include <dlfcn.h>
+#endif
+#if defined(CTNN_DNNL)
+#include <oneapi/dnnl/dnnl.h>
+#include <oneapi/dnnl/dnnl_debug.h>
 #endif
 
 #if defined(_OPENMP)
@@ -200,6 +211,20 @@ void eigen_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, co
     });
 }
 
+/// A product through a library's single-threaded GEMM, one call per block of our split (the
+/// library runs single-threaded inside a parallel region): 0.6 ms less per MLP GAN step than
+/// OpenBLAS's own threading, which waits for its threads with sched_yield. Boundaries at multiples
+/// of 16, the AVX-512 tile. call(ta, tb, rows, cols, a, b, c) computes C += op(A) op(B) for a block.
+template <class T, class Call>
+void split_library_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, const T* a, index_t lda,
+                        const T* b, index_t ldb, T beta, T* c, index_t ldc, Call call) {
+    split_gemm(m, n, k, 16, 16, [&](index_t r0, index_t r1, index_t c0, index_t c1) {
+        T* cb = c + r0 * ldc + c0;
+        scale_block(cb, r1 - r0, c1 - c0, ldc, beta);  // in this thread's cache, just before use
+        call(r1 - r0, c1 - c0, ta == Trans::no ? a + r0 * lda : a + r0, tb == Trans::no ? b + c0 : b + c0 * ldb, cb);
+    });
+}
+
 #if defined(CTNN_BLAS)
 /// The same product through CBLAS, where it has the scalar type and the sizes fit its int.
 template <class T>
@@ -214,32 +239,66 @@ void blas_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, con
     }
     const auto op = [](Trans t) { return t == Trans::no ? CblasNoTrans : CblasTrans; };
     const auto i = [](index_t v) { return static_cast<int>(v); };
-    // Our split, one single-threaded BLAS call per thread (OpenBLAS runs single-threaded inside a
-    // parallel region): 0.6 ms less per MLP GAN step than OpenBLAS's own threading, which waits
-    // for its threads with sched_yield. Boundaries at multiples of 16, OpenBLAS's AVX-512 tile.
-    split_gemm(m, n, k, 16, 16, [&](index_t r0, index_t r1, index_t c0, index_t c1) {
-        const T* ab = ta == Trans::no ? a + r0 * lda : a + r0;
-        const T* bb = tb == Trans::no ? b + c0 : b + c0 * ldb;
-        T* cb = c + r0 * ldc + c0;
-        scale_block(cb, r1 - r0, c1 - c0, ldc, beta);  // in this thread's cache, just before use
-        if constexpr (std::is_same_v<T, float>)
-            cblas_sgemm(CblasRowMajor, op(ta), op(tb), i(r1 - r0), i(c1 - c0), i(k), alpha, ab, i(lda), bb,
-                        i(ldb), T(1), cb, i(ldc));
-        else if constexpr (std::is_same_v<T, double>)
-            cblas_dgemm(CblasRowMajor, op(ta), op(tb), i(r1 - r0), i(c1 - c0), i(k), alpha, ab, i(lda), bb,
-                        i(ldb), T(1), cb, i(ldc));
-    });
+    split_library_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc,
+                       [&](index_t rows, index_t cols, const T* ab, const T* bb, T* cb) {
+                           if constexpr (std::is_same_v<T, float>)
+                               cblas_sgemm(CblasRowMajor, op(ta), op(tb), i(rows), i(cols), i(k), alpha, ab, i(lda),
+                                           bb, i(ldb), T(1), cb, i(ldc));
+                           else if constexpr (std::is_same_v<T, double>)
+                               cblas_dgemm(CblasRowMajor, op(ta), op(tb), i(rows), i(cols), i(k), alpha, ab, i(lda),
+                                           bb, i(ldb), T(1), cb, i(ldc));
+                       });
 }
 #endif
 
-/// The host GEMM of this build: CBLAS with CTNN_BLAS, Eigen's kernels otherwise.
+/// The host GEMM without oneDNN: CBLAS with CTNN_BLAS, Eigen's kernels otherwise.
 template <class T>
-void host_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
-               index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+void blas_or_eigen_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
+                        index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
 #if defined(CTNN_BLAS)
     blas_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 #else
     eigen_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+#endif
+}
+
+#if defined(CTNN_DNNL)
+/// The same product through oneDNN's sgemm (row-major, 64-bit sizes) where T is float.
+template <class T>
+void dnnl_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
+               index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+    if constexpr (std::is_same_v<T, float>) {
+        if (k != 0 && m != 0 && n != 0) {
+            const auto op = [](Trans t) { return t == Trans::no ? 'N' : 'T'; };
+            const auto i = [](index_t v) { return static_cast<dnnl_dim_t>(v); };
+            std::atomic<int> failed{dnnl_success};  // no throwing out of a parallel region: reported below
+            split_library_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc,
+                               [&](index_t rows, index_t cols, const T* ab, const T* bb, T* cb) {
+                                   const dnnl_status_t st = dnnl_sgemm(op(ta), op(tb), i(rows), i(cols), i(k),
+                                                                       alpha, ab, i(lda), bb, i(ldb), T(1), cb, i(ldc));
+                                   if (st != dnnl_success) failed.store(st, std::memory_order_relaxed);
+                               });
+            if (failed.load() != dnnl_success)
+                throw std::runtime_error("ctnn: dnnl_sgemm failed with status " + std::to_string(failed.load()) +
+                                         " on a " + std::to_string(m) + "x" + std::to_string(n) + "x" +
+                                         std::to_string(k) + " product");
+            return;
+        }
+    }
+    // Other scalar types, k == 0 (C = beta C) and empty products.
+    blas_or_eigen_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+#endif
+
+/// The host GEMM of this build: oneDNN with CTNN_DNNL (float), CBLAS with CTNN_BLAS, Eigen's
+/// kernels otherwise.
+template <class T>
+void host_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, const T* a,
+               index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+#if defined(CTNN_DNNL)
+    dnnl_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+#else
+    blas_or_eigen_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 #endif
 }
 
@@ -251,13 +310,21 @@ inline std::string host_gemm_kernels() {
     using Text = char* (*)();
     const auto config = reinterpret_cast<Text>(dlsym(RTLD_DEFAULT, "openblas_get_config"));
     const auto core = reinterpret_cast<Text>(dlsym(RTLD_DEFAULT, "openblas_get_corename"));
-    if (config && core) return std::string("CBLAS: ") + config() + ", " + core() + " kernels";
-    return "CBLAS (not OpenBLAS)";
+    const std::string others =
+        config && core ? std::string("CBLAS: ") + config() + ", " + core() + " kernels" : "CBLAS (not OpenBLAS)";
 #else
     using Traits = Eigen::internal::gebp_traits<float, float>;
-    return "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
-           std::to_string(EIGEN_MINOR_VERSION) + " GEBP, float micro-kernel " + std::to_string(Traits::mr) + "x" +
-           std::to_string(Traits::nr) + ", SIMD: " + Eigen::SimdInstructionSetsInUse();
+    const std::string others = "Eigen " + std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) +
+                               "." + std::to_string(EIGEN_MINOR_VERSION) + " GEBP, float micro-kernel " +
+                               std::to_string(Traits::mr) + "x" + std::to_string(Traits::nr) +
+                               ", SIMD: " + Eigen::SimdInstructionSetsInUse();
+#endif
+#if defined(CTNN_DNNL)
+    const dnnl_version_t* v = dnnl_version();
+    return "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." + std::to_string(v->patch) +
+           " dnnl_sgemm, ISA " + dnnl_cpu_isa2str(dnnl_get_effective_cpu_isa()) + " (float); " + others + " (double)";
+#else
+    return others;
 #endif
 }
 
