@@ -1,6 +1,7 @@
 // libctnn_blas_timer.so: with LD_PRELOAD, counts the time a process spends inside single-precision
 // BLAS GEMM calls, both the C interface (cblas_sgemm: ctnn's CTNN_BLAS build) and the Fortran one
-// (sgemm_: what PyTorch's addmm/mm call), and forwards each call to the real BLAS. compare.sh uses
+// (sgemm_: what PyTorch's addmm/mm call), and oneDNN's dnnl_sgemm (ctnn's CTNN_DNNL build), and
+// forwards each call to the real library. compare.sh uses
 // it to measure which share of each side's training step is GEMM (benchmarks/README.md).
 //
 //   ctnn_blas_timer_seconds()  seconds inside those calls, summed over the threads that made them
@@ -20,15 +21,15 @@ namespace {
 
 std::atomic<std::uint64_t> nanoseconds{0}, calls{0};
 
-/// The real BLAS's function `name`: the next definition after this library, or, where the BLAS
-/// was loaded privately (a Python extension's dependency, as libtorch's libblas.so.3 is), the one
-/// in libblas.so.3.
-void* real(const char* name) {
+/// The real library's function `name`: the next definition after this library, or, where the
+/// library was loaded privately (a Python extension's dependency, as libtorch's libblas.so.3 is),
+/// the one in `library`.
+void* real(const char* name, const char* library = "libblas.so.3") {
     void* f = dlsym(RTLD_NEXT, name);
     if (!f)
-        if (void* blas = dlopen("libblas.so.3", RTLD_NOW | RTLD_NOLOAD)) f = dlsym(blas, name);
+        if (void* lib = dlopen(library, RTLD_NOW | RTLD_NOLOAD)) f = dlsym(lib, name);
     if (!f) {
-        std::fprintf(stderr, "ctnn_blas_timer: no BLAS defines %s in this process\n", name);
+        std::fprintf(stderr, "ctnn_blas_timer: no library defines %s in this process\n", name);
         std::abort();
     }
     return f;
@@ -49,6 +50,9 @@ using CblasSgemm = void (*)(int, int, int, int, int, int, float, const float*, i
                             int);
 using FortranSgemm = void (*)(const char*, const char*, const int*, const int*, const int*, const float*,
                               const float*, const int*, const float*, const int*, const float*, float*, const int*);
+// oneDNN's: dnnl_status_t is an int enum, dnnl_dim_t an int64_t.
+using DnnlSgemm = int (*)(char, char, std::int64_t, std::int64_t, std::int64_t, float, const float*, std::int64_t,
+                          const float*, std::int64_t, float, float*, std::int64_t);
 
 }  // namespace
 
@@ -65,6 +69,14 @@ void sgemm_(const char* ta, const char* tb, const int* m, const int* n, const in
             const int* ldc) {
     static const auto f = reinterpret_cast<FortranSgemm>(real("sgemm_"));
     timed([&] { f(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); });
+}
+
+int dnnl_sgemm(char ta, char tb, std::int64_t m, std::int64_t n, std::int64_t k, float alpha, const float* a,
+               std::int64_t lda, const float* b, std::int64_t ldb, float beta, float* c, std::int64_t ldc) {
+    static const auto f = reinterpret_cast<DnnlSgemm>(real("dnnl_sgemm", "libdnnl.so.2"));
+    int status = 0;
+    timed([&] { status = f(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); });
+    return status;
 }
 
 double ctnn_blas_timer_seconds() { return static_cast<double>(nanoseconds.load()) * 1e-9; }

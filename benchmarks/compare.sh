@@ -3,13 +3,14 @@
 # installs what is missing, builds bench_models (Release, -march=native) in build/bench, times
 # ctnn and the PyTorch twins in alternating windows, prints the table and writes
 # benchmarks/results.csv. Settings are environment variables:
-#   BENCH_WINDOWS=7 BENCH_THREADS=2 BENCH_MODELS=mlp_gan,dcgan BENCH_GEMM=eigen bash benchmarks/compare.sh
+#   BENCH_WINDOWS=7 BENCH_THREADS=2 BENCH_MODELS=mlp_gan,dcgan BENCH_GEMM=blas bash benchmarks/compare.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian's packages: the C++ build's, and the twins' (torch calls whatever libblas.so.3 is;
 # libopenblas0-openmp makes that OpenBLAS instead of the reference BLAS).
-packages=(g++ cmake ninja-build libeigen3-dev nlohmann-json3-dev zlib1g-dev libblas-dev python3-torch libopenblas0-openmp)
+packages=(g++ cmake ninja-build libeigen3-dev nlohmann-json3-dev zlib1g-dev libblas-dev libdnnl-dev python3-torch
+          libopenblas0-openmp)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,15 +26,17 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# BENCH_GEMM=blas (default): ctnn's Cpu GEMMs through CBLAS, the same OpenBLAS the twin calls
-# (CTNN_BLAS); BENCH_GEMM=eigen: Eigen's kernels, ctnn's default build.
-case "${BENCH_GEMM:-blas}" in
-  blas) blas=ON ;;
-  eigen) blas=OFF ;;
-  *) echo "compare.sh: BENCH_GEMM must be blas or eigen, not '${BENCH_GEMM}'" >&2; exit 2 ;;
+# ctnn's Cpu GEMMs: BENCH_GEMM=dnnl (default): float products through oneDNN's sgemm (CTNN_DNNL,
+# with CTNN_BLAS for the rest); blas: through CBLAS, the same OpenBLAS the twin calls (CTNN_BLAS);
+# eigen: Eigen's kernels, ctnn's default build.
+case "${BENCH_GEMM:-dnnl}" in
+  dnnl) blas=ON dnnl=ON ;;
+  blas) blas=ON dnnl=OFF ;;
+  eigen) blas=OFF dnnl=OFF ;;
+  *) echo "compare.sh: BENCH_GEMM must be dnnl, blas or eigen, not '${BENCH_GEMM}'" >&2; exit 2 ;;
 esac
 cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_TESTS=OFF \
-  -DCTNN_BUILD_EXAMPLES=OFF -DCTNN_CUDA=OFF -DCTNN_BLAS=$blas >/dev/null
+  -DCTNN_BUILD_EXAMPLES=OFF -DCTNN_CUDA=OFF -DCTNN_BLAS=$blas -DCTNN_DNNL=$dnnl >/dev/null
 cmake --build build/bench --target bench_models ctnn_blas_timer
 
 # Debian's python3, which has python3-torch (a python3 earlier on PATH may not).
