@@ -214,14 +214,14 @@ void eigen_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, co
 /// A product through a library's single-threaded GEMM, one call per block of our split (the
 /// library runs single-threaded inside a parallel region): 0.6 ms less per MLP GAN step than
 /// OpenBLAS's own threading, which waits for its threads with sched_yield. Boundaries at multiples
-/// of 16, the AVX-512 tile. call(ta, tb, rows, cols, a, b, c) computes C += op(A) op(B) for a block.
+/// of 16, the AVX-512 tile. call(rows, cols, a, b, c) computes the product for the block of C at c
+/// from the operands' blocks at a and b.
 template <class T, class Call>
 void split_library_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, const T* a, index_t lda,
-                        const T* b, index_t ldb, T beta, T* c, index_t ldc, Call call) {
+                        const T* b, index_t ldb, T* c, index_t ldc, Call call) {
     split_gemm(m, n, k, 16, 16, [&](index_t r0, index_t r1, index_t c0, index_t c1) {
-        T* cb = c + r0 * ldc + c0;
-        scale_block(cb, r1 - r0, c1 - c0, ldc, beta);  // in this thread's cache, just before use
-        call(r1 - r0, c1 - c0, ta == Trans::no ? a + r0 * lda : a + r0, tb == Trans::no ? b + c0 : b + c0 * ldb, cb);
+        call(r1 - r0, c1 - c0, ta == Trans::no ? a + r0 * lda : a + r0, tb == Trans::no ? b + c0 : b + c0 * ldb,
+             c + r0 * ldc + c0);
     });
 }
 
@@ -239,8 +239,11 @@ void blas_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, con
     }
     const auto op = [](Trans t) { return t == Trans::no ? CblasNoTrans : CblasTrans; };
     const auto i = [](index_t v) { return static_cast<int>(v); };
-    split_library_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc,
+    split_library_gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc,
                        [&](index_t rows, index_t cols, const T* ab, const T* bb, T* cb) {
+                           // C scaled here, in this thread's cache, just before use: beta = 1 for
+                           // the BLAS (see scale_block).
+                           scale_block(cb, rows, cols, ldc, beta);
                            if constexpr (std::is_same_v<T, float>)
                                cblas_sgemm(CblasRowMajor, op(ta), op(tb), i(rows), i(cols), i(k), alpha, ab, i(lda),
                                            bb, i(ldb), T(1), cb, i(ldc));
@@ -272,10 +275,11 @@ void dnnl_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, T alpha, con
             const auto op = [](Trans t) { return t == Trans::no ? 'N' : 'T'; };
             const auto i = [](index_t v) { return static_cast<dnnl_dim_t>(v); };
             std::atomic<int> failed{dnnl_success};  // no throwing out of a parallel region: reported below
-            split_library_gemm(ta, tb, m, n, k, a, lda, b, ldb, beta, c, ldc,
+            // beta goes to oneDNN: its kernels clear or scale C as they store it, a pass less.
+            split_library_gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc,
                                [&](index_t rows, index_t cols, const T* ab, const T* bb, T* cb) {
                                    const dnnl_status_t st = dnnl_sgemm(op(ta), op(tb), i(rows), i(cols), i(k),
-                                                                       alpha, ab, i(lda), bb, i(ldb), T(1), cb, i(ldc));
+                                                                       alpha, ab, i(lda), bb, i(ldb), beta, cb, i(ldc));
                                    if (st != dnnl_success) failed.store(st, std::memory_order_relaxed);
                                });
             if (failed.load() != dnnl_success)
