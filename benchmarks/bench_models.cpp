@@ -165,7 +165,7 @@ private:
 };
 
 /// train_classifier's step (examples/common/classifier.hpp): RMSprop lr 1e-3 alpha 0.9,
-/// cross-entropy on logits, Dropout in train mode, gradients cleared by the update.
+/// cross-entropy on logits, Dropout in train mode, the backward overwriting the gradients.
 class ClassifierWorkload final : public Workload {
 public:
     using Net = Network<models::MnistClassifier, Cpu, float>;
@@ -175,15 +175,14 @@ public:
         std::vector<std::int32_t> y(batch);
         for (auto& v : y) v = static_cast<std::int32_t>(rng_.bits() % Net::output_shape::size);
         labels_.copy_from_host(y);
-        net_.zero_grad();
     }
     void iterate() override {
         net_.train();
         const auto& logits = net_.forward(x_.cview());
         grad_.resize(batch_);
         cross_entropy(logits.cview(), labels_.cview(), grad_.view());
-        net_.backward(grad_.cview());
-        optimizer_.step_and_zero_grad();  // the gradients start at zero (the constructor's zero_grad)
+        net_.backward(grad_.cview(), {ParamGrads::overwrite});
+        optimizer_.step();
     }
     index_t batch() const override { return batch_; }
     double flops_per_iteration() const override {

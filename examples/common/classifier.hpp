@@ -106,9 +106,6 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
         classify<Dev>(net, test.samples, p, f);
         return accuracy(p, test);
     };
-    // Each update clears the gradients as it reads them (step_and_zero_grad), so that the next
-    // backward starts from zero without a zero_grad pass of its own.
-    net.zero_grad();
     run_epochs(
         opt, "MNIST classifier (RMSprop)", loader.batches_per_epoch(), epoch, [&] { return step; }, log,
         [&](std::int64_t) {
@@ -117,8 +114,8 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
             const auto& logits = net.forward(b->x);
             grad.resize(b->x.batch);
             const double loss = cross_entropy(logits.cview(), b->labels, grad.view());
-            net.backward(grad.cview());
-            optimizer.step_and_zero_grad();
+            net.backward(grad.cview(), {ParamGrads::overwrite});  // the step's gradients, no zero_grad pass
+            optimizer.step();
             ++step;
             return std::vector<double>{loss};
         },

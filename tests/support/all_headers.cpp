@@ -59,7 +59,6 @@
 #include <ctnn/train/divergence.hpp>
 #include <ctnn/train/gan.hpp>
 #include <ctnn/train/vae.hpp>
-#include <ctnn/train/zeroed_gradients.hpp>
 #include <ctnn/viz/image_grid.hpp>
 #include <ctnn/viz/plot.hpp>
 #include <ctnn/ctnn.hpp>

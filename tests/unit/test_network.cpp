@@ -4,6 +4,7 @@
 
 #include <ctnn/ctnn.hpp>
 
+#include <limits>
 #include <set>
 
 using namespace ctnn;
@@ -76,6 +77,49 @@ BOOST_AUTO_TEST_CASE(gradients_accumulate_until_zero_grad) {
     net.visit_parameters([&](const std::string&, auto&, auto& g) {
         for (float v : g.to_host()) BOOST_TEST(v == 0.0f);
     });
+}
+
+// Every kind of layer with parameters, and images big enough that the convolutions' weight
+// gradients are summed over several column blocks (the first block overwrites, the rest add).
+using EveryParameterKind = Sequential<Input<1, 64, 64>, Conv2d<1, 3, 3>, BatchNorm2d<3>, ReLU,
+                                      ConvTranspose2d<3, 2, 4, 2, 1>, Flatten, Linear<2 * 124 * 124, 5>>;
+
+BOOST_AUTO_TEST_CASE(overwrite_stores_the_gradients_whatever_they_held) {
+    // The Conv2d's columns: 3 x 3 taps by 62 x 62 positions per sample.
+    static_assert(3 * 3 * 62 * 62 * 40 > 2 * Cpu::column_budget, "the batch below must span several column blocks");
+    Rng rng(3);
+    Network<EveryParameterKind> net(rng);
+    const index_t batch = 40;
+    std::vector<float> xs(batch * 64 * 64), dys(batch * 5);
+    for (std::size_t i = 0; i < xs.size(); ++i) xs[i] = std::sin(0.37f * static_cast<float>(i));
+    for (std::size_t i = 0; i < dys.size(); ++i) dys[i] = std::cos(0.91f * static_cast<float>(i));
+    const auto x = Tensor<Shape<1, 64, 64>, Cpu>::from_host(xs);
+    const auto dy = Tensor<Shape<5>, Cpu>::from_host(dys);
+    const auto gradients = [&] {
+        std::vector<std::vector<float>> out;
+        net.visit_parameters([&](const std::string&, auto&, auto& g) { out.push_back(g.to_host()); });
+        return out;
+    };
+    const auto pass = [&](ParamGrads pg) {
+        net.forward(x);
+        net.backward(dy, {pg});
+    };
+    net.zero_grad();
+    pass(ParamGrads::accumulate);
+    const auto once = gradients();
+    pass(ParamGrads::accumulate);
+    const auto twice = gradients();
+    // Garbage (NaN) in every gradient: overwrite must not read it.
+    net.visit_parameters([&](const std::string&, auto&, auto& g) { g.fill(std::numeric_limits<float>::quiet_NaN()); });
+    pass(ParamGrads::overwrite);
+    const auto overwritten = gradients();
+    BOOST_TEST_REQUIRE(overwritten.size() == std::size_t{8});
+    for (std::size_t k = 0; k < overwritten.size(); ++k)
+        BOOST_TEST(overwritten[k] == once[k], boost::test_tools::per_element());
+    // A pass after an overwrite adds to it, as after zero_grad().
+    pass(ParamGrads::accumulate);
+    const auto added = gradients();
+    for (std::size_t k = 0; k < added.size(); ++k) BOOST_TEST(added[k] == twice[k], boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(second_backward_without_forward_is_an_error) {

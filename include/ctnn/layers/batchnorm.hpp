@@ -134,7 +134,7 @@ struct BatchNorm {
 
         void backward(typename Base::in_view x, typename Base::out_cview, typename Base::out_cview dy,
                       typename Base::in_grad_view dx, ParamGrads pg) {
-            const bool accumulate = pg == ParamGrads::accumulate;
+            const bool updates = pg != ParamGrads::frozen, overwrite = pg == ParamGrads::overwrite;
             const index_t n = x.batch;
             const T* in = x.data();
             const T* g = dy.data();
@@ -144,7 +144,7 @@ struct BatchNorm {
             T* sum_gx = sum_dy_xhat_.data();
             // Per channel, sum(dy) and sum(dy * xhat): the parameter gradients, which the
             // train-mode input gradient needs too.
-            if (accumulate || (training_ && !dx.empty())) {
+            if (updates || (training_ && !dx.empty())) {
                 T* dw = weight_grad.data();
                 T* db = bias_grad.data();
                 detail::channel_sums<T, C, HW, 2, Dev>(
@@ -156,9 +156,9 @@ struct BatchNorm {
                     [=] CTNN_HD(index_t c, const T* total) {
                         sum_g[c] = total[0];
                         sum_gx[c] = total[1] * invstd[c];
-                        if (accumulate) {
-                            dw[c] += sum_gx[c];
-                            db[c] += sum_g[c];
+                        if (updates) {
+                            dw[c] = overwrite ? sum_gx[c] : dw[c] + sum_gx[c];
+                            db[c] = overwrite ? sum_g[c] : db[c] + sum_g[c];
                         }
                     });
             }

@@ -8,12 +8,14 @@
 
 namespace ctnn::detail {
 
-/// b[o] += sum over the batch and positions of dy[n][o][p] (a bias gradient).
+/// b[o] += (accumulate) or = (overwrite) the sum over the batch and positions of dy[n][o][p]: a
+/// bias gradient.
 template <index_t Channels, index_t Positions, class Dev, class T>
-void channel_sums_add(const T* dy, T* b, index_t batch) {
+void channel_sums_into(const T* dy, T* b, index_t batch, ParamGrads pg) {
+    const bool overwrite = pg == ParamGrads::overwrite;
     channel_sums<T, Channels, Positions, 1, Dev>(
         batch, [=] CTNN_HD(index_t i, index_t, T* t) { t[0] = dy[i]; },
-        [=] CTNN_HD(index_t o, const T* total) { b[o] += total[0]; });
+        [=] CTNN_HD(index_t o, const T* total) { b[o] = overwrite ? total[0] : b[o] + total[0]; });
 }
 
 /// y[n][o][p] = b[o]: the bias a GEMM then accumulates onto. One item per sample: contiguous

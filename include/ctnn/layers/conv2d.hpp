@@ -80,12 +80,13 @@ struct Conv2d {
             detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
                 const index_t w = count * positions;
                 const T* dy_block = out_.data() + first * positions;
-                if (pg == ParamGrads::accumulate) {
+                if (pg != ParamGrads::frozen) {
                     // The forward's columns are gone (the workspace is shared): im2col again, a
                     // copy, cheap next to the GEMMs, rather than keep every layer's columns alive.
                     detail::im2col<geo, Dev>(x.data() + first * geo.image_size(), cols, count);
-                    Dev::gemm(Trans::no, Trans::yes, OutC, rows, w, T(1), dy_block, width, cols, w, T(1),
-                              weight_grad.data(), rows);
+                    // Blocks after the first add to what the first wrote.
+                    Dev::gemm(Trans::no, Trans::yes, OutC, rows, w, T(1), dy_block, width, cols, w,
+                              first == 0 ? gradient_beta<T>(pg) : T(1), weight_grad.data(), rows);
                 }
                 if (dx.empty()) return;
                 Dev::gemm(Trans::yes, Trans::no, rows, w, OutC, T(1), weight.data(), rows, dy_block, width, T(0),
@@ -93,8 +94,8 @@ struct Conv2d {
                 detail::col2im<geo, Dev>(cols, dx.data() + first * geo.image_size(), count);
             });
             if constexpr (Bias)
-                if (pg == ParamGrads::accumulate)
-                    detail::channel_sums_add<OutC, positions, Dev>(dy.data(), bias_grad.data(), n);
+                if (pg != ParamGrads::frozen)
+                    detail::channel_sums_into<OutC, positions, Dev>(dy.data(), bias_grad.data(), n, pg);
         }
 
     private:

@@ -72,16 +72,17 @@ struct ConvTranspose2d {
                 const index_t w = count * positions;
                 T* in_block = in_.data() + first * positions;  // x in channel-major order, then dx
                 detail::im2col<geo, Dev>(dy.data() + first * geo.image_size(), cols, count);
-                if (pg == ParamGrads::accumulate)
-                    Dev::gemm(Trans::no, Trans::yes, InC, rows, w, T(1), in_block, width, cols, w, T(1),
-                              weight_grad.data(), rows);
+                if (pg != ParamGrads::frozen)  // blocks after the first add to what the first wrote
+                    Dev::gemm(Trans::no, Trans::yes, InC, rows, w, T(1), in_block, width, cols, w,
+                              first == 0 ? gradient_beta<T>(pg) : T(1), weight_grad.data(), rows);
                 if (!dx.empty())
                     Dev::gemm(Trans::no, Trans::no, InC, w, rows, T(1), weight.data(), rows, cols, w, T(0), in_block,
                               width);
             });
             if constexpr (Bias)
-                if (pg == ParamGrads::accumulate)
-                    detail::channel_sums_add<OutC, Out::dims[1] * Out::dims[2], Dev>(dy.data(), bias_grad.data(), n);
+                if (pg != ParamGrads::frozen)
+                    detail::channel_sums_into<OutC, Out::dims[1] * Out::dims[2], Dev>(dy.data(), bias_grad.data(), n,
+                                                                                      pg);
             if (!dx.empty())
                 detail::from_channel_major<Dev>(in_.data(), dx.data(), n, InC, positions, static_cast<const T*>(nullptr));
         }

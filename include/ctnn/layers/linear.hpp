@@ -55,9 +55,9 @@ struct Linear {
                 Dev::gemm(Trans::no, Trans::no, n, In, Out, T(1), dy.data(), Out, weight.data(), In,
                           T(0), dx.data(), In);
             if (pg == ParamGrads::frozen) return;
-            Dev::gemm(Trans::yes, Trans::no, Out, In, n, T(1), dy.data(), Out, x.data(), In, T(1),
+            Dev::gemm(Trans::yes, Trans::no, Out, In, n, T(1), dy.data(), Out, x.data(), In, gradient_beta<T>(pg),
                       weight_grad.data(), In);
-            if constexpr (Bias) detail::channel_sums_add<Out, 1, Dev>(dy.data(), bias_grad.data(), n);
+            if constexpr (Bias) detail::channel_sums_into<Out, 1, Dev>(dy.data(), bias_grad.data(), n, pg);
         }
     };
 };

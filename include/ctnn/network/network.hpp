@@ -2,7 +2,6 @@
 // device and scalar type, with the buffers, mode and bookkeeping a training loop needs.
 #pragma once
 
-#include <cstdint>
 #include <stdexcept>
 #include <string>
 
@@ -14,6 +13,7 @@ namespace ctnn {
 /// What a backward pass computes.
 struct BackwardOptions {
     /// accumulate: add dL/dparameters to the gradients (the step trains this network);
+    /// overwrite: store them there, whatever the gradients held (a step's first backward);
     /// frozen: leave parameters and their gradients untouched (a GAN's G step through D).
     ParamGrads params = ParamGrads::accumulate;
     /// Whether dL/dinput is wanted (to continue into an upstream network).
@@ -83,11 +83,6 @@ public:
         return backward(dy, {ParamGrads::frozen, true});
     }
 
-    /// How many backward passes have added to the parameter gradients (ParamGrads::accumulate):
-    /// a trainer whose optimizer left them zero (Optimizer::step_and_zero_grad) knows by it
-    /// whether they still are. Writes through visit_parameters are not counted.
-    std::uint64_t gradient_passes() const { return gradient_passes_; }
-
     /// Sets every parameter gradient to zero (gradients accumulate, as in PyTorch).
     void zero_grad() {
         visit_parameters([](const std::string&, auto&, auto& grad) { grad.zero(); });
@@ -121,7 +116,6 @@ private:
             throw std::invalid_argument(std::string("ctnn::Network::") + what + ": gradient batch " +
                                         std::to_string(dy.batch) + relation + std::to_string(input_.batch));
         pending_backward_ = false;
-        if (options.params == ParamGrads::accumulate) ++gradient_passes_;
         TensorView<input_shape, Dev, T> dx;
         if (options.input_gradient) {
             input_grad_.resize(dy.batch);
@@ -140,7 +134,6 @@ private:
     Tensor<input_shape, Dev, T> input_grad_;
     input_view input_;
     bool pending_backward_ = false;
-    std::uint64_t gradient_passes_ = 0;
 };
 
 }  // namespace ctnn

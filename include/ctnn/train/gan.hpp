@@ -1,6 +1,7 @@
 // Adversarial training: a generator and a discriminator type, checked to fit at compile time,
 // trained with the seeds' steps. Each network has its own optimizer; the generator step goes
-// through a frozen discriminator.
+// through a frozen discriminator. A step's first backward pass into a network overwrites its
+// gradients (ParamGrads::overwrite), so no zero_grad() pass is needed, and updates leave them.
 #pragma once
 
 #include <cstdint>
@@ -13,7 +14,6 @@
 #include "ctnn/losses/adversarial.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
-#include "ctnn/train/zeroed_gradients.hpp"
 
 namespace ctnn {
 
@@ -165,17 +165,16 @@ public:
 private:
     /// The D step on generated samples `fake` (G's output, which G gets no gradient from).
     double d_step_on(ConstView<sample_shape, Dev, T> real, ConstView<sample_shape, Dev, T> fake) {
-        d_grads_.begin(discriminator, d_optimizer);
         double loss = 0;
         if constexpr (per_sample_v<D>) {
             loss = d_joint_step(real, fake);
         } else {
-            loss = d_half_step(real, options.real_label);
-            loss += d_half_step(fake, options.fake_label);
+            loss = d_half_step(real, options.real_label, ParamGrads::overwrite);
+            loss += d_half_step(fake, options.fake_label, ParamGrads::accumulate);
         }
         check_finite_loss(loss, "discriminator loss", step_);
         check_finite_gradients(discriminator, "discriminator", step_);
-        d_grads_.step(discriminator, d_optimizer);
+        d_optimizer.step();
         if (options.loss == AdversarialLoss::wasserstein) clip_discriminator();
         return loss;
     }
@@ -189,13 +188,12 @@ private:
         const double loss = adversarial_loss(options.loss, scores.cview(), T(1), grad_scores_.view());
         check_finite_loss(loss, "generator loss", step_);
         const auto& dfake = discriminator.backward_frozen(grad_scores_.cview());
-        g_grads_.begin(generator, g_optimizer);
         if constexpr (Leading)
-            generator.backward_leading(dfake.cview());
+            generator.backward_leading(dfake.cview(), {ParamGrads::overwrite});
         else
-            generator.backward(dfake.cview());
+            generator.backward(dfake.cview(), {ParamGrads::overwrite});
         check_finite_gradients(generator, "generator", step_);
-        g_grads_.step(generator, g_optimizer);
+        g_optimizer.step();
         return loss;
     }
 
@@ -217,16 +215,16 @@ private:
                                        grad.slice(0, nr));
         loss += adversarial_loss(options.loss, scores.slice(nr, nf), static_cast<T>(options.fake_label),
                                  grad.slice(nr, nf));
-        discriminator.backward(grad_scores_.cview());
+        discriminator.backward(grad_scores_.cview(), {ParamGrads::overwrite});
         return loss;
     }
 
-    double d_half_step(ConstView<sample_shape, Dev, T> x, double label) {
+    double d_half_step(ConstView<sample_shape, Dev, T> x, double label, ParamGrads pg) {
         const auto& scores = discriminator.forward(x);
         grad_scores_.resize(x.batch);
         const double loss = adversarial_loss(options.loss, scores.cview(), static_cast<T>(label),
                                              grad_scores_.view());
-        discriminator.backward(grad_scores_.cview());
+        discriminator.backward(grad_scores_.cview(), {pg});
         return loss;
     }
 
@@ -241,7 +239,6 @@ private:
     Tensor<sample_shape, Dev, T> joint_;  // real then generated samples, for d_joint_step
     Tensor<score_shape, Dev, T> grad_scores_;
     std::vector<T> noise_host_;
-    detail::ZeroedGradients g_grads_, d_grads_;
     std::int64_t step_ = 0;
 };
 

@@ -13,7 +13,6 @@
 #include "ctnn/losses/vae.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
-#include "ctnn/train/zeroed_gradients.hpp"
 
 namespace ctnn {
 
@@ -95,17 +94,16 @@ public:
     VaeLosses step(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target,
                    ConstView<latent_shape, Dev, T> eps) {
         const index_t n = input.batch;
-        encoder_grads_.begin(encoder, encoder_optimizer);
-        decoder_grads_.begin(decoder, decoder_optimizer);
         const VaeLosses l = losses(input, target, eps, true);
         check_finite_loss(l.total, "VAE loss", step_);
-        const auto& dz = decoder.backward(dlogits_.cview(), {ParamGrads::accumulate, true});
+        // Each network's one backward pass overwrites its gradients: no zero_grad() pass.
+        const auto& dz = decoder.backward(dlogits_.cview(), {ParamGrads::overwrite, true});
         detail::reparameterize_backward<Dev>(encoder.output().data(), eps.data(), dz.data(), dstats_.data(), n, latents);
-        encoder.backward(dstats_.cview());
+        encoder.backward(dstats_.cview(), {ParamGrads::overwrite});
         check_finite_gradients(encoder, "encoder", step_);
         check_finite_gradients(decoder, "decoder", step_);
-        encoder_grads_.step(encoder, encoder_optimizer);
-        decoder_grads_.step(decoder, decoder_optimizer);
+        encoder_optimizer.step();
+        decoder_optimizer.step();
         ++step_;
         return l;
     }
@@ -183,7 +181,6 @@ private:
     Tensor<input_shape, Dev, T> dlogits_;
     Tensor<stats_shape, Dev, T> dstats_;
     std::vector<T> eps_host_;
-    detail::ZeroedGradients encoder_grads_, decoder_grads_;
     std::int64_t step_ = 0;
 };
 
