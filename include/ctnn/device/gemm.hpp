@@ -10,7 +10,7 @@
 // Built with CTNN_BLAS (CMake option CTNN_BLAS), host GEMMs in float and double go to the system's
 // CBLAS instead (OpenBLAS on Debian with libopenblas0-openmp): its AVX-512 kernels run the MLP
 // shapes about 1.3x faster than Eigen 3.4's 48x4 micro-kernel. Built with CTNN_DNNL, float GEMMs go
-// to oneDNN's dnnl_sgemm (Debian: libdnnl-dev), 5-15% faster than OpenBLAS's on the seeds' shapes
+// to oneDNN's dnnl_sgemm (Debian: libdnnl-dev), 5-20% faster than OpenBLAS's on the seeds' shapes
 // on a Zen 4 (docs/benchmarks.md); doubles stay on CBLAS or Eigen. Whether a library's bits then
 // stay the same on any thread count is its business: OpenBLAS 0.3.21's Cooperlake kernels did on
 // every shape tested, its Haswell kernels did not, oneDNN 2.6's sgemm did not on 18 of 2240. And
@@ -27,14 +27,14 @@
 #include <string>
 #include <type_traits>
 
-#include <atomic>
-#include <stdexcept>
-
 #if defined(CTNN_BLAS)
 #include <cblas.h>
 #include <dlfcn.h>
 #endif
 #if defined(CTNN_DNNL)
+#include <atomic>
+#include <stdexcept>
+
 #include <oneapi/dnnl/dnnl.h>
 #include <oneapi/dnnl/dnnl_debug.h>
 #endif
