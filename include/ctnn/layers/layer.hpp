@@ -24,6 +24,9 @@
 //   visit_parameters(prefix, f)   f(name, param, grad) with PyTorch's state_dict names
 //   visit_buffers(prefix, f)      f(name, tensor or std::int64_t&): BatchNorm's running stats
 // Nothing in forward or backward allocates once a batch size has been seen.
+// backward may get only the first samples of the last forward's batch (x, y and dy then have
+// that smaller batch; Network::backward_leading, which Gan::step uses): whatever forward cached
+// for backward is read sample-major from the first sample, or laid out again from x.
 #pragma once
 
 #include <array>
