@@ -18,8 +18,12 @@
 #include <ctnn/data/npy.hpp>
 #include <ctnn/data/swissroll.hpp>
 #include <ctnn/device/cpu.hpp>
+#include <ctnn/device/cpu_math.hpp>
 #include <ctnn/device/device.hpp>
+#include <ctnn/device/functions.hpp>
 #include <ctnn/device/gemm.hpp>
+#include <ctnn/device/host_kernels.hpp>
+#include <ctnn/device/kernels.hpp>
 #include <ctnn/device/ops.hpp>
 #include <ctnn/device/thrust.hpp>
 #include <ctnn/io/atomic_file.hpp>
@@ -28,7 +32,6 @@
 #include <ctnn/layers/activation.hpp>
 #include <ctnn/layers/batchnorm.hpp>
 #include <ctnn/layers/bias.hpp>
-#include <ctnn/layers/channel_loops.hpp>
 #include <ctnn/layers/conv2d.hpp>
 #include <ctnn/layers/conv_transpose2d.hpp>
 #include <ctnn/layers/dropout.hpp>

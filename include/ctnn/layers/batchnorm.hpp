@@ -8,7 +8,6 @@
 #include <string>
 
 #include "ctnn/core/real.hpp"
-#include "ctnn/layers/channel_loops.hpp"
 #include "ctnn/layers/init.hpp"
 #include "ctnn/layers/layer.hpp"
 
@@ -100,10 +99,10 @@ struct BatchNorm {
                 // The running variance is the unbiased estimate, as in PyTorch.
                 const T unbias = count / static_cast<T>(m - 1);
                 // Two passes: the variance does not suffer from cancellation.
-                detail::channel_sums<T, C, HW, 1, Dev>(
+                Dev::template channel_sums<T, C, HW, 1>(
                     n, [=] CTNN_HD(index_t i, index_t, T* t) { t[0] = in[i]; },
                     [=] CTNN_HD(index_t c, const T* total) { mean[c] = total[0] / count; });
-                detail::channel_sums<T, C, HW, 1, Dev>(
+                Dev::template channel_sums<T, C, HW, 1>(
                     n,
                     [=] CTNN_HD(index_t i, index_t c, T* t) {
                         const T d = in[i] - mean[c];
@@ -127,7 +126,7 @@ struct BatchNorm {
             training_ = ctx.mode == Mode::train;
             const T* w = weight.data();
             const T* b = bias.data();
-            detail::for_each_channel_value<C, HW, Dev>(n, [=] CTNN_HD(index_t i, index_t c) {
+            Dev::template for_each_channel_value<C, HW>(n, [=] CTNN_HD(index_t i, index_t c) {
                 out[i] = (in[i] - mean[c]) * invstd[c] * w[c] + b[c];
             });
         }
@@ -147,7 +146,7 @@ struct BatchNorm {
             if (updates || (training_ && !dx.empty())) {
                 T* dw = weight_grad.data();
                 T* db = bias_grad.data();
-                detail::channel_sums<T, C, HW, 2, Dev>(
+                Dev::template channel_sums<T, C, HW, 2>(
                     n,
                     [=] CTNN_HD(index_t i, index_t c, T* t) {
                         t[0] = g[i];
@@ -169,12 +168,12 @@ struct BatchNorm {
                 // The batch statistics depend on x: dx = w / sigma * (dy - mean(dy) - xhat *
                 // mean(dy * xhat)).
                 const T inv_m = T(1) / static_cast<T>(n * HW);
-                detail::for_each_channel_value<C, HW, Dev>(n, [=] CTNN_HD(index_t i, index_t c) {
+                Dev::template for_each_channel_value<C, HW>(n, [=] CTNN_HD(index_t i, index_t c) {
                     const T xhat = (in[i] - mean[c]) * invstd[c];
                     d[i] = w[c] * invstd[c] * (g[i] - inv_m * (sum_g[c] + xhat * sum_gx[c]));
                 });
             } else {
-                detail::for_each_channel_value<C, HW, Dev>(n, [=] CTNN_HD(index_t i, index_t c) {
+                Dev::template for_each_channel_value<C, HW>(n, [=] CTNN_HD(index_t i, index_t c) {
                     d[i] = g[i] * w[c] * invstd[c];
                 });
             }

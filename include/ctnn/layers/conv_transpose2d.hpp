@@ -60,7 +60,7 @@ struct ConvTranspose2d {
             detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
                 Dev::gemm(Trans::yes, Trans::no, rows, count * positions, InC, T(1), weight.data(), rows,
                           in_.data() + first * positions, width, T(0), cols, count * positions);
-                detail::col2im<geo, Dev>(cols, y.data() + first * geo.image_size(), count);
+                Dev::template col2im<geo>(cols, y.data() + first * geo.image_size(), count);
             });
             if constexpr (Bias) detail::add_channels<Dev>(bias.data(), y.data(), n, OutC, Out::dims[1] * Out::dims[2]);
         }
@@ -77,7 +77,7 @@ struct ConvTranspose2d {
             detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
                 const index_t w = count * positions;
                 T* in_block = in_.data() + first * positions;  // x in channel-major order, then dx
-                detail::im2col<geo, Dev>(dy.data() + first * geo.image_size(), cols, count);
+                Dev::template im2col<geo>(dy.data() + first * geo.image_size(), cols, count);
                 if (pg != ParamGrads::frozen)  // blocks after the first add to what the first wrote
                     Dev::gemm(Trans::no, Trans::yes, InC, rows, w, T(1), in_block, width, cols, w,
                               first == 0 ? gradient_beta<T>(pg) : T(1), weight_grad.data(), rows);

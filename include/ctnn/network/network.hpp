@@ -20,7 +20,7 @@ struct BackwardOptions {
     bool input_gradient = false;
 };
 
-template <class Net, class Dev = Cpu, class T = float>
+template <class Net, Device Dev = Cpu, class T = float>
 class Network {
     static_assert(Net::has_input,
                   "ctnn: a Network needs a Sequential that starts with Input<...> (the sample "

@@ -42,7 +42,7 @@ struct GanStepLosses {
 /// A GAN over network types G (noise -> sample) and D (sample -> score) on device Dev, with
 /// optimizer types GOpt and DOpt (e.g. Adam<Dev, T>) each bound to its own network: the
 /// generator step cannot update D, and D's step cannot touch G.
-template <class G, class D, class GOpt, class DOpt, class Dev = Cpu, class T = float>
+template <class G, class D, class GOpt, class DOpt, Device Dev = Cpu, class T = float>
 class Gan {
 public:
     using device = Dev;

@@ -58,7 +58,7 @@ void reparameterize_backward(const T* stats, const T* eps, const T* dz, T* dstat
 /// A VAE over network types E (input -> 2Z statistics) and D (Z -> input-shaped logits), with an
 /// optimizer of type Opt for each network (same options: one Adam over both, as in the seed, is
 /// the same update as two).
-template <class E, class D, class Opt, class Dev = Cpu, class T = float>
+template <class E, class D, class Opt, Device Dev = Cpu, class T = float>
 class Vae {
 public:
     using device = Dev;
