@@ -219,7 +219,10 @@ struct Cpu : detail::CpuLoops, detail::HostKernels<Cpu> {
             return sum_chunks<T>(n, [=](index_t begin, index_t len) {
                 const T* yc = y ? y + begin : nullptr;
                 if (g) Block::grad(x + begin, yc, y_value, div, g + begin, len);
-                T terms[sum_chunk];
+                // Aligned as the tensors are: Eigen's vectorised exp and log1p then cover the same
+                // elements whatever the caller's stack depth (it peels elements below a packet
+                // boundary off to libm's scalar forms, which differ in the last bits).
+                alignas(64) T terms[sum_chunk];
                 Block::value(x + begin, yc, y_value, terms, len);
                 T s = T(0);
                 for (index_t i = 0; i < len; ++i) s += terms[i];
