@@ -1,11 +1,12 @@
 // Parameters and gradients in one flat buffer per network: checkpoints written before the change
-// still load and continue bit for bit.
+// still load and continue bit for bit, and the layers' parameters are views into the buffers.
 #define BOOST_TEST_MODULE flat_parameters
 #include <boost/test/unit_test.hpp>
 
 #include "support/reference_gan.hpp"
 #include "support/temp_dir.hpp"
 
+#include <cstdint>
 #include <string>
 
 using namespace ctnn;
@@ -47,3 +48,58 @@ BOOST_AUTO_TEST_CASE(checkpoint_of_per_tensor_parameters_loads_and_continues_bit
                     io::SafeTensors::load(dir.path / "step5.safetensors"));
 }
 
+// Every parameter and gradient is a view into its network's two flat buffers, in
+// visit_parameters order, each starting on a 64-byte boundary; the padding between them is zero
+// and stays zero through optimizer steps (which run over whole buffers), weight decay included.
+template <class Opt>
+void check_layout_and_padding(typename Opt::Options options) {
+    Rng rng(7);
+    Network<G, Cpu, float> net(rng);
+    Opt opt(net, options);
+    auto& flat = net.parameters();
+    std::vector<std::string> names;
+    std::size_t k = 0;
+    net.visit_parameters([&](const std::string& name, auto& p, auto& g) {
+        const auto& e = flat.entries().at(k++);
+        names.push_back(name);
+        BOOST_TEST(e.name == name);
+        BOOST_TEST(p.data() == flat.values() + e.offset);
+        BOOST_TEST(g.data() == flat.gradients() + e.offset);
+        BOOST_TEST(e.size == p.size());
+        BOOST_TEST(reinterpret_cast<std::uintptr_t>(p.data()) % parameter_alignment == 0u);
+    });
+    BOOST_TEST(names == (std::vector<std::string>{"0.weight", "0.bias", "1.weight", "1.bias", "3.weight", "3.bias"}),
+               boost::test_tools::per_element());
+    // 0.weight: 32 values, then 8 + 8 padding per 8-value parameter, then 144 + 18 (+14).
+    BOOST_TEST(flat.size() == 32u + 16 + 16 + 16 + 144 + 32);
+    std::vector<bool> padding(flat.size(), true);
+    for (const auto& e : flat.entries())
+        for (index_t i = 0; i < e.size; ++i) padding[e.offset + i] = false;
+    Tensor<Shape<4>, Cpu> z(5);
+    std::vector<float> zs(20);
+    for (auto& v : zs) v = rng.normal<float>();
+    z.copy_from_host(zs);
+    Tensor<Shape<2, 3, 3>, Cpu> dy(5);
+    for (int step = 0; step < 3; ++step) {
+        net.forward(z);
+        dy.fill(0.5f);
+        net.backward(dy, {ParamGrads::overwrite});
+        opt.step();
+    }
+    auto check_zero_padding = [&](const float* p, const char* what) {
+        for (index_t i = 0; i < flat.size(); ++i)
+            if (padding[i]) BOOST_TEST_REQUIRE(p[i] == 0.0f, Opt::name << " " << what << " at " << i);
+    };
+    check_zero_padding(flat.values(), "values");
+    check_zero_padding(flat.gradients(), "gradients");
+    // The parameters moved: padding that stayed zero was not merely never touched by a step.
+    Rng same_seed(7);
+    const Network<G, Cpu, float> initial(same_seed);
+    BOOST_TEST(flat.values()[0] != initial.parameters().values()[0]);
+}
+
+BOOST_AUTO_TEST_CASE(parameters_are_views_into_aligned_flat_buffers_whose_padding_stays_zero) {
+    check_layout_and_padding<Adam<Cpu, float>>({.lr = 1e-2, .weight_decay = 0.1});
+    check_layout_and_padding<SGD<Cpu, float>>({.lr = 0.1, .momentum = 0.9, .weight_decay = 0.1, .nesterov = true});
+    check_layout_and_padding<RMSprop<Cpu, float>>({.lr = 1e-2, .weight_decay = 0.1, .momentum = 0.5, .centered = true});
+}

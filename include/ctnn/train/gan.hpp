@@ -230,8 +230,7 @@ private:
 
     void clip_discriminator() {
         const T c = static_cast<T>(options.weight_clip);
-        discriminator.visit_parameters(
-            [&](const std::string&, auto& p, auto&) { ops::clamp<Dev>(p.data(), p.size(), -c, c); });
+        ops::clamp<Dev>(discriminator.parameters().values(), discriminator.parameters().size(), -c, c);
     }
 
     Rng* rng_;
