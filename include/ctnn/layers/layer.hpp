@@ -21,7 +21,9 @@
 //       writes dx = dL/dx unless dx is empty (nobody needs it), and adds dL/dparameters to the
 //       parameters' gradients unless ParamGrads::frozen (then touches neither).
 //   reset_parameters(Rng&, Init)                        PyTorch's default or the DCGAN init
-//   visit_parameters(prefix, f)   f(name, param, grad) with PyTorch's state_dict names
+//   visit_parameters(prefix, f)   f(name, param, grad) with PyTorch's state_dict names; param and
+//                                 grad are Parameter<Shape, Dev, T> views that Network binds into
+//                                 its flat buffers (core/parameters.hpp)
 //   visit_buffers(prefix, f)      f(name, tensor or std::int64_t&): BatchNorm's running stats
 // Nothing in forward or backward allocates once a batch size has been seen.
 #pragma once

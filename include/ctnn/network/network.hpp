@@ -21,6 +21,21 @@ struct BackwardOptions {
     bool input_gradient = false;
 };
 
+/// Sets a network's mode for a scope and restores the previous one when it ends.
+template <class NetT>
+class ModeScope {
+public:
+    ModeScope(NetT& net, Mode mode) : net_(net), previous_(net.mode()) { set(mode); }
+    ~ModeScope() { set(previous_); }
+    ModeScope(const ModeScope&) = delete;
+    ModeScope& operator=(const ModeScope&) = delete;
+
+private:
+    void set(Mode m) { m == Mode::eval ? net_.eval() : net_.train(); }
+    NetT& net_;
+    Mode previous_;
+};
+
 template <class Net, class Dev = Cpu, class T = float>
 class Network {
     static_assert(Net::has_input,
@@ -52,6 +67,11 @@ public:
     void train() { mode_ = Mode::train; }
     void eval() { mode_ = Mode::eval; }
     Mode mode() const { return mode_; }
+
+    /// Puts the network in eval mode until the returned guard goes out of scope, which restores
+    /// the mode it had, also when an exception leaves the scope:
+    ///   const auto scope = net.evaluating();
+    [[nodiscard]] ModeScope<Network> evaluating() { return ModeScope<Network>(*this, Mode::eval); }
 
     /// Runs the network on a batch of any size. x must stay unchanged until backward() (the
     /// layers read it again there). The result lives in this network until the next forward.

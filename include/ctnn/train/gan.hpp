@@ -1,6 +1,6 @@
 // Adversarial training: a generator and a discriminator type, checked to fit at compile time,
-// trained with the seeds' steps. Each network has its own optimizer; the generator step goes
-// through a frozen discriminator. A step's first backward pass into a network overwrites its
+// trained with the seeds' steps. Each network is a TrainedNetwork with its own optimizer; the
+// generator step goes through a frozen discriminator. A step's first backward pass into a network overwrites its
 // gradients (ParamGrads::overwrite), so no zero_grad() pass is needed, and updates leave them.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include "ctnn/losses/adversarial.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
+#include "ctnn/train/trained.hpp"
 
 namespace ctnn {
 
@@ -41,12 +42,13 @@ struct GanStepLosses {
 
 /// A GAN over network types G (noise -> sample) and D (sample -> score) on device Dev, with
 /// optimizer types GOpt and DOpt (e.g. Adam<Dev, T>) each bound to its own network: the
-/// generator step cannot update D, and D's step cannot touch G.
+/// generator step cannot update D, and D's step cannot touch G. `generator.on_gradients` and
+/// `discriminator.on_gradients` run on each network's gradients before its update.
 template <class G, class D, class GOpt, class DOpt, class Dev = Cpu, class T = float>
 class Gan {
 public:
     using device = Dev;
-    using value_type = T;
+    using scalar = T;
     using noise_shape = typename Network<G, Dev, T>::input_shape;
     using sample_shape = typename Network<D, Dev, T>::input_shape;
     using score_shape = typename Network<D, Dev, T>::output_shape;
@@ -55,20 +57,14 @@ public:
     static_assert(error::fits<error::generator_output_vs_discriminator_input, sample_shape, generated_shape>(),
                   "ctnn: the generator's output shape must equal the discriminator's input shape");
 
-    Network<G, Dev, T> generator;
-    Network<D, Dev, T> discriminator;
-    GOpt g_optimizer;
-    DOpt d_optimizer;
+    TrainedNetwork<G, GOpt, Dev, T> generator;
+    TrainedNetwork<D, DOpt, Dev, T> discriminator;
     GanOptions options;
 
     /// Both networks drawn from `rng` (G first), which also drives noise and Dropout.
     Gan(Rng& rng, GanOptions opts, typename GOpt::Options g_opts, typename DOpt::Options d_opts,
         Init init = Init::pytorch)
-        : generator(rng, init),
-          discriminator(rng, init),
-          g_optimizer(generator, g_opts),
-          d_optimizer(discriminator, d_opts),
-          options(opts),
+        : generator(rng, g_opts, init), discriminator(rng, d_opts, init), options(opts),
           rng_(&rng) {}
 
     /// Fills z with noise from the run's Rng (drawn on the host, in sample order).
@@ -136,13 +132,11 @@ public:
         return out;
     }
 
-    /// Samples G(z) in eval mode (BatchNorm running statistics, no Dropout), then restores the
-    /// training mode.
+    /// Samples G(z) in eval mode (BatchNorm running statistics, no Dropout); G's mode is
+    /// restored afterwards, exception or not.
     const Tensor<generated_shape, Dev, T>& generate(ConstView<noise_shape, Dev, T> z) {
-        generator.eval();
-        const auto& out = generator.forward(z);
-        generator.train();
-        return out;
+        const auto scope = generator.evaluating();
+        return generator.forward(z);
     }
 
     std::int64_t steps() const { return step_; }
@@ -152,14 +146,7 @@ public:
     /// both optimizers, the step count and the random engine. Add counters of your own (epoch)
     /// before save() / load().
     io::Checkpoint checkpoint() {
-        io::Checkpoint c;
-        c.network("generator", generator)
-            .network("discriminator", discriminator)
-            .optimizer("optimizer.generator", g_optimizer)
-            .optimizer("optimizer.discriminator", d_optimizer)
-            .counter("step", step_)
-            .rng("rng", *rng_);
-        return c;
+        return training_checkpoint(step_, *rng_, "generator", generator, "discriminator", discriminator);
     }
 
 private:
@@ -173,8 +160,7 @@ private:
             loss += d_half_step(fake, options.fake_label, ParamGrads::accumulate);
         }
         check_finite_loss(loss, "discriminator loss", step_);
-        check_finite_gradients(discriminator, "discriminator", step_);
-        d_optimizer.step();
+        discriminator.update("discriminator", step_);
         if (options.loss == AdversarialLoss::wasserstein) clip_discriminator();
         return loss;
     }
@@ -192,8 +178,7 @@ private:
             generator.backward_leading(dfake.cview(), {ParamGrads::overwrite});
         else
             generator.backward(dfake.cview(), {ParamGrads::overwrite});
-        check_finite_gradients(generator, "generator", step_);
-        g_optimizer.step();
+        generator.update("generator", step_);
         return loss;
     }
 

@@ -13,6 +13,7 @@
 #include "ctnn/losses/vae.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
+#include "ctnn/train/trained.hpp"
 
 namespace ctnn {
 
@@ -57,12 +58,13 @@ void reparameterize_backward(const T* stats, const T* eps, const T* dz, T* dstat
 
 /// A VAE over network types E (input -> 2Z statistics) and D (Z -> input-shaped logits), with an
 /// optimizer of type Opt for each network (same options: one Adam over both, as in the seed, is
-/// the same update as two).
+/// the same update as two). Each network is a TrainedNetwork: `encoder.on_gradients` and
+/// `decoder.on_gradients` run on its gradients before its update.
 template <class E, class D, class Opt, class Dev = Cpu, class T = float>
 class Vae {
 public:
     using device = Dev;
-    using value_type = T;
+    using scalar = T;
     using input_shape = typename Network<E, Dev, T>::input_shape;
     using stats_shape = typename Network<E, Dev, T>::output_shape;
     using latent_shape = typename Network<D, Dev, T>::input_shape;
@@ -74,18 +76,12 @@ public:
                               typename Network<D, Dev, T>::output_shape>(),
                   "ctnn: the decoder must output the encoder's input shape");
 
-    Network<E, Dev, T> encoder;
-    Network<D, Dev, T> decoder;
-    Opt encoder_optimizer;
-    Opt decoder_optimizer;
+    TrainedNetwork<E, Opt, Dev, T> encoder;
+    TrainedNetwork<D, Opt, Dev, T> decoder;
     VaeOptions options;
 
     Vae(Rng& rng, VaeOptions opts, typename Opt::Options optim, Init init = Init::pytorch)
-        : encoder(rng, init),
-          decoder(rng, init),
-          encoder_optimizer(encoder, optim),
-          decoder_optimizer(decoder, optim),
-          options(opts),
+        : encoder(rng, optim, init), decoder(rng, optim, init), options(opts),
           rng_(&rng) {}
 
     /// One step: encode `input`, sample z with noise `eps`, decode, and descend on
@@ -100,10 +96,8 @@ public:
         const auto& dz = decoder.backward(dlogits_.cview(), {ParamGrads::overwrite, true});
         detail::reparameterize_backward<Dev>(encoder.output().data(), eps.data(), dz.data(), dstats_.data(), n, latents);
         encoder.backward(dstats_.cview(), {ParamGrads::overwrite});
-        check_finite_gradients(encoder, "encoder", step_);
-        check_finite_gradients(decoder, "decoder", step_);
-        encoder_optimizer.step();
-        decoder_optimizer.step();
+        encoder.update("encoder", step_);
+        decoder.update("decoder", step_);
         ++step_;
         return l;
     }
@@ -115,29 +109,18 @@ public:
 
     /// The losses of a batch without training: both networks in eval mode, eps drawn from `rng`
     /// (not the run's, so evaluating does not change what training draws next). Parameters,
-    /// gradients and optimizer state are untouched: a held-out reconstruction loss.
+    /// gradients and optimizer state are untouched: a held-out reconstruction loss. Both
+    /// networks' modes are restored afterwards, exception or not.
     VaeLosses evaluate(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target, Rng& rng) {
-        encoder.eval();
-        decoder.eval();
-        const VaeLosses l = losses(input, target, draw_eps(input.batch, rng), false);
-        encoder.train();
-        decoder.train();
-        return l;
+        const auto encoder_scope = encoder.evaluating();
+        const auto decoder_scope = decoder.evaluating();
+        return losses(input, target, draw_eps(input.batch, rng), false);
     }
 
     std::int64_t steps() const { return step_; }
 
     /// Both networks ("encoder.<key>", "decoder.<key>"), both optimizers, step and Rng.
-    io::Checkpoint checkpoint() {
-        io::Checkpoint c;
-        c.network("encoder", encoder)
-            .network("decoder", decoder)
-            .optimizer("optimizer.encoder", encoder_optimizer)
-            .optimizer("optimizer.decoder", decoder_optimizer)
-            .counter("step", step_)
-            .rng("rng", *rng_);
-        return c;
-    }
+    io::Checkpoint checkpoint() { return training_checkpoint(step_, *rng_, "encoder", encoder, "decoder", decoder); }
 
 private:
     ConstView<latent_shape, Dev, T> draw_eps(index_t n, Rng& rng) {
