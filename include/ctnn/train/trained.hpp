@@ -1,14 +1,15 @@
 // A network with the optimizer that trains it: the unit Gan, Vae and the classifier trainer are
 // made of. Between a step's backward pass and its update lies one place, `update()`, where the
-// gradients in the network's flat buffer are final: the hook that runs there (a gradient
-// reduction across processes, clipping, a penalty's extra term) sees the whole buffer, then the
-// divergence guard checks it, then the optimizer steps.
+// gradients in the network's flat buffer become final: a communicator averages them over the
+// ranks of a data-parallel run, the hook that runs next (clipping, a penalty's extra term, an EMA)
+// sees the whole buffer, then the divergence guard checks it, then the optimizer steps.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <string>
 
+#include "ctnn/distributed/communicator.hpp"
 #include "ctnn/io/checkpoint.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
@@ -33,12 +34,22 @@ public:
     TrainedNetwork(Rng& rng, typename Opt::Options o, Init init = Init::pytorch)
         : network_type(rng, init), optimizer(*this, o) {}
 
-    /// The step's gradients are in the network: runs on_gradients, throws DivergenceError if a
-    /// gradient is not finite (naming `what` and `step`), then takes one optimizer step.
-    void update(const char* what, std::int64_t step) {
-        if (on_gradients) on_gradients(this->parameters());
+    /// This rank's gradients of the step are in the network: comm averages them over the ranks
+    /// (every rank calls update() in the same order), on_gradients runs, DivergenceError is thrown
+    /// if a gradient is not finite (naming `what` and `step`; on every rank alike, since they hold
+    /// the same gradients), then the optimizer takes one step.
+    template <distributed::Communicator Comm>
+    void update(const char* what, std::int64_t step, Comm& comm) {
+        auto& flat = this->parameters();
+        comm.mean(flat.gradients(), flat.size());
+        if (on_gradients) on_gradients(flat);
         check_finite_gradients(*this, what, step);
         optimizer.step();
+    }
+    /// update() in a single process.
+    void update(const char* what, std::int64_t step) {
+        distributed::SingleProcess one;
+        update(what, step, one);
     }
 };
 
