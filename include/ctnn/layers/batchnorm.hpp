@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ctnn/core/parameters.hpp"
 #include "ctnn/core/real.hpp"
 #include "ctnn/layers/init.hpp"
 #include "ctnn/layers/layer.hpp"
@@ -50,7 +51,9 @@ struct BatchNorm {
         using PerChannel = Tensor<Shape<C>, Dev, T>;
 
     public:
-        PerChannel weight{1}, weight_grad{1}, bias{1}, bias_grad{1};
+        // The affine parameters are views into the network's flat buffers; the running
+        // statistics are buffers, owned here.
+        Parameter<Shape<C>, Dev, T> weight, weight_grad, bias, bias_grad;
         PerChannel running_mean{1}, running_var{1};
         std::int64_t num_batches_tracked = 0;
 
