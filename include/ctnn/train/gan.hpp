@@ -64,7 +64,7 @@ public:
     using score_shape = typename Network<D, Dev, T>::output_shape;
     using generated_shape = typename Network<G, Dev, T>::output_shape;
 
-    static_assert(error::fits<error::generator_output_vs_discriminator_input, sample_shape, generated_shape>(),
+    static_assert(sizeof(error::fit<error::generator_output_vs_discriminator_input<G, D>, sample_shape, generated_shape>) > 0,
                   "ctnn: the generator's output shape must equal the discriminator's input shape");
 
     TrainedNetwork<G, GOpt, Dev, T> generator;

@@ -77,10 +77,10 @@ public:
     using latent_shape = typename Network<D, Dev, T>::input_shape;
     static constexpr index_t latents = latent_shape::size;
 
-    static_assert(error::fits<error::encoder_output_vs_twice_decoder_input, Shape<2 * latents>, stats_shape>(),
+    static_assert(sizeof(error::fit<error::encoder_output_vs_twice_decoder_input<E, D>, Shape<2 * latents>, stats_shape>) > 0,
                   "ctnn: the encoder must output 2 * Z values (mu, log-variance) for a decoder of Z inputs");
-    static_assert(error::fits<error::decoder_output_vs_encoder_input, input_shape,
-                              typename Network<D, Dev, T>::output_shape>(),
+    static_assert(sizeof(error::fit<error::decoder_output_vs_encoder_input<D, E>, input_shape,
+                                     typename Network<D, Dev, T>::output_shape>) > 0,
                   "ctnn: the decoder must output the encoder's input shape");
 
     TrainedNetwork<E, Opt, Dev, T> encoder;
