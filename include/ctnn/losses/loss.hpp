@@ -89,7 +89,10 @@ T elementwise_loss(const char* name, Term term, ConstView<S, Dev, T> input, Targ
         return Dev::template sum_chunks<T>(n, [=](index_t begin, index_t len) {
             const T* yc = y ? y + begin : nullptr;
             if (g) Term::grad_block(x + begin, yc, y_value, div, g + begin, len);
-            T terms[Dev::sum_chunk];
+            // Aligned: Eigen computes an unaligned destination's first elements one at a time
+            // (libm's exp and log1p, not its vectorised ones), so the sum, and the loss a run
+            // logs, would depend on where the stack happens to be (the length of the command line).
+            alignas(64) T terms[Dev::sum_chunk];
             Term::value_block(x + begin, yc, y_value, terms, len);
             T s = T(0);
             for (index_t i = 0; i < len; ++i) s += terms[i];
