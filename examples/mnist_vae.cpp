@@ -76,8 +76,8 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
         std::cout << "wrote " << opt.sample << " samples to " << (opt.out / "samples.npy").string() << " and samples.png\n";
         return 0;
     }
-    data::DataLoader<DigitShape, Dev, float, float> loader(
-        load_images<DigitShape>(opt.data, data::Split::train),
+    auto loader = data_loader<data::DataLoader<DigitShape, Dev, float, float>>(
+        opt, load_images<DigitShape>(opt.data, data::Split::train),
         {.batch_size = batch, .shuffle = true, .drop_last = false, .scaling = data::Scaling::unit, .seed = opt.seed});
     const auto checkpoint = [&] { return vae.checkpoint().state(loader_key, loader, true); };
     if (opt.resume) resume(opt, checkpoint(), epoch, loader);

@@ -53,8 +53,8 @@ public:
     int run() {
         if (opt_.sample > 0) return sample();
         std::int64_t epoch = 0;
-        ctnn::data::DataLoader<S, Dev, float, float> loader(
-            load_images<S>(opt_.data, ctnn::data::Split::train),
+        auto loader = data_loader<ctnn::data::DataLoader<S, Dev, float, float>>(
+            opt_, load_images<S>(opt_.data, ctnn::data::Split::train),
             {.batch_size = cfg_.batch, .shuffle = true, .drop_last = true, .scaling = cfg_.scaling, .seed = opt_.seed});
         const auto checkpoint = [&] { return gan_.checkpoint().state(loader_key, loader, true); };
         if (opt_.resume) resume(opt_, checkpoint(), epoch, loader);

@@ -18,6 +18,7 @@
 #include <ctnn/data/dataset.hpp>
 #include <ctnn/data/datasets.hpp>
 #include <ctnn/data/idx.hpp>
+#include <ctnn/data/loader.hpp>
 #include <ctnn/data/npy.hpp>
 
 #include "cli.hpp"
@@ -166,6 +167,18 @@ ctnn::data::Dataset<S, float> load_images(const std::string& data, ctnn::data::S
     Dataset<S> records;
     append_labelled_records<S>(path, records);
     return to_unit(std::move(records));
+}
+
+/// Loader(data, options) for --data's images, its complaints (a batch larger than the data set...)
+/// naming --data and --batch.
+template <class Loader, class Data>
+Loader data_loader(const RunOptions& opt, Data data, const ctnn::data::LoaderOptions& options) {
+    try {
+        return Loader(std::move(data), options);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("--data " + opt.data + " with --batch " + std::to_string(options.batch_size) + ": " +
+                                    e.what());
+    }
 }
 
 }  // namespace examples

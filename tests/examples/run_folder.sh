@@ -8,8 +8,9 @@
 #    repeated, no temporary files left behind.
 # 3. A second trainer on a folder in use refuses, naming the holder's pid; SIGINT makes the holder
 #    finish its step, save and exit 130 with losses.csv matching its checkpoint.
-# 4. Bad flag values are refused with the flag and the value, before anything is written; a
-#    --resume with other settings is refused naming each, unless --change-settings.
+# 4. Bad flag values are refused with the flag and the value, before anything is written; data
+#    errors name the file; a --resume with other settings is refused naming each, unless
+#    --change-settings.
 # 5. --keep 2 keeps the last two epoch checkpoints.
 set -u
 prog=$1
@@ -112,6 +113,14 @@ for bad in "--sample -5" "--steps -5" "--lr inf" "--lr nan" "--lr -1" "--batch 0
     grep -qF -- "$bad" "$out/ref.log" || fail "$bad: the message does not name the flag and value: $(cat "$out/ref.log")"
 done
 cmp -s "$out/ref/checkpoint.safetensors" "$out/ref.checkpoint" || fail "a refused flag changed the checkpoint"
+# Data errors name the file (and the flags they involve).
+dict="{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 28, 28), }"
+{ printf '\x93NUMPY\x01\x00\x76\x00%-117s\n' "$dict"; printf '\x00\x00\xc0\x7f'; head -c 3132 /dev/zero; } >"$out/nan.npy"
+"$prog" --data "$out/nan.npy" --out "$out/nan" >"$out/nan.log" 2>&1
+grep -qF "$out/nan.npy: sample 0 holds nan at value 0; float32 images must be in [0, 1]" "$out/nan.log" ||
+    fail "a NaN in --data: $(cat "$out/nan.log")"
+run "$out/big" --batch 128
+grep -qF -- "--data $out/digits.npy with --batch 128: " "$out/big.log" || fail "--batch 128 on 64 images: $(cat "$out/big.log")"
 run "$out/ref" --resume --seed 6 --lr 0.002
 [ $? -eq 1 ] || fail "--resume with other settings was accepted"
 grep -q "seed: 6 here, 5 in the checkpoint's run" "$out/ref.log" || fail "other settings: $(cat "$out/ref.log")"
