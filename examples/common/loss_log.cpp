@@ -44,15 +44,18 @@ LossLog::LossLog(const std::filesystem::path& csv, std::vector<std::string> name
             std::istringstream fields(line);
             for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
             if (!line.empty() && line.back() == ',') cells.emplace_back();
-            // A row after the checkpoint's step is dropped unread: the resumed run writes it again.
-            const std::string step_text = cells.empty() ? "" : cells[0];
-            double step = 0;
-            const auto [end, ec] = std::from_chars(step_text.data(), step_text.data() + step_text.size(), step);
-            if (ec == std::errc{} && end == step_text.data() + step_text.size() && step > static_cast<double>(resumed_step))
-                break;
             if (at == std::string::npos) {  // no line break: the row a killed run was writing
                 std::cerr << "note: " << csv.string() << ": dropped its last row (" << row
                           << "), which the run that wrote it did not finish\n";
+                break;
+            }
+            // Rows after the checkpoint's step are dropped unread: the resumed run writes them again.
+            const std::string step_text = cells.empty() ? "" : cells[0];
+            double step = 0;
+            const auto [end, ec] = std::from_chars(step_text.data(), step_text.data() + step_text.size(), step);
+            if (ec == std::errc{} && end == step_text.data() + step_text.size() && step > static_cast<double>(resumed_step)) {
+                std::cerr << "note: " << csv.string() << ": dropped rows " << row
+                          << " on, written after the checkpoint's step " << resumed_step << " (this run writes them again)\n";
                 break;
             }
             if (cells.size() != columns.size())

@@ -87,10 +87,9 @@ void load_checkpoint(const RunOptions& opt, ctnn::io::Checkpoint& c) {
         c.settings(std::map<std::string, std::string>(opt.settings.begin(), opt.settings.end()), opt.change_settings);
     try {
         c.load(opt.checkpoint_path());
-    } catch (const ctnn::io::FormatError& e) {
-        if (std::string(e.what()).find("settings differ") == std::string::npos) throw;
-        throw ctnn::io::FormatError(std::string(e.what()) +
-                                    "\n(--resume continues a run with its own settings; --change-settings accepts these)");
+    } catch (const ctnn::io::SettingsError& e) {
+        throw ctnn::io::SettingsError(std::string(e.what()) +
+                                      "\n(--resume continues a run with its own settings; --change-settings accepts these)");
     }
     for (const auto& note : c.notes()) std::cerr << "note: " << note << "\n";
 }

@@ -113,6 +113,18 @@ for bad in "--sample -5" "--steps -5" "--lr inf" "--lr nan" "--lr -1" "--batch 0
     grep -qF -- "$bad" "$out/ref.log" || fail "$bad: the message does not name the flag and value: $(cat "$out/ref.log")"
 done
 cmp -s "$out/ref/checkpoint.safetensors" "$out/ref.checkpoint" || fail "a refused flag changed the checkpoint"
+# losses.csv: an unfinished last row (a killed run's) is dropped with a note; a bad cell before
+# the checkpoint's step is named by row and column.
+cp -r "$out/ref" "$out/partial"
+printf '13,4,0.69' >>"$out/partial/losses.csv"
+run "$out/partial" --resume || fail "an unfinished last row blocked --resume: $(cat "$out/partial.log")"
+grep -q "dropped its last row (14)" "$out/partial.log" || fail "no note on the dropped row: $(cat "$out/partial.log")"
+cmp -s "$out/ref/losses.csv" "$out/partial/losses.csv" || fail "the unfinished row was not dropped"
+sed -i '5s/^\([0-9]*\),\([0-9]*\),[^,]*/\1,\2,abc/' "$out/partial/losses.csv"
+run "$out/partial" --resume
+grep -qF 'losses.csv: row 5, column 3 (d_loss): "abc" is not a number' "$out/partial.log" ||
+    fail "a bad cell: $(cat "$out/partial.log")"
+
 # Data errors name the file (and the flags they involve).
 dict="{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 28, 28), }"
 { printf '\x93NUMPY\x01\x00\x76\x00%-117s\n' "$dict"; printf '\x00\x00\xc0\x7f'; head -c 3132 /dev/zero; } >"$out/nan.npy"

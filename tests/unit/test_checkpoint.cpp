@@ -203,6 +203,7 @@ BOOST_AUTO_TEST_CASE(settings_differences_are_named_unless_allowed) {
     BOOST_TEST(e.find("seed: 2 here, 1 in the checkpoint's run") != std::string::npos, e);
     BOOST_TEST(e.find("loss: ls here, bce in the checkpoint's run") != std::string::npos, e);
     BOOST_TEST(e.find("batch") == std::string::npos, e);
+    BOOST_CHECK_THROW(io::Checkpoint().counter("step", loaded).settings(other).load(path), io::SettingsError);
     BOOST_TEST(loaded == 0);
     io::Checkpoint allowed;
     allowed.counter("step", loaded).settings(other, true).load(path);

@@ -21,6 +21,11 @@
 
 namespace ctnn::io {
 
+/// A checkpoint whose stored run settings differ from those it is loaded with (Checkpoint::settings).
+struct SettingsError : FormatError {
+    using FormatError::FormatError;
+};
+
 class Checkpoint {
 public:
     /// A network's parameters and buffers, under prefix + "." + state_dict key.
@@ -93,7 +98,7 @@ public:
     }
 
     /// The run's settings (name -> value, e.g. a trainer's flags), saved with it. load() refuses a
-    /// file whose settings differ, naming each difference, unless `allow_changes`; then each
+    /// file whose settings differ, naming each difference (SettingsError), unless `allow_changes`; then each
     /// difference is a note instead. A file without stored settings (an older one) loads with a note.
     Checkpoint& settings(std::map<std::string, std::string> values, bool allow_changes = false) {
         settings_ = std::move(values);
@@ -201,7 +206,7 @@ private:
         if (!allow_changed_settings_) {
             std::string text;
             for (const auto& d : differences) text += "\n  " + d;
-            throw FormatError(file + ": mismatch: this run's settings differ from the checkpoint's:" + text);
+            throw SettingsError(file + ": mismatch: this run's settings differ from the checkpoint's:" + text);
         }
         for (const auto& d : differences) notes_.push_back("changed setting: " + d);
     }
