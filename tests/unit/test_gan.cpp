@@ -145,8 +145,8 @@ BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
     const auto d_after = parameters_of(gan.discriminator);
     BOOST_TEST(d_after == d_before, boost::test_tools::per_element());
     BOOST_TEST(std::filesystem::file_size(dir / "good.safetensors") == good_size);
-    // The stopped step's backward left NaN in D's gradients: a step after it clears them first
-    // (the optimizers otherwise leave them zero and skip zero_grad's pass).
+    // The stopped step's backward left NaN in D's gradients: the next step's first backward
+    // overwrites them (ParamGrads::overwrite), so no NaN reaches its update.
     BOOST_CHECK_NO_THROW(train(gan, rng, 1));
     gan.discriminator.visit_parameters([&](const std::string& name, auto& p, auto&) {
         for (float v : p.to_host()) BOOST_TEST_REQUIRE(std::isfinite(v), name);
@@ -158,8 +158,8 @@ BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
     std::filesystem::remove_all(dir);
 }
 
-// Gan::step leaves the gradients zero and skips zero_grad's pass at the next step unless a
-// backward pass has run since: one run by the caller between steps must not leak into the next.
+// Gan::step runs no zero_grad pass: its first backward into each network overwrites the gradients.
+// A backward run by the caller between steps must not leak into the next step.
 BOOST_AUTO_TEST_CASE(a_backward_between_steps_does_not_leak_into_the_next) {
     Rng a(21), b(21);
     RollGan ga(a, {.loss = AdversarialLoss::bce}, adam, adam);
