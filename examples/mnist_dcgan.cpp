@@ -18,10 +18,10 @@ struct Program {
     index_t batch = 128;
 
     void add_flags(Cli& cli) {
-        cli.flag("lr", lr, "Adam learning rate of both networks")
-            .flag("beta1", beta1, "Adam beta1")
-            .flag("beta2", beta2, "Adam beta2")
-            .flag("batch", batch, "batch size");
+        cli.flag("lr", lr, "Adam learning rate of both networks", above(0))
+            .flag("beta1", beta1, "Adam beta1", unit_interval())
+            .flag("beta2", beta2, "Adam beta2", unit_interval())
+            .flag("batch", batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {
