@@ -219,9 +219,9 @@ struct Cpu : detail::CpuLoops, detail::HostKernels<Cpu> {
             return sum_chunks<T>(n, [=](index_t begin, index_t len) {
                 const T* yc = y ? y + begin : nullptr;
                 if (g) Block::grad(x + begin, yc, y_value, div, g + begin, len);
-                // Aligned as the tensors are: Eigen's vectorised exp and log1p then cover the same
-                // elements whatever the caller's stack depth (it peels elements below a packet
-                // boundary off to libm's scalar forms, which differ in the last bits).
+                // Aligned: Eigen computes an unaligned destination's first elements one at a time
+                // (libm's exp and log1p, not its vectorised ones), so the sum, and the loss a run
+                // logs, would depend on where the stack happens to be (the length of the command line).
                 alignas(64) T terms[sum_chunk];
                 Block::value(x + begin, yc, y_value, terms, len);
                 T s = T(0);

@@ -3,6 +3,13 @@
 // Cuda device reuses the same template with Thrust's CUDA system and cuBLAS.
 #pragma once
 
+// Thrust's generic headers dispatch to a default device system, CUDA unless told otherwise, and
+// that does not compile under g++. The devices name their system explicitly (thrust::omp), so
+// outside nvcc the default only has to be something that compiles.
+#if !defined(__CUDACC__) && !defined(THRUST_DEVICE_SYSTEM)
+#define THRUST_DEVICE_SYSTEM THRUST_DEVICE_SYSTEM_OMP
+#endif
+
 #include <thrust/copy.h>
 #include <thrust/memory.h>
 #include <thrust/fill.h>

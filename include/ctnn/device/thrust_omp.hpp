@@ -4,19 +4,14 @@
 
 #include <cstring>
 
-// Thrust's generic headers dispatch to a default device system, CUDA unless told otherwise, and
-// that does not compile under g++. This device names thrust::omp explicitly, so outside nvcc the
-// default only has to be something that compiles; include this header before any other Thrust
-// header (or define THRUST_DEVICE_SYSTEM yourself).
-#if !defined(__CUDACC__) && !defined(THRUST_DEVICE_SYSTEM)
-#define THRUST_DEVICE_SYSTEM THRUST_DEVICE_SYSTEM_OMP
-#endif
+// Include this header before any other Thrust header (or define THRUST_DEVICE_SYSTEM yourself):
+// device/thrust.hpp, first, picks Thrust's default system outside nvcc.
+#include "ctnn/device/thrust.hpp"
 
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
 #include "ctnn/device/gemm.hpp"
-#include "ctnn/device/thrust.hpp"
 #include "ctnn/device/workspace.hpp"
 
 namespace ctnn {

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ctnn/core/parameters.hpp"
 #include "ctnn/core/real.hpp"
 #include "ctnn/layers/init.hpp"
 #include "ctnn/layers/layer.hpp"
@@ -19,14 +20,6 @@ struct BatchNormOptions {
     Real eps = 1e-5;      ///< added to the variance under the square root
     Real momentum = 0.1;  ///< running = (1 - momentum) * running + momentum * batch statistic
 };
-
-namespace detail {
-/// Shape In with its first dimension replaced by C: what a layer declaring C channels outputs.
-template <index_t C, index_t D0, index_t... Ds>
-consteval Shape<C, Ds...> with_channels(Shape<D0, Ds...>) {
-    return {};
-}
-}  // namespace detail
 
 /// The layer behind BatchNorm1d and BatchNorm2d: a sample holds C channels of HW = In::size / C
 /// contiguous values, and each channel is normalised over the N * HW values of a batch. Derived
@@ -50,7 +43,9 @@ struct BatchNorm {
         using PerChannel = Tensor<Shape<C>, Dev, T>;
 
     public:
-        PerChannel weight{1}, weight_grad{1}, bias{1}, bias_grad{1};
+        // The affine parameters are views into the network's flat buffers; the running
+        // statistics are buffers, owned here.
+        Parameter<Shape<C>, Dev, T> weight, weight_grad, bias, bias_grad;
         PerChannel running_mean{1}, running_var{1};
         std::int64_t num_batches_tracked = 0;
 
@@ -196,8 +191,8 @@ struct BatchNorm1d : BatchNorm<BatchNorm1d<Features, Options>, Features, Options
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
         if constexpr (In::rank > 2 || In::dims[0] != Features)
-            (void)error::channel_mismatch<Position, BatchNorm1d, Shape<Features>, In>{};
-        return detail::with_channels<Features>(In{});
+            (void)sizeof(error::channel_mismatch<Position, BatchNorm1d, Shape<Features>, In>);
+        return In{};  // after an error too: the input's channels, as the layers after it see them
     }
 };
 
@@ -209,8 +204,8 @@ struct BatchNorm2d : BatchNorm<BatchNorm2d<Channels, Options>, Channels, Options
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
         if constexpr (!ImageShape<In> || In::dims[0] != Channels)
-            (void)error::channel_mismatch<Position, BatchNorm2d, Shape<Channels>, In>{};
-        return detail::with_channels<Channels>(In{});
+            (void)sizeof(error::channel_mismatch<Position, BatchNorm2d, Shape<Channels>, In>);
+        return In{};
     }
 };
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "ctnn/core/config.hpp"
+#include "ctnn/core/mode.hpp"
 #include "ctnn/device/device.hpp"
 
 namespace ctnn::detail {

@@ -24,27 +24,28 @@ struct ConvTranspose2d {
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
         // The output must be at least one pixel: (H - 1) S + K + OP > 2P.
-        constexpr index_t P2 = 2 * Padding;
-        if constexpr (detail::check_image_input<Position, ConvTranspose2d, InC, 0, 0, In>()) {
-            if constexpr ((In::dims[1] - 1) * Stride + Kernel + OutputPadding <= P2 ||
-                          (In::dims[2] - 1) * Stride + Kernel + OutputPadding <= P2) {
-                (void)error::kernel_larger_than_input<Position, ConvTranspose2d, Shape<Kernel, Kernel>, In>{};
-                return Shape<OutC, 1, 1>{};
-            } else {
-                return Shape<OutC, out_size(In::dims[1]), out_size(In::dims[2])>{};
-            }
+        using I = decltype(detail::checked_image<Position, ConvTranspose2d, InC, 0, 0, In>());
+        constexpr index_t least = [] {
+            index_t h = 1;
+            while ((h - 1) * Stride + Kernel + OutputPadding <= 2 * Padding) ++h;
+            return h;
+        }();
+        if constexpr (I::dims[1] < least || I::dims[2] < least) {
+            (void)sizeof(error::kernel_larger_than_input<Position, ConvTranspose2d, Shape<Kernel, Kernel>, In>);
+            return Shape<OutC, out_size(least), out_size(least)>{};
         } else {
-            return Shape<OutC, 1, 1>{};
+            return Shape<OutC, out_size(I::dims[1]), out_size(I::dims[2])>{};
         }
     }
 
     template <AnyShape In, class Dev, class T>
-    class impl : public WeightBiasLayer<In, decltype(infer<0, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T> {
-        using Base = WeightBiasLayer<In, decltype(infer<0, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T>;
+    class impl : public WeightBiasLayer<In, decltype(infer<error::unreported, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T> {
+        using Base = WeightBiasLayer<In, decltype(infer<error::unreported, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T>;
         using Out = typename Base::out_shape;
         // The convolution this layer transposes: from the output image back to the input grid.
+        using Img = decltype(detail::checked_image<error::unreported, ConvTranspose2d, InC, 0, 0, In>());
         static constexpr detail::ConvGeometry geo{OutC, Out::dims[1], Out::dims[2], Kernel, Stride, Padding,
-                                                  In::dims[1], In::dims[2]};
+                                                  Img::dims[1], Img::dims[2]};
         static constexpr index_t rows = geo.rows(), positions = geo.cols();
 
     public:

@@ -25,7 +25,9 @@
 //       parameters' gradients (ParamGrads::accumulate), stores them (overwrite), or touches
 //       neither (frozen).
 //   reset_parameters(Rng&, Init)           PyTorch's default or the DCGAN init
-//   visit_parameters(prefix, f)            f(name, param, grad) with PyTorch's state_dict names
+//   visit_parameters(prefix, f)            f(name, param, grad) with PyTorch's state_dict names; param
+//                                          and grad are Parameter views that Network binds into its
+//                                          flat buffers (core/parameters.hpp)
 //   visit_buffers(prefix, f)               f(name, tensor or std::int64_t&): BatchNorm's running stats
 // Nothing in forward or backward allocates once a batch size has been seen. Layers name no device
 // type: what depends on the device (element-wise maps, channel sums, im2col) they ask of Dev.

@@ -20,19 +20,18 @@ struct MaxPool2d {
 
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
-        if constexpr (detail::check_image_input<Position, MaxPool2d, 0, Kernel, Padding, In>())
-            return Shape<In::dims[0], detail::conv_out(In::dims[1], Kernel, Stride, Padding),
-                         detail::conv_out(In::dims[2], Kernel, Stride, Padding)>{};
-        else
-            return Shape<1, 1, 1>{};
+        using I = decltype(detail::checked_image<Position, MaxPool2d, 0, Kernel, Padding, In>());
+        return Shape<I::dims[0], detail::window_out(I::dims[1], Kernel, Stride, Padding),
+                     detail::window_out(I::dims[2], Kernel, Stride, Padding)>{};
     }
 
     template <AnyShape In, class Dev, class T>
-    class impl : public LayerBase<In, decltype(infer<0, In>()), Dev, T> {
-        using Base = LayerBase<In, decltype(infer<0, In>()), Dev, T>;
+    class impl : public LayerBase<In, decltype(infer<error::unreported, In>()), Dev, T> {
+        using Base = LayerBase<In, decltype(infer<error::unreported, In>()), Dev, T>;
         using Out = typename Base::out_shape;
-        static constexpr index_t H = In::dims[1], W = In::dims[2], OH = Out::dims[1], OW = Out::dims[2];
-        static constexpr detail::ConvGeometry geo{In::dims[0], H, W, Kernel, Stride, Padding, OH, OW};
+        using Img = decltype(detail::checked_image<error::unreported, MaxPool2d, 0, Kernel, Padding, In>());
+        static constexpr index_t H = Img::dims[1], W = Img::dims[2], OH = Out::dims[1], OW = Out::dims[2];
+        static constexpr detail::ConvGeometry geo{Img::dims[0], H, W, Kernel, Stride, Padding, OH, OW};
 
     public:
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
