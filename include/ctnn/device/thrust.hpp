@@ -20,15 +20,17 @@
 
 #include "ctnn/core/config.hpp"
 #include "ctnn/device/device.hpp"
+#include "ctnn/device/kernels.hpp"
 
 namespace ctnn {
 
 /// A device whose loops are Thrust algorithms under System's execution policy. System provides
-/// `vector<T>` (its storage), `policy()`, `gemm(...)` and `column_budget`; see OmpSystem.
+/// `vector<T>` (its storage), `policy()`, `gemm(...)` and `column_budget`; see OmpSystem. Its
+/// kernels are the per-item forms (device/kernels.hpp) on every system, so ThrustOmp runs what
+/// the Cuda device runs.
 template <class System>
-struct ThrustDevice {
+struct ThrustDevice : detail::GenericKernels<ThrustDevice<System>> {
     static constexpr const char* name = System::name;
-    static constexpr bool host_loops = System::host_loops;
     /// Convolution columns built at a time (layers/im2col.hpp).
     static constexpr index_t column_budget = System::column_budget;
 

@@ -21,7 +21,6 @@ struct OmpSystem {
     template <class T>
     using vector = thrust::omp::vector<T>;
     static auto policy() { return thrust::omp::par; }
-    static constexpr bool host_loops = true;
     /// As the Cpu device's (host memory, host caches).
     static constexpr index_t column_budget = detail::host_column_budget;
 
@@ -43,5 +42,6 @@ struct OmpSystem {
 };
 
 using ThrustOmp = ThrustDevice<OmpSystem>;
+static_assert(Device<ThrustOmp>);
 
 }  // namespace ctnn

@@ -7,8 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "ctnn/core/parameters.hpp"
 #include "ctnn/core/real.hpp"
-#include "ctnn/layers/channel_loops.hpp"
 #include "ctnn/layers/init.hpp"
 #include "ctnn/layers/layer.hpp"
 
@@ -43,7 +43,9 @@ struct BatchNorm {
         using PerChannel = Tensor<Shape<C>, Dev, T>;
 
     public:
-        PerChannel weight{1}, weight_grad{1}, bias{1}, bias_grad{1};
+        // The affine parameters are views into the network's flat buffers; the running
+        // statistics are buffers, owned here.
+        Parameter<Shape<C>, Dev, T> weight, weight_grad, bias, bias_grad;
         PerChannel running_mean{1}, running_var{1};
         std::int64_t num_batches_tracked = 0;
 
@@ -92,10 +94,10 @@ struct BatchNorm {
                 // The running variance is the unbiased estimate, as in PyTorch.
                 const T unbias = count / static_cast<T>(m - 1);
                 // Two passes: the variance does not suffer from cancellation.
-                detail::channel_sums<T, C, HW, 1, Dev>(
+                Dev::template channel_sums<T, C, HW, 1>(
                     n, [=] CTNN_HD(index_t i, index_t, T* t) { t[0] = in[i]; },
                     [=] CTNN_HD(index_t c, const T* total) { mean[c] = total[0] / count; });
-                detail::channel_sums<T, C, HW, 1, Dev>(
+                Dev::template channel_sums<T, C, HW, 1>(
                     n,
                     [=] CTNN_HD(index_t i, index_t c, T* t) {
                         const T d = in[i] - mean[c];
@@ -119,7 +121,7 @@ struct BatchNorm {
             training_ = ctx.mode == Mode::train;
             const T* w = weight.data();
             const T* b = bias.data();
-            detail::for_each_channel_value<C, HW, Dev>(n, [=] CTNN_HD(index_t i, index_t c) {
+            Dev::template for_each_channel_value<C, HW>(n, [=] CTNN_HD(index_t i, index_t c) {
                 out[i] = (in[i] - mean[c]) * invstd[c] * w[c] + b[c];
             });
         }
@@ -139,7 +141,7 @@ struct BatchNorm {
             if (updates || (training_ && !dx.empty())) {
                 T* dw = weight_grad.data();
                 T* db = bias_grad.data();
-                detail::channel_sums<T, C, HW, 2, Dev>(
+                Dev::template channel_sums<T, C, HW, 2>(
                     n,
                     [=] CTNN_HD(index_t i, index_t c, T* t) {
                         t[0] = g[i];
@@ -161,12 +163,12 @@ struct BatchNorm {
                 // The batch statistics depend on x: dx = w / sigma * (dy - mean(dy) - xhat *
                 // mean(dy * xhat)).
                 const T inv_m = T(1) / static_cast<T>(n * HW);
-                detail::for_each_channel_value<C, HW, Dev>(n, [=] CTNN_HD(index_t i, index_t c) {
+                Dev::template for_each_channel_value<C, HW>(n, [=] CTNN_HD(index_t i, index_t c) {
                     const T xhat = (in[i] - mean[c]) * invstd[c];
                     d[i] = w[c] * invstd[c] * (g[i] - inv_m * (sum_g[c] + xhat * sum_gx[c]));
                 });
             } else {
-                detail::for_each_channel_value<C, HW, Dev>(n, [=] CTNN_HD(index_t i, index_t c) {
+                Dev::template for_each_channel_value<C, HW>(n, [=] CTNN_HD(index_t i, index_t c) {
                     d[i] = g[i] * w[c] * invstd[c];
                 });
             }

@@ -88,7 +88,7 @@ struct Conv2d {
             // [OutC x rows] [rows x block positions] per block of samples, into out_ as
             // OutC x (batch positions), then back to n x OutC x positions.
             detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
-                detail::im2col<geo, Dev>(x.data() + first * geo.image_size(), cols, count);
+                Dev::template im2col<geo>(x.data() + first * geo.image_size(), cols, count);
                 Dev::gemm(Trans::no, Trans::no, OutC, count * positions, rows, T(1), weight.data(), rows, cols,
                           count * positions, T(0), out_.data() + first * positions, width);
             });
@@ -106,7 +106,7 @@ struct Conv2d {
                 if (pg != ParamGrads::frozen) {
                     // The forward's columns are gone (the workspace is shared): im2col again, a
                     // copy, cheap next to the GEMMs, rather than keep every layer's columns alive.
-                    detail::im2col<geo, Dev>(x.data() + first * geo.image_size(), cols, count);
+                    Dev::template im2col<geo>(x.data() + first * geo.image_size(), cols, count);
                     // Blocks after the first add to what the first wrote.
                     Dev::gemm(Trans::no, Trans::yes, OutC, rows, w, T(1), dy_block, width, cols, w,
                               first == 0 ? gradient_beta<T>(pg) : T(1), weight_grad.data(), rows);
@@ -114,7 +114,7 @@ struct Conv2d {
                 if (dx.empty()) return;
                 Dev::gemm(Trans::yes, Trans::no, rows, w, OutC, T(1), weight.data(), rows, dy_block, width, T(0),
                           cols, w);
-                detail::col2im<geo, Dev>(cols, dx.data() + first * geo.image_size(), count);
+                Dev::template col2im<geo>(cols, dx.data() + first * geo.image_size(), count);
             });
             if constexpr (Bias)
                 if (pg != ParamGrads::frozen)

@@ -80,8 +80,7 @@ private:
         struct impls;
         template <AnyShape In, class Dev, class T, std::size_t... I>
         struct impls<In, Dev, T, std::index_sequence<I...>> {
-            using type = std::tuple<typename Ls::template impl<
-                typename detail::at<I, shapes<In, error::unreported>>::type, Dev, T>...>;
+            using type = std::tuple<layer_impl_t<Ls, typename detail::at<I, shapes<In, error::unreported>>::type, Dev, T>...>;
         };
         template <AnyShape In>
         static consteval auto rows() {
