@@ -19,9 +19,9 @@ struct Program {
     index_t batch = 128;
 
     void add_flags(Cli& cli) {
-        cli.flag("lr", lr, "Adam learning rate of both networks")
-            .flag("weight-decay", weight_decay, "Adam's L2 weight decay")
-            .flag("batch", batch, "batch size");
+        cli.flag("lr", lr, "Adam learning rate of both networks", above(0))
+            .flag("weight-decay", weight_decay, "Adam's L2 weight decay", at_least(0))
+            .flag("batch", batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {

@@ -16,6 +16,7 @@ packages=(
   dataset-fashion-mnist                            # real data: Fashion-MNIST (70,000 images, IDX)
   nlohmann-json3-dev                               # JSON: safetensors headers, metrics files
   gnuplot-nox fonts-dejavu-core                    # plots (run-time only: a child process)
+  libopenmpi-dev openmpi-bin                       # Open MPI: the Mpi communicator and its mpirun tests
 )
 
 missing=()

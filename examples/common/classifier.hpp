@@ -17,6 +17,7 @@
 #include <ctnn/logging/metrics.hpp>
 #include <ctnn/metrics/inception_score.hpp>
 #include <ctnn/models/seeds.hpp>
+#include <ctnn/train/trained.hpp>
 #include <ctnn/viz/plot.hpp>
 
 #include "digit_metrics.hpp"
@@ -44,7 +45,7 @@ void classify(ClassifierNet<Dev>& net, std::span<const float> images, std::vecto
     constexpr std::size_t feature_layer = Net::impl_type::layer_count - 2;
     constexpr index_t classes = DigitClassifier::classes, feature_size = DigitClassifier::feature_size;
     static_assert(Net::output_shape::size == classes);
-    net.eval();
+    const auto scope = net.evaluating();
     const index_t n = images.size() / DigitShape::size, chunk = 500;
     probabilities.resize(n * classes);
     features.resize(n * feature_size);
@@ -65,7 +66,6 @@ void classify(ClassifierNet<Dev>& net, std::span<const float> images, std::vecto
             for (index_t c = 0; c < classes; ++c) probabilities[(first + i) * classes + c] = std::exp(row[c] - top) / sum;
         }
     }
-    net.train();
 }
 
 /// The fraction of data's images whose most probable class is their label.
@@ -85,19 +85,19 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
     if (!train.labelled() || !test.labelled())
         throw std::invalid_argument("mnist_classifier: --data " + opt.data + " has no labels to learn");
     Rng rng(opt.seed);
-    ClassifierNet<Dev> net(rng);
-    RMSprop<Dev, float> optimizer(net, {.lr = copt.lr, .alpha = copt.alpha});
+    TrainedNetwork<models::MnistClassifier, RMSprop<Dev, float>, Dev, float> net(rng, {.lr = copt.lr, .alpha = copt.alpha});
     data::DataLoader<DigitShape, Dev, float, float> loader(
         std::move(train), {.batch_size = copt.batch, .shuffle = true, .drop_last = false,
                            .scaling = data::Scaling::unit, .seed = opt.seed});
     std::int64_t epoch = 0, step = 0;
     const auto checkpoint = [&] {
-        return bind_classifier<Dev>({}, net).optimizer("optimizer", optimizer).counter("step", step).rng("rng", rng);
+        return bind_classifier<Dev>({}, net)
+            .optimizer("optimizer", net.optimizer)
+            .counter("step", step)
+            .rng("rng", rng)
+            .state(loader_key, loader, true);
     };
-    if (opt.resume) {
-        checkpoint().counter("epoch", epoch).load(opt.checkpoint_path());
-        loader.skip_epochs(epoch);
-    }
+    if (opt.resume) resume(opt, checkpoint(), epoch, loader);
     LossLog log(opt.out / "losses.csv", {"loss"}, opt.resume, step);
     Tensor<Shape<classes>, Dev, float> grad;
     std::vector<double> p;
@@ -114,8 +114,9 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
             const auto& logits = net.forward(b->x);
             grad.resize(b->x.batch);
             const double loss = cross_entropy(logits.cview(), b->labels, grad.view());
+            check_finite_loss(loss, "classifier loss", step);
             net.backward(grad.cview(), {ParamGrads::overwrite});  // the step's gradients, no zero_grad pass
-            optimizer.step();
+            net.update("classifier", step);
             ++step;
             return std::vector<double>{loss};
         },

@@ -54,11 +54,11 @@ public:
     int run() {
         if (opt_.sample > 0) return sample();
         std::int64_t epoch = 0;
-        if (opt_.resume) gan_.checkpoint().counter("epoch", epoch).load(opt_.checkpoint_path());
-        ctnn::data::DataLoader<S, Dev, float, float> loader(
-            load_images<S>(opt_.data, ctnn::data::Split::train),
+        auto loader = data_loader<ctnn::data::DataLoader<S, Dev, float, float>>(
+            opt_, load_images<S>(opt_.data, ctnn::data::Split::train),
             {.batch_size = cfg_.batch, .shuffle = cfg_.shuffle, .drop_last = true, .scaling = cfg_.scaling, .seed = opt_.seed});
-        loader.skip_epochs(epoch);
+        const auto checkpoint = [&] { return gan_.checkpoint().state(loader_key, loader, true); };
+        if (opt_.resume) resume(opt_, checkpoint(), epoch, loader);
         const auto& real = loader.dataset().samples;
         save_unit_grid<S>(opt_.out / "real.png",
                           std::span<const float>(real.data(), std::min<std::size_t>(64 * S::size, real.size())), 8);
@@ -84,7 +84,7 @@ public:
             [&](std::int64_t e) {
                 ctnn::viz::save_image(opt_.out / epoch_file("samples_epoch", e), gan_.generate(fixed.cview()), grid);
             },
-            [&] { return gan_.checkpoint(); });
+            checkpoint);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         ctnn::viz::plot_gan_losses(opt_.out / "losses.png", log.series(1), log.series(0),
                                    {.title = cfg_.title, .steps_per_epoch = loader.batches_per_epoch()});

@@ -1,10 +1,12 @@
-// Includes every public header except device/cuda.hpp (nvcc only) and instantiates the seed
+// Includes every public header except device/cuda.hpp (nvcc only) and distributed/mpi.hpp
+// (<mpi.h>; tests/mpi/mpi_gan.cpp compiles it) and instantiates the seed
 // networks with a training step on both CPU devices: the clang_warnings test compiles this.
 #include <ctnn/device/thrust_omp.hpp>
 
 #include <ctnn/core/config.hpp>
 #include <ctnn/core/errors.hpp>
 #include <ctnn/core/mode.hpp>
+#include <ctnn/core/parameters.hpp>
 #include <ctnn/core/random.hpp>
 #include <ctnn/core/real.hpp>
 #include <ctnn/core/shape.hpp>
@@ -18,17 +20,22 @@
 #include <ctnn/data/npy.hpp>
 #include <ctnn/data/swissroll.hpp>
 #include <ctnn/device/cpu.hpp>
+#include <ctnn/device/cpu_math.hpp>
 #include <ctnn/device/device.hpp>
+#include <ctnn/device/functions.hpp>
 #include <ctnn/device/gemm.hpp>
+#include <ctnn/device/host_kernels.hpp>
+#include <ctnn/device/kernels.hpp>
 #include <ctnn/device/ops.hpp>
 #include <ctnn/device/thrust.hpp>
+#include <ctnn/distributed/communicator.hpp>
 #include <ctnn/io/atomic_file.hpp>
 #include <ctnn/io/checkpoint.hpp>
 #include <ctnn/io/safetensors.hpp>
+#include <ctnn/io/state_dict.hpp>
 #include <ctnn/layers/activation.hpp>
 #include <ctnn/layers/batchnorm.hpp>
 #include <ctnn/layers/bias.hpp>
-#include <ctnn/layers/channel_loops.hpp>
 #include <ctnn/layers/conv2d.hpp>
 #include <ctnn/layers/conv_transpose2d.hpp>
 #include <ctnn/layers/dropout.hpp>
@@ -58,6 +65,7 @@
 #include <ctnn/optim/sgd.hpp>
 #include <ctnn/train/divergence.hpp>
 #include <ctnn/train/gan.hpp>
+#include <ctnn/train/trained.hpp>
 #include <ctnn/train/vae.hpp>
 #include <ctnn/viz/image_grid.hpp>
 #include <ctnn/viz/plot.hpp>

@@ -281,7 +281,16 @@ BOOST_AUTO_TEST_CASE(npy_invalid_files) {
     expect_error([&] { read_npy<Shape<3>>(t.file("long.npy", test::npy_file(dict, Bytes(25, 0)))); },
                  t.dir / "long.npy", {"trailing garbage"});
     expect_error([&] { read_npy<Shape<3>>(t.file("f8.npy", test::npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", Bytes(48, 0)))); },
-                 t.dir / "f8.npy", {"dtype '<f8' where '<f4' (float32) was asked for"});
+                 t.dir / "f8.npy", {"dtype '<f8' (float64) where '<f4' (float32) was asked for"});
+    // Images are read as either float32 or uint8 (found from the header, not by trying); the
+    // message for anything else says both.
+    const fs::path f8 = t.dir / "f8.npy";
+    expect_error([&] { read_npy_images<Shape<3>>(f8); }, f8,
+                 {"dtype '<f8' (float64): images are read as float32 ('<f4', values in [0, 1]) or uint8 ('|u1', 0-255)"});
+    const Bytes u8{0, 51, 255, 102, 0, 204};
+    const auto images = read_npy_images<Shape<3>>(t.file("u8.npy", test::npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", u8)));
+    BOOST_TEST(images.samples == (std::vector<float>{0.0f, 0.2f, 1.0f, 0.4f, 0.0f, 0.8f}), boost::test_tools::per_element());
+    BOOST_TEST(read_npy_images<Shape<3>>(t.dir / "ok.npy").samples == std::vector<float>(6, 0.0f), boost::test_tools::per_element());
     expect_error([&] { read_npy<Shape<3>>(t.file("fo.npy", test::npy_file("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", payload))); },
                  t.dir / "fo.npy", {"fortran_order is True"});
     expect_error([&] { read_npy<Shape<2>>(t.dir / "ok.npy"); }, t.dir / "ok.npy",
@@ -371,6 +380,44 @@ BOOST_AUTO_TEST_CASE(loader_order_is_seeded) {
     // Without shuffling: the stored order, as DataLoader(shuffle=False) in seed 001.
     DataLoader plain(numbered(5), {.batch_size = 2, .shuffle = false});
     BOOST_TEST(epoch_labels(plain) == (std::vector<std::vector<std::int32_t>>{{0, 1}, {2, 3}, {4}}));
+}
+
+// A position saved after any batch (mid-epoch, at an epoch's end, between epochs) and restored
+// into a fresh loader gives the batches the first loader goes on to give.
+BOOST_AUTO_TEST_CASE(loader_position_restores_exactly) {
+    const auto take = [](auto& loader, int n) {
+        std::vector<std::vector<std::int32_t>> out;
+        for (int i = 0; i < n; ++i) {
+            auto b = loader.next();
+            if (!b) b = loader.next();
+            out.emplace_back(b->labels.data(), b->labels.data() + b->labels.batch);
+        }
+        return out;
+    };
+    for (int cut : {0, 1, 3, 7, 8, 12}) {  // 7 batches per epoch
+        BOOST_TEST_CONTEXT("cut after batch " << cut) {
+            DataLoader a(numbered(50), {.batch_size = 8, .seed = 3});
+            take(a, cut);
+            const std::string state = a.state();
+            DataLoader b(numbered(50), {.batch_size = 8, .seed = 3});
+            b.restore(state);
+            BOOST_TEST(take(a, 16) == take(b, 16));
+            BOOST_TEST(a.epochs() == b.epochs());
+        }
+    }
+    DataLoader a(numbered(50), {.batch_size = 8, .seed = 3});
+    a.next();
+    DataLoader other_batch(numbered(50), {.batch_size = 4, .seed = 3}), other_data(numbered(49), {.batch_size = 8, .seed = 3});
+    for (auto* l : {&other_batch, &other_data}) {
+        try {
+            l->restore(a.state());
+            BOOST_ERROR("a position of another loader was restored");
+        } catch (const std::invalid_argument& e) {
+            BOOST_TEST(std::string(e.what()).find("another data set or batch size") != std::string::npos, e.what());
+        }
+    }
+    BOOST_CHECK_THROW(other_batch.check_state("loader-1 50 4 1 1 99 x"), std::invalid_argument);
+    BOOST_CHECK_THROW(other_batch.check_state("garbage"), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(loader_next_ends_each_epoch_and_reuses_buffers) {

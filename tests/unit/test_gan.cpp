@@ -18,6 +18,10 @@ BOOST_AUTO_TEST_CASE(one_iteration_matches_pytorch) {
     ctnn::test::golden_steps::check_gan_iterations<Cpu>();
 }
 
+BOOST_AUTO_TEST_CASE(one_step_of_a_conv_transpose_generator_matches_pytorch) {
+    ctnn::test::golden_steps::check_gan_step_conv_transpose<Cpu>();
+}
+
 namespace {
 using RollGan = Gan<models::SwissRollGenerator<2, 32>, models::SwissRollDiscriminator<32>, Adam<Cpu, float>, Adam<Cpu, float>>;
 
@@ -145,8 +149,8 @@ BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
     const auto d_after = parameters_of(gan.discriminator);
     BOOST_TEST(d_after == d_before, boost::test_tools::per_element());
     BOOST_TEST(std::filesystem::file_size(dir / "good.safetensors") == good_size);
-    // The stopped step's backward left NaN in D's gradients: a step after it clears them first
-    // (the optimizers otherwise leave them zero and skip zero_grad's pass).
+    // The stopped step's backward left NaN in D's gradients: the next step's first backward
+    // overwrites them (ParamGrads::overwrite), so no NaN reaches its update.
     BOOST_CHECK_NO_THROW(train(gan, rng, 1));
     gan.discriminator.visit_parameters([&](const std::string& name, auto& p, auto&) {
         for (float v : p.to_host()) BOOST_TEST_REQUIRE(std::isfinite(v), name);
@@ -158,8 +162,8 @@ BOOST_AUTO_TEST_CASE(divergence_is_caught_at_its_step) {
     std::filesystem::remove_all(dir);
 }
 
-// Gan::step leaves the gradients zero and skips zero_grad's pass at the next step unless a
-// backward pass has run since: one run by the caller between steps must not leak into the next.
+// Gan::step runs no zero_grad pass: its first backward into each network overwrites the gradients.
+// A backward run by the caller between steps must not leak into the next step.
 BOOST_AUTO_TEST_CASE(a_backward_between_steps_does_not_leak_into_the_next) {
     Rng a(21), b(21);
     RollGan ga(a, {.loss = AdversarialLoss::bce}, adam, adam);
@@ -272,4 +276,50 @@ BOOST_AUTO_TEST_CASE(backward_leading_takes_at_most_the_forward_batch) {
     d.forward(ConstView<Shape<2>, Cpu>(x4.data(), 3));
     const auto alone = d.backward(g3, {ParamGrads::frozen, true}).to_host();
     BOOST_TEST(lead == alone, boost::test_tools::per_element());
+}
+
+// Each network's on_gradients hook runs on its step's final gradients, after backward and before
+// the divergence guard and the update: what it does to them is what the optimizer sees.
+BOOST_AUTO_TEST_CASE(gradient_hooks_run_between_backward_and_the_update) {
+    Rng rng(21);
+    RollGan gan(rng, {.loss = AdversarialLoss::bce}, adam, adam);
+    const auto g_before = parameters_of(gan.generator), d_before = parameters_of(gan.discriminator);
+    int g_calls = 0, d_calls = 0;
+    gan.generator.on_gradients = [&](auto& p) {
+        ++g_calls;
+        BOOST_TEST(p.gradients() == gan.generator.parameters().gradients());
+        Cpu::fill(p.gradients(), p.size(), 0.0f);  // Adam on zero gradients from zero state: no move
+    };
+    gan.discriminator.on_gradients = [&](auto&) { ++d_calls; };
+    train(gan, rng, 2);
+    BOOST_TEST(g_calls == 2);
+    BOOST_TEST(d_calls == 2);
+    BOOST_TEST(parameters_of(gan.generator) == g_before, boost::test_tools::per_element());
+    BOOST_TEST(parameters_of(gan.discriminator) != d_before);
+    // A hook that makes a gradient non-finite is caught by the guard, naming the parameter.
+    gan.discriminator.on_gradients = [](auto& p) {
+        Cpu::fill(p.gradients() + p.entries()[1].offset, 1, std::numeric_limits<float>::infinity());
+    };
+    const auto d_good = parameters_of(gan.discriminator);
+    try {
+        train(gan, rng, 1);
+        BOOST_FAIL("an infinite gradient went unnoticed");
+    } catch (const DivergenceError& e) {
+        const std::string what = e.what();
+        BOOST_TEST(what.find("step 2: discriminator gradient of 0.bias") != std::string::npos, what);
+    }
+    BOOST_TEST(parameters_of(gan.discriminator) == d_good, boost::test_tools::per_element());
+}
+
+// generate() runs G in eval mode and puts it back in the mode it was in.
+BOOST_AUTO_TEST_CASE(generate_restores_the_generators_mode) {
+    Rng rng(22);
+    RollGan gan(rng, {}, adam, adam);
+    Tensor<Shape<2>, Cpu> z(4);
+    gan.sample_noise(z, 4);
+    gan.generate(z);
+    BOOST_TEST((gan.generator.mode() == Mode::train));
+    gan.generator.eval();
+    gan.generate(z);
+    BOOST_TEST((gan.generator.mode() == Mode::eval));
 }

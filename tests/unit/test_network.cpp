@@ -172,3 +172,22 @@ BOOST_AUTO_TEST_CASE(rng_state_round_trip) {
     BOOST_TEST(a.bits() == b.bits());
     BOOST_CHECK_THROW(b.restore("garbage"), std::invalid_argument);
 }
+
+// evaluating() holds eval mode for a scope and restores the previous mode when it ends, also
+// when an exception leaves it.
+BOOST_AUTO_TEST_CASE(eval_scope_restores_the_mode_on_exceptions) {
+    Rng rng(5);
+    Network<Outer> net(rng);
+    {
+        const auto scope = net.evaluating();
+        BOOST_TEST((net.mode() == Mode::eval));
+    }
+    BOOST_TEST((net.mode() == Mode::train));
+    try {
+        const auto scope = net.evaluating();
+        Tensor<Shape<4>, Cpu> empty;
+        net.forward(empty);  // an empty batch throws
+    } catch (const std::invalid_argument&) {
+    }
+    BOOST_TEST((net.mode() == Mode::train));
+}

@@ -2,16 +2,18 @@
 // bias, with PyTorch's names and initialisation.
 #pragma once
 
+#include "ctnn/core/parameters.hpp"
 #include "ctnn/layers/init.hpp"
 #include "ctnn/layers/layer.hpp"
 
 namespace ctnn {
 
-/// A layer with `weight` of shape WeightShape and, if Bias, `bias` of Channels values.
+/// A layer with `weight` of shape WeightShape and, if Bias, `bias` of Channels values: views into
+/// the network's flat parameter and gradient buffers.
 template <AnyShape In, AnyShape Out, AnyShape WeightShape, index_t Channels, bool Bias, class Dev, class T>
 struct WeightBiasLayer : LayerBase<In, Out, Dev, T> {
-    Tensor<WeightShape, Dev, T> weight{1}, weight_grad{1};
-    Tensor<Shape<Channels>, Dev, T> bias{Bias ? 1u : 0u}, bias_grad{Bias ? 1u : 0u};
+    Parameter<WeightShape, Dev, T> weight, weight_grad;
+    Parameter<Shape<Channels>, Dev, T> bias{nullptr, Bias ? 1u : 0u}, bias_grad{nullptr, Bias ? 1u : 0u};
 
     template <class F>
     void visit_parameters(const std::string& prefix, F&& f) {

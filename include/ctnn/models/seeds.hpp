@@ -1,4 +1,4 @@
-// The seed notebooks' networks as ctnn types (see docs/ and ../shared/seeds). Every
+// The seed notebooks' networks as ctnn types (docs/examples.md lists them). Every
 // parameter_count is the one PyTorch reports for the same module; the tests check it, and check
 // outputs and gradients against PyTorch twins built as nn.Sequential with the same layer order
 // (so parameter names are the twin's state_dict keys).

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ctnn/device/device.hpp"
+#include "ctnn/core/parameters.hpp"
 #include "ctnn/network/sequential.hpp"
 
 namespace ctnn {
@@ -20,18 +21,29 @@ struct BackwardOptions {
     bool input_gradient = false;
 };
 
-template <class Net, class Dev = Cpu, class T = float>
-class Network {
-    static_assert(Net::has_input,
-                  "ctnn: a Network needs a Sequential that starts with Input<...> (the sample "
-                  "shape it takes)");
+/// Sets a network's mode for a scope and restores the previous one when it ends.
+template <class NetT>
+class ModeScope {
+public:
+    ModeScope(NetT& net, Mode mode) : net_(net), previous_(net.mode()) { set(mode); }
+    ~ModeScope() { set(previous_); }
+    ModeScope(const ModeScope&) = delete;
+    ModeScope& operator=(const ModeScope&) = delete;
 
+private:
+    void set(Mode m) { m == Mode::eval ? net_.eval() : net_.train(); }
+    NetT& net_;
+    Mode previous_;
+};
+
+template <class Net, Device Dev = Cpu, class T = float>
+class Network {
 public:
     using net_type = Net;
     using device = Dev;
     using scalar = T;
-    using input_shape = typename Net::input_shape;
-    using output_shape = decltype(Net::template infer<0, input_shape>());
+    using input_shape = typename network_shapes<Net>::input;    // a missing Input is reported there
+    using output_shape = typename network_shapes<Net>::output;
     using impl_type = typename Net::template impl<input_shape, Dev, T>;
     using input_view = ConstView<input_shape, Dev, T>;
     using output_view = ConstView<output_shape, Dev, T>;
@@ -40,13 +52,22 @@ public:
 
     /// Parameters drawn from rng as PyTorch (or the DCGAN paper, with Init::dcgan) draws them.
     /// rng stays referenced: Dropout draws its masks from it in train mode.
-    explicit Network(Rng& rng, Init init = Init::pytorch) : rng_(&rng) {
+    explicit Network(Rng& rng, Init init = Init::pytorch) : params_(impl_), rng_(&rng) {
         impl_.reset_parameters(rng, init);
     }
+    // The layers' parameters point into params_, and optimizers point into both: a copy would
+    // share them, a move would leave them dangling.
+    Network(const Network&) = delete;
+    Network& operator=(const Network&) = delete;
 
     void train() { mode_ = Mode::train; }
     void eval() { mode_ = Mode::eval; }
     Mode mode() const { return mode_; }
+
+    /// Puts the network in eval mode until the returned guard goes out of scope, which restores
+    /// the mode it had, also when an exception leaves the scope:
+    ///   const auto scope = net.evaluating();
+    [[nodiscard]] ModeScope<Network> evaluating() { return ModeScope<Network>(*this, Mode::eval); }
 
     /// Runs the network on a batch of any size. x must stay unchanged until backward() (the
     /// layers read it again there). The result lives in this network until the next forward.
@@ -84,9 +105,11 @@ public:
     }
 
     /// Sets every parameter gradient to zero (gradients accumulate, as in PyTorch).
-    void zero_grad() {
-        visit_parameters([](const std::string&, auto&, auto& grad) { grad.zero(); });
-    }
+    void zero_grad() { Dev::fill(params_.gradients(), params_.size(), T(0)); }
+
+    /// Every parameter, and every gradient, in one flat buffer (layers view into them).
+    FlatParameters<Dev, T>& parameters() { return params_; }
+    const FlatParameters<Dev, T>& parameters() const { return params_; }
 
     /// f(name, parameter, gradient) for every parameter, named as PyTorch's state_dict names it.
     template <class F>
@@ -128,6 +151,7 @@ private:
     }
 
     impl_type impl_;
+    FlatParameters<Dev, T> params_;  // after impl_: binds its parameters
     Rng* rng_;
     Mode mode_ = Mode::train;
     Tensor<output_shape, Dev, T> output_;

@@ -24,11 +24,10 @@ struct AdamCoefficients {
 };
 
 /// One Adam step over n elements, with torch's operations in torch's order.
-template <bool ZeroGrad, class Dev, class T>
-void adam_update(T* p, T* grad, T* exp_avg, T* exp_avg_sq, index_t n, AdamCoefficients<T> c) {
+template <class Dev, class T>
+void adam_update(T* p, const T* grad, T* exp_avg, T* exp_avg_sq, index_t n, AdamCoefficients<T> c) {
     Dev::for_each(n, [=] CTNN_HD(index_t i) {
         const T g = c.weight_decay == T(0) ? grad[i] : grad[i] + c.weight_decay * p[i];
-        if constexpr (ZeroGrad) grad[i] = T(0);
         exp_avg[i] = exp_avg[i] * c.beta1 + c.one_minus_beta1 * g;
         exp_avg_sq[i] = exp_avg_sq[i] * c.beta2 + c.one_minus_beta2 * g * g;
         const T denom = std::sqrt(exp_avg_sq[i]) / c.bias_correction2_sqrt + c.eps;
@@ -57,8 +56,7 @@ public:
     }
 
 private:
-    template <bool ZeroGrad>
-    void update(typename Base::Param& p) {
+    void update() {
         const AdamOptions& o = this->options_;
         // The bias corrections in double, as torch computes them in Python.
         const double step = static_cast<double>(this->steps());
@@ -72,7 +70,7 @@ private:
                                             T(std::sqrt(bias_correction2)),
                                             T(o.eps),
                                             T(o.weight_decay)};
-        detail::adam_update<ZeroGrad, Dev>(p.value, p.grad, p.state[0].data(), p.state[1].data(), p.size, c);
+        detail::adam_update<Dev>(this->values_, this->grads_, this->state_[0].data(), this->state_[1].data(), this->size_, c);
     }
 };
 

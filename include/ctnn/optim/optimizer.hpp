@@ -1,10 +1,11 @@
-// What every optimizer shares: the network's parameters, collected once, with their gradients
-// and per-parameter state buffers, allocated once; zero_grad(); the step count; and state
-// save/restore for checkpoints. An optimizer is bound to one network (a GAN has two optimizers)
-// and keeps pointers into it, so the network must outlive it and stay where it is.
+// What every optimizer shares: the network's flat parameter and gradient buffers, one flat state
+// buffer per state name (allocated once), zero_grad(), the step count, and state save/restore for
+// checkpoints. An update is one pass over the whole flat buffer (padding between parameters is
+// zero and stays zero). An optimizer is bound to one network (a GAN has two optimizers) and keeps
+// pointers into it, so the network must outlive it; neither can be copied or moved.
 //
 // State names follow torch.optim's state_dict: the k-th parameter in visit_parameters order is
-// PyTorch's state[k] (model.parameters() order), and its buffer `exp_avg` is named
+// PyTorch's state[k] (model.parameters() order), and its part of the buffer `exp_avg` is named
 // "<state_dict key>.exp_avg", e.g. "0.weight.exp_avg". PyTorch keeps a `step` per parameter; they
 // all step together, so here there is one, "step".
 #pragma once
@@ -16,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "ctnn/core/parameters.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
 
@@ -29,49 +31,46 @@ inline void check_option(bool ok, const char* optimizer, const char* what) {
 }
 }  // namespace detail
 
-/// One state value per parameter element, flat.
+/// One state value per element of the flat parameter buffer.
 template <class Dev, class T>
 using StateBuffer = Tensor<Shape<1>, Dev, T>;
 
 /// The parameters, options and state of an optimizer Derived, which provides `name` (for error
-/// messages) and `update<ZeroGrad>(Param&)`: one step of its rule for one parameter, called after
-/// the step count has advanced, that also sets the gradient to zero if ZeroGrad.
+/// messages) and `update()`: one step of its rule over the whole flat buffer (`values_`,
+/// `grads_`, `state_[k]` for k in state_names(), `size_` elements), called after the step count
+/// has advanced.
 template <class Derived, class Opts, class Dev, class T>
 class Optimizer {
 public:
     using Options = Opts;
 
+    /// One parameter's place in the flat buffers, and views of its part of each state buffer.
     struct Param {
         std::string name;  ///< the network's state_dict key
         T* value;
         T* grad;
         index_t size;
-        std::vector<StateBuffer<Dev, T>> state;  ///< in the order of state_names()
+        std::vector<BufferView<Shape<1>, Dev, T>> state;  ///< in the order of state_names()
     };
+
+    Optimizer(const Optimizer&) = delete;
+    Optimizer& operator=(const Optimizer&) = delete;
 
     /// One optimisation step from the gradients in the network.
     void step() {
         ++steps_;
-        for (auto& p : params_) static_cast<Derived&>(*this).template update<false>(p);
-    }
-
-    /// step() then zero_grad() in one pass over the gradients: the update clears each gradient
-    /// as it reads it (a trainer that owns its networks' gradients saves zero_grad's own pass).
-    void step_and_zero_grad() {
-        ++steps_;
-        for (auto& p : params_) static_cast<Derived&>(*this).template update<true>(p);
+        static_cast<Derived&>(*this).update();
     }
 
     /// Sets the bound network's parameter gradients to zero.
-    void zero_grad() {
-        for (auto& p : params_) Dev::fill(p.grad, p.size, T(0));
-    }
+    void zero_grad() { Dev::fill(grads_, size_, T(0)); }
 
     /// Steps taken (PyTorch's state["step"]).
     std::int64_t steps() const { return steps_; }
 
-    /// f("step", std::int64_t&), then f(name, StateBuffer&) for every state buffer, named as
-    /// described at the top of this file. Restoring all of them continues the run bit for bit.
+    /// f("step", std::int64_t&), then f(name, BufferView&) for every parameter's part of every
+    /// state buffer, named as described at the top of this file. Restoring all of them continues
+    /// the run bit for bit.
     template <class F>
     void visit_state(F&& f) {
         f(std::string("step"), steps_);
@@ -90,24 +89,33 @@ public:
     const std::vector<std::string>& state_names() const { return state_names_; }
 
 protected:
-    /// Collects net's parameters and gives each a zeroed buffer per state name.
+    /// Binds to net's flat buffers and gives them a zeroed state buffer per state name.
     template <class NetT>
     Optimizer(NetT& net, const Options& options, std::vector<std::string> state_names)
-        : options_(options), state_names_(std::move(state_names)) {
+        : options_(options),
+          values_(net.parameters().values()),
+          grads_(net.parameters().gradients()),
+          size_(net.parameters().size()),
+          state_names_(std::move(state_names)) {
         detail::check_option(options.lr >= 0, Derived::name, "learning rate");
         static_assert(std::is_same_v<typename NetT::device, Dev> && std::is_same_v<typename NetT::scalar, T>,
                       "ctnn: an optimizer's device and scalar type must be its network's");
-        net.visit_parameters([&](const std::string& name, auto& value, auto& grad) {
-            Param p{name, value.data(), grad.data(), value.size(), {}};
-            for (index_t k = 0; k < state_names_.size(); ++k) {
-                p.state.emplace_back(value.size());
-                p.state.back().zero();
-            }
+        for (index_t k = 0; k < state_names_.size(); ++k) {
+            state_.emplace_back(size_);
+            state_.back().zero();
+        }
+        for (const auto& e : net.parameters().entries()) {
+            Param p{e.name, values_ + e.offset, grads_ + e.offset, e.size, {}};
+            for (auto& s : state_) p.state.emplace_back(s.data() + e.offset, e.size);
             params_.push_back(std::move(p));
-        });
+        }
     }
 
     Options options_;
+    T* values_;
+    T* grads_;
+    index_t size_;
+    std::vector<StateBuffer<Dev, T>> state_;  ///< one flat buffer per state name
 
 private:
     std::vector<Param> params_;

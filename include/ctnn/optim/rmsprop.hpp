@@ -26,13 +26,12 @@ struct RmspropCoefficients {
 
 /// One RMSprop step over n elements, its variant fixed at compile time: a test inside the loop
 /// keeps the compiler from vectorising it.
-template <bool Centered, bool Momentum, bool ZeroGrad, class Dev, class T>
-void rmsprop_update_variant(T* p, T* grad, T* square_avg, T* buf, T* grad_avg, index_t n,
+template <bool Centered, bool Momentum, class Dev, class T>
+void rmsprop_update_variant(T* p, const T* grad, T* square_avg, T* buf, T* grad_avg, index_t n,
                             RmspropCoefficients<T> c) {
     // Captured by name: nvcc rejects a device lambda's first capture inside `if constexpr`.
     Dev::for_each(n, [p, grad, square_avg, buf, grad_avg, c] CTNN_HD(index_t i) {
         const T g = c.weight_decay == T(0) ? grad[i] : grad[i] + c.weight_decay * p[i];
-        if constexpr (ZeroGrad) grad[i] = T(0);
         square_avg[i] = square_avg[i] * c.alpha + c.one_minus_alpha * g * g;
         T avg;
         if constexpr (Centered) {
@@ -51,17 +50,17 @@ void rmsprop_update_variant(T* p, T* grad, T* square_avg, T* buf, T* grad_avg, i
 }
 
 /// buf is null without momentum, grad_avg null unless centered.
-template <bool ZeroGrad, class Dev, class T>
-void rmsprop_update(T* p, T* grad, T* square_avg, T* buf, T* grad_avg, index_t n,
+template <class Dev, class T>
+void rmsprop_update(T* p, const T* grad, T* square_avg, T* buf, T* grad_avg, index_t n,
                     RmspropCoefficients<T> c) {
     if (grad_avg && buf)
-        rmsprop_update_variant<true, true, ZeroGrad, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
+        rmsprop_update_variant<true, true, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
     else if (grad_avg)
-        rmsprop_update_variant<true, false, ZeroGrad, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
+        rmsprop_update_variant<true, false, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
     else if (buf)
-        rmsprop_update_variant<false, true, ZeroGrad, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
+        rmsprop_update_variant<false, true, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
     else
-        rmsprop_update_variant<false, false, ZeroGrad, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
+        rmsprop_update_variant<false, false, Dev>(p, grad, square_avg, buf, grad_avg, n, c);
 }
 
 }  // namespace detail
@@ -93,14 +92,14 @@ private:
         return names;
     }
 
-    template <bool ZeroGrad>
-    void update(typename Base::Param& p) {
+    void update() {
         const RMSpropOptions& o = this->options_;
         const detail::RmspropCoefficients<T> c{T(-o.lr), T(o.alpha), T(1 - o.alpha), T(o.eps), T(o.weight_decay),
                                                T(o.momentum)};
-        T* buf = o.momentum > 0 ? p.state[1].data() : nullptr;
-        T* grad_avg = o.centered ? p.state.back().data() : nullptr;
-        detail::rmsprop_update<ZeroGrad, Dev>(p.value, p.grad, p.state[0].data(), buf, grad_avg, p.size, c);
+        auto& state = this->state_;
+        T* buf = o.momentum > 0 ? state[1].data() : nullptr;
+        T* grad_avg = o.centered ? state.back().data() : nullptr;
+        detail::rmsprop_update<Dev>(this->values_, this->grads_, state[0].data(), buf, grad_avg, this->size_, c);
     }
 };
 

@@ -27,11 +27,10 @@ struct SgdCoefficients {
 
 /// One SGD step over n elements; buf is null without momentum. The first step's buffer is the
 /// gradient itself (torch's `buf = clone(d_p)`), later ones decay it.
-template <bool ZeroGrad, class Dev, class T>
-void sgd_update(T* p, T* grad, T* buf, index_t n, SgdCoefficients<T> c) {
+template <class Dev, class T>
+void sgd_update(T* p, const T* grad, T* buf, index_t n, SgdCoefficients<T> c) {
     Dev::for_each(n, [=] CTNN_HD(index_t i) {
         T d = c.weight_decay == T(0) ? grad[i] : grad[i] + c.weight_decay * p[i];
-        if constexpr (ZeroGrad) grad[i] = T(0);
         if (buf) {
             buf[i] = c.first ? d : buf[i] * c.momentum + c.one_minus_dampening * d;
             d = c.nesterov ? d + c.momentum * buf[i] : buf[i];
@@ -63,12 +62,12 @@ public:
     }
 
 private:
-    template <bool ZeroGrad>
-    void update(typename Base::Param& p) {
+    void update() {
         const SGDOptions& o = this->options_;
         const detail::SgdCoefficients<T> c{T(-o.lr), T(o.momentum), T(1 - o.dampening), T(o.weight_decay),
                                            this->steps() == 1, o.nesterov};
-        detail::sgd_update<ZeroGrad, Dev>(p.value, p.grad, p.state.empty() ? nullptr : p.state[0].data(), p.size, c);
+        detail::sgd_update<Dev>(this->values_, this->grads_, this->state_.empty() ? nullptr : this->state_[0].data(),
+                                this->size_, c);
     }
 };
 

@@ -24,17 +24,17 @@ inline void check_finite_loss(double value, const char* what, std::int64_t step)
 }
 
 /// Throws DivergenceError naming the first parameter of `net` whose gradient holds a NaN or an
-/// infinity. One pass over the gradients on the device; nothing is copied unless one is bad.
+/// infinity. One pass over the flat gradient buffer on the device; only when it finds one does
+/// it look for the parameter.
 template <class NetT>
 void check_finite_gradients(NetT& net, const char* what, std::int64_t step) {
     using Dev = typename NetT::device;
-    std::string bad;
-    net.visit_parameters([&](const std::string& name, auto&, auto& grad) {
-        if (bad.empty() && ops::count_nonfinite<Dev>(grad.data(), grad.size()) != 0) bad = name;
-    });
-    if (!bad.empty())
-        throw DivergenceError("step " + std::to_string(step) + ": " + what + " gradient of " + bad +
-                              " holds NaN or infinity; training stopped (divergence guard)");
+    auto& params = net.parameters();
+    if (ops::count_nonfinite<Dev>(params.gradients(), params.size()) == 0) return;
+    for (const auto& e : params.entries())
+        if (ops::count_nonfinite<Dev>(params.gradients() + e.offset, e.size) != 0)
+            throw DivergenceError("step " + std::to_string(step) + ": " + what + " gradient of " + e.name +
+                                  " holds NaN or infinity; training stopped (divergence guard)");
 }
 
 }  // namespace ctnn

@@ -1,19 +1,22 @@
 // Adversarial training: a generator and a discriminator type, checked to fit at compile time,
-// trained with the seeds' steps. Each network has its own optimizer; the generator step goes
-// through a frozen discriminator. A step's first backward pass into a network overwrites its
+// trained with the seeds' steps. Each network is a TrainedNetwork with its own optimizer; the
+// generator step goes through a frozen discriminator. A step's first backward pass into a network overwrites its
 // gradients (ParamGrads::overwrite), so no zero_grad() pass is needed, and updates leave them.
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "ctnn/core/errors.hpp"
 #include "ctnn/device/ops.hpp"
+#include "ctnn/distributed/communicator.hpp"
 #include "ctnn/io/checkpoint.hpp"
 #include "ctnn/losses/adversarial.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
+#include "ctnn/train/trained.hpp"
 
 namespace ctnn {
 
@@ -41,35 +44,43 @@ struct GanStepLosses {
 
 /// A GAN over network types G (noise -> sample) and D (sample -> score) on device Dev, with
 /// optimizer types GOpt and DOpt (e.g. Adam<Dev, T>) each bound to its own network: the
-/// generator step cannot update D, and D's step cannot touch G.
-template <class G, class D, class GOpt, class DOpt, class Dev = Cpu, class T = float>
+/// generator step cannot update D, and D's step cannot touch G. `generator.on_gradients` and
+/// `discriminator.on_gradients` run on each network's gradients before its update.
+///
+/// Comm (distributed/communicator.hpp) makes it one rank of a data-parallel run: step() takes the
+/// global batch and trains on this rank's share of it (samples [rank * B/R, (rank + 1) * B/R)),
+/// drawing the noise of the whole global batch as one process would and keeping its share, and
+/// each network's gradients, and the losses, are averaged over the ranks (summed in rank order)
+/// before the divergence guard and the update. Every rank then holds the same parameters, within
+/// rounding of what one process computes from the same global batch (docs/distributed.md).
+template <class G, class D, class GOpt, class DOpt, Device Dev = Cpu, class T = float,
+          distributed::Communicator Comm = distributed::SingleProcess>
 class Gan {
 public:
     using device = Dev;
-    using value_type = T;
+    using scalar = T;
     using noise_shape = typename Network<G, Dev, T>::input_shape;
     using sample_shape = typename Network<D, Dev, T>::input_shape;
     using score_shape = typename Network<D, Dev, T>::output_shape;
     using generated_shape = typename Network<G, Dev, T>::output_shape;
 
-    static_assert(error::fits<error::generator_output_vs_discriminator_input, sample_shape, generated_shape>(),
+    static_assert(sizeof(error::fit<error::generator_output_vs_discriminator_input<G, D>, sample_shape, generated_shape>) > 0,
                   "ctnn: the generator's output shape must equal the discriminator's input shape");
 
-    Network<G, Dev, T> generator;
-    Network<D, Dev, T> discriminator;
-    GOpt g_optimizer;
-    DOpt d_optimizer;
+    TrainedNetwork<G, GOpt, Dev, T> generator;
+    TrainedNetwork<D, DOpt, Dev, T> discriminator;
     GanOptions options;
 
-    /// Both networks drawn from `rng` (G first), which also drives noise and Dropout.
+    /// Both networks drawn from `rng` (G first), which also drives noise and Dropout. Every rank
+    /// of a run seeds its rng alike, so all start from the same parameters and draw the same noise.
     Gan(Rng& rng, GanOptions opts, typename GOpt::Options g_opts, typename DOpt::Options d_opts,
-        Init init = Init::pytorch)
-        : generator(rng, init),
-          discriminator(rng, init),
-          g_optimizer(generator, g_opts),
-          d_optimizer(discriminator, d_opts),
-          options(opts),
-          rng_(&rng) {}
+        Init init = Init::pytorch, Comm comm = {})
+        : generator(rng, g_opts, init), discriminator(rng, d_opts, init), options(opts), rng_(&rng), comm_(comm) {
+        if (comm_.size() > 1 && !(per_sample_v<G> && per_sample_v<D>))
+            throw std::invalid_argument(
+                "ctnn::Gan: BatchNorm's batch statistics are not yet reduced across ranks, so a network "
+                "with BatchNorm would train on per-rank statistics; run it in one process");
+    }
 
     /// Fills z with noise from the run's Rng (drawn on the host, in sample order).
     void sample_noise(Tensor<noise_shape, Dev, T>& z, index_t batch) { sample_noise(z, batch, *rng_); }
@@ -107,15 +118,18 @@ public:
         GanStepLosses out;
         if constexpr (per_sample_v<G>) {
             if (options.d_steps == 1) {
-                const ConstView<sample_shape, Dev, T> real = next_real();
-                const index_t batch = real.batch;
-                // Rows [0, batch): the G step's noise, [batch, 2 batch): the D step's, drawn first.
+                const ConstView<sample_shape, Dev, T> real = share_of(next_real());
+                const index_t batch = real.batch, global = batch * comm_.size();
+                // Rows [0, batch): the G step's noise, [batch, 2 batch): the D step's, drawn first
+                // (both for the whole global batch, of which this rank keeps its share).
                 constexpr index_t size = noise_shape::size;
-                noise_host_.resize(2 * batch * size);
-                draw_noise(noise_host_.data() + batch * size, batch * size, *rng_);
-                draw_noise(noise_host_.data(), batch * size, *rng_);
+                noise_host_.resize(2 * global * size);
+                draw_noise(noise_host_.data() + global * size, global * size, *rng_);
+                draw_noise(noise_host_.data(), global * size, *rng_);
                 noise_.resize(2 * batch);
-                noise_.copy_from_host(noise_host_);
+                distributed::copy_share<Dev>(comm_, noise_host_.data(), size, batch, noise_.data());
+                distributed::copy_share<Dev>(comm_, noise_host_.data() + global * size, size, batch,
+                                             noise_.data() + batch * size);
                 const auto fake = generator.forward(noise_.cview()).cview();
                 out.d_loss = d_step_on(real, fake.slice(batch, batch));
                 out.g_loss = g_step_on<true>(fake.slice(0, batch));
@@ -125,24 +139,22 @@ public:
         }
         index_t batch = 0;
         for (int k = 0; k < options.d_steps; ++k) {
-            const ConstView<sample_shape, Dev, T> real = next_real();
+            const ConstView<sample_shape, Dev, T> real = share_of(next_real());
             batch = real.batch;
-            sample_noise(noise_, batch);
+            sample_noise_share(batch);
             out.d_loss = d_step(real, noise_.cview());
         }
-        sample_noise(noise_, batch);
+        sample_noise_share(batch);
         out.g_loss = g_step(noise_.cview());
         ++step_;
         return out;
     }
 
-    /// Samples G(z) in eval mode (BatchNorm running statistics, no Dropout), then restores the
-    /// training mode.
+    /// Samples G(z) in eval mode (BatchNorm running statistics, no Dropout); G's mode is
+    /// restored afterwards, exception or not.
     const Tensor<generated_shape, Dev, T>& generate(ConstView<noise_shape, Dev, T> z) {
-        generator.eval();
-        const auto& out = generator.forward(z);
-        generator.train();
-        return out;
+        const auto scope = generator.evaluating();
+        return generator.forward(z);
     }
 
     std::int64_t steps() const { return step_; }
@@ -152,14 +164,7 @@ public:
     /// both optimizers, the step count and the random engine. Add counters of your own (epoch)
     /// before save() / load().
     io::Checkpoint checkpoint() {
-        io::Checkpoint c;
-        c.network("generator", generator)
-            .network("discriminator", discriminator)
-            .optimizer("optimizer.generator", g_optimizer)
-            .optimizer("optimizer.discriminator", d_optimizer)
-            .counter("step", step_)
-            .rng("rng", *rng_);
-        return c;
+        return training_checkpoint(step_, *rng_, "generator", generator, "discriminator", discriminator);
     }
 
 private:
@@ -172,9 +177,9 @@ private:
             loss = d_half_step(real, options.real_label, ParamGrads::overwrite);
             loss += d_half_step(fake, options.fake_label, ParamGrads::accumulate);
         }
+        comm_.mean(&loss, 1);
         check_finite_loss(loss, "discriminator loss", step_);
-        check_finite_gradients(discriminator, "discriminator", step_);
-        d_optimizer.step();
+        discriminator.update("discriminator", step_, comm_);
         if (options.loss == AdversarialLoss::wasserstein) clip_discriminator();
         return loss;
     }
@@ -185,16 +190,29 @@ private:
         const auto& scores = discriminator.forward(fake);
         grad_scores_.resize(fake.batch);
         // The generator's target is 1 even when D's labels are smoothed (seed 002: ones_like).
-        const double loss = adversarial_loss(options.loss, scores.cview(), T(1), grad_scores_.view());
+        double loss = adversarial_loss(options.loss, scores.cview(), T(1), grad_scores_.view());
+        comm_.mean(&loss, 1);
         check_finite_loss(loss, "generator loss", step_);
         const auto& dfake = discriminator.backward_frozen(grad_scores_.cview());
         if constexpr (Leading)
             generator.backward_leading(dfake.cview(), {ParamGrads::overwrite});
         else
             generator.backward(dfake.cview(), {ParamGrads::overwrite});
-        check_finite_gradients(generator, "generator", step_);
-        g_optimizer.step();
+        generator.update("generator", step_, comm_);
         return loss;
+    }
+
+    ConstView<sample_shape, Dev, T> share_of(ConstView<sample_shape, Dev, T> global) const {
+        return distributed::share_of(comm_, global, "ctnn::Gan");
+    }
+
+    /// noise_ = this rank's `batch` samples of noise for a global batch drawn from the run's Rng.
+    void sample_noise_share(index_t batch) {
+        const index_t size = noise_shape::size, global = batch * comm_.size();
+        noise_host_.resize(global * size);
+        draw_noise(noise_host_.data(), global * size, *rng_);
+        noise_.resize(batch);
+        distributed::copy_share<Dev>(comm_, noise_host_.data(), size, batch, noise_.data());
     }
 
     /// n values of the noise prior from rng, in order.
@@ -230,11 +248,11 @@ private:
 
     void clip_discriminator() {
         const T c = static_cast<T>(options.weight_clip);
-        discriminator.visit_parameters(
-            [&](const std::string&, auto& p, auto&) { ops::clamp<Dev>(p.data(), p.size(), -c, c); });
+        ops::clamp<Dev>(discriminator.parameters().values(), discriminator.parameters().size(), -c, c);
     }
 
     Rng* rng_;
+    [[no_unique_address]] Comm comm_;
     Tensor<noise_shape, Dev, T> noise_;
     Tensor<sample_shape, Dev, T> joint_;  // real then generated samples, for d_joint_step
     Tensor<score_shape, Dev, T> grad_scores_;

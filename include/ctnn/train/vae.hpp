@@ -5,14 +5,17 @@
 #pragma once
 
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "ctnn/core/errors.hpp"
+#include "ctnn/distributed/communicator.hpp"
 #include "ctnn/io/checkpoint.hpp"
 #include "ctnn/losses/binary.hpp"
 #include "ctnn/losses/vae.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
+#include "ctnn/train/trained.hpp"
 
 namespace ctnn {
 
@@ -57,94 +60,92 @@ void reparameterize_backward(const T* stats, const T* eps, const T* dz, T* dstat
 
 /// A VAE over network types E (input -> 2Z statistics) and D (Z -> input-shaped logits), with an
 /// optimizer of type Opt for each network (same options: one Adam over both, as in the seed, is
-/// the same update as two).
-template <class E, class D, class Opt, class Dev = Cpu, class T = float>
+/// the same update as two). Each network is a TrainedNetwork: `encoder.on_gradients` and
+/// `decoder.on_gradients` run on its gradients before its update.
+///
+/// With a Comm of R ranks (distributed/communicator.hpp), step(input, target) takes the global
+/// batch and trains on this rank's share, eps drawn for the whole global batch as one process
+/// draws it; gradients and losses are averaged over the ranks before the guard and the update.
+template <class E, class D, class Opt, Device Dev = Cpu, class T = float,
+          distributed::Communicator Comm = distributed::SingleProcess>
 class Vae {
 public:
     using device = Dev;
-    using value_type = T;
+    using scalar = T;
     using input_shape = typename Network<E, Dev, T>::input_shape;
     using stats_shape = typename Network<E, Dev, T>::output_shape;
     using latent_shape = typename Network<D, Dev, T>::input_shape;
     static constexpr index_t latents = latent_shape::size;
 
-    static_assert(error::fits<error::encoder_output_vs_twice_decoder_input, Shape<2 * latents>, stats_shape>(),
+    static_assert(sizeof(error::fit<error::encoder_output_vs_twice_decoder_input<E, D>, Shape<2 * latents>, stats_shape>) > 0,
                   "ctnn: the encoder must output 2 * Z values (mu, log-variance) for a decoder of Z inputs");
-    static_assert(error::fits<error::decoder_output_vs_encoder_input, input_shape,
-                              typename Network<D, Dev, T>::output_shape>(),
+    static_assert(sizeof(error::fit<error::decoder_output_vs_encoder_input<D, E>, input_shape,
+                                     typename Network<D, Dev, T>::output_shape>) > 0,
                   "ctnn: the decoder must output the encoder's input shape");
 
-    Network<E, Dev, T> encoder;
-    Network<D, Dev, T> decoder;
-    Opt encoder_optimizer;
-    Opt decoder_optimizer;
+    TrainedNetwork<E, Opt, Dev, T> encoder;
+    TrainedNetwork<D, Opt, Dev, T> decoder;
     VaeOptions options;
 
-    Vae(Rng& rng, VaeOptions opts, typename Opt::Options optim, Init init = Init::pytorch)
-        : encoder(rng, init),
-          decoder(rng, init),
-          encoder_optimizer(encoder, optim),
-          decoder_optimizer(decoder, optim),
-          options(opts),
-          rng_(&rng) {}
+    Vae(Rng& rng, VaeOptions opts, typename Opt::Options optim, Init init = Init::pytorch, Comm comm = {})
+        : encoder(rng, optim, init), decoder(rng, optim, init), options(opts),
+          rng_(&rng),
+          comm_(comm) {}
 
     /// One step: encode `input`, sample z with noise `eps`, decode, and descend on
     /// reconstruction(target) + KL. Seed 003 encodes images scaled to [-1, 1] and reconstructs
-    /// them in [0, 1]; both are given.
+    /// them in [0, 1]; both are given. With several ranks, all three are this rank's share.
     VaeLosses step(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target,
                    ConstView<latent_shape, Dev, T> eps) {
         const index_t n = input.batch;
-        const VaeLosses l = losses(input, target, eps, true);
+        VaeLosses l = losses(input, target, eps, true);
+        double reduced[3] = {l.total, l.reconstruction, l.kl};
+        comm_.mean(reduced, 3);
+        l = {reduced[0], reduced[1], reduced[2]};
         check_finite_loss(l.total, "VAE loss", step_);
         // Each network's one backward pass overwrites its gradients: no zero_grad() pass.
         const auto& dz = decoder.backward(dlogits_.cview(), {ParamGrads::overwrite, true});
         detail::reparameterize_backward<Dev>(encoder.output().data(), eps.data(), dz.data(), dstats_.data(), n, latents);
         encoder.backward(dstats_.cview(), {ParamGrads::overwrite});
-        check_finite_gradients(encoder, "encoder", step_);
-        check_finite_gradients(decoder, "decoder", step_);
-        encoder_optimizer.step();
-        decoder_optimizer.step();
+        encoder.update("encoder", step_, comm_);
+        decoder.update("decoder", step_, comm_);
         ++step_;
         return l;
     }
 
-    /// The same with eps ~ N(0, 1) drawn from the run's Rng.
+    /// The same with eps ~ N(0, 1) drawn from the run's Rng, on the global batch `input` and
+    /// `target` (this rank's share of them with several ranks).
     VaeLosses step(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target) {
-        return step(input, target, draw_eps(input.batch, *rng_));
+        const auto share = distributed::share_of(comm_, input, "ctnn::Vae");
+        const auto target_share = distributed::share_of(comm_, target, "ctnn::Vae");
+        return step(share, target_share, draw_eps(share.batch, *rng_, true));
     }
 
     /// The losses of a batch without training: both networks in eval mode, eps drawn from `rng`
     /// (not the run's, so evaluating does not change what training draws next). Parameters,
-    /// gradients and optimizer state are untouched: a held-out reconstruction loss.
+    /// gradients and optimizer state are untouched: a held-out reconstruction loss. Both
+    /// networks' modes are restored afterwards, exception or not.
     VaeLosses evaluate(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target, Rng& rng) {
-        encoder.eval();
-        decoder.eval();
-        const VaeLosses l = losses(input, target, draw_eps(input.batch, rng), false);
-        encoder.train();
-        decoder.train();
-        return l;
+        const auto encoder_scope = encoder.evaluating();
+        const auto decoder_scope = decoder.evaluating();
+        return losses(input, target, draw_eps(input.batch, rng, false), false);
     }
 
     std::int64_t steps() const { return step_; }
 
     /// Both networks ("encoder.<key>", "decoder.<key>"), both optimizers, step and Rng.
-    io::Checkpoint checkpoint() {
-        io::Checkpoint c;
-        c.network("encoder", encoder)
-            .network("decoder", decoder)
-            .optimizer("optimizer.encoder", encoder_optimizer)
-            .optimizer("optimizer.decoder", decoder_optimizer)
-            .counter("step", step_)
-            .rng("rng", *rng_);
-        return c;
-    }
+    io::Checkpoint checkpoint() { return training_checkpoint(step_, *rng_, "encoder", encoder, "decoder", decoder); }
 
 private:
-    ConstView<latent_shape, Dev, T> draw_eps(index_t n, Rng& rng) {
-        eps_host_.resize(n * latents);
+    /// eps for n samples; with `share`, this rank's n of a global batch of n * ranks, all drawn.
+    ConstView<latent_shape, Dev, T> draw_eps(index_t n, Rng& rng, bool share) {
+        eps_host_.resize(n * (share ? comm_.size() : 1) * latents);
         for (auto& v : eps_host_) v = rng.normal<T>();
         eps_.resize(n);
-        eps_.copy_from_host(eps_host_);
+        if (share)
+            distributed::copy_share<Dev>(comm_, eps_host_.data(), latents, n, eps_.data());
+        else
+            distributed::copy_share<Dev>(distributed::SingleProcess{}, eps_host_.data(), latents, n, eps_.data());
         return eps_.cview();
     }
 
@@ -177,6 +178,7 @@ private:
     }
 
     Rng* rng_;
+    [[no_unique_address]] Comm comm_;
     Tensor<latent_shape, Dev, T> z_, eps_;
     Tensor<input_shape, Dev, T> dlogits_;
     Tensor<stats_shape, Dev, T> dstats_;

@@ -1,0 +1,200 @@
+// Communicators: how the ranks of a data-parallel run combine what each computed on its share of
+// the global batch. Every rank holds the same parameters; each computes the gradients of its
+// slice of the batch; a communicator replaces each rank's values by the mean over ranks, summed
+// in rank order (x_0 + x_1 + ... + x_{R-1}, then times 1/R), so that the result does not depend
+// on timing and every rank gets the same bits.
+//
+// - SingleProcess: rank 0 of 1; mean() does nothing. The default: no cost, today's results.
+// - SimulatedWorld / SimulatedRank: R ranks as R threads of one process, meeting at a barrier:
+//   the test oracle for the semantics, without MPI.
+#pragma once
+
+#include <barrier>
+#include <concepts>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ctnn/core/config.hpp"
+
+namespace ctnn::distributed {
+
+/// What a trainer needs of a communicator. `mean(p, n)` replaces the n host values at p on
+/// every rank by their mean over the ranks, added in rank order; every rank calls it with the
+/// same n in the same order (a collective).
+template <class C>
+concept Communicator = requires(C& c, float* f, double* d, index_t n) {
+    { c.rank() } -> std::convertible_to<int>;
+    { c.size() } -> std::convertible_to<int>;
+    c.mean(f, n);
+    c.mean(d, n);
+};
+
+namespace detail {
+/// out[i] = (part(0)[i] + part(1)[i] + ... + part(ranks - 1)[i]) * (1 / ranks), added in rank
+/// order: the arithmetic of every communicator's mean() (Nccl's kernel repeats it on the device).
+template <class T, class Part>
+void mean_in_rank_order(int ranks, index_t n, Part part, T* out) {
+    const T scale = T(1) / static_cast<T>(ranks);
+    for (index_t i = 0; i < n; ++i) {
+        T sum = part(0)[i];
+        for (int r = 1; r < ranks; ++r) sum += part(r)[i];
+        out[i] = sum * scale;
+    }
+}
+}  // namespace detail
+
+/// One process: rank 0 of a world of 1.
+struct SingleProcess {
+    static constexpr int rank() { return 0; }
+    static constexpr int size() { return 1; }
+    template <class T>
+    static void mean(T*, index_t) {}
+};
+
+/// The error a rank sees when another rank of its world failed: it names that rank and its
+/// message, so that every rank ends with the cause.
+struct RankFailed : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+class SimulatedWorld;
+
+/// One rank of a SimulatedWorld: a cheap handle, valid while its world runs.
+class SimulatedRank {
+public:
+    SimulatedRank(SimulatedWorld& world, int rank) : world_(&world), rank_(rank) {}
+    int rank() const { return rank_; }
+    inline int size() const;
+    template <class T>
+    void mean(T* p, index_t n);
+
+private:
+    SimulatedWorld* world_;
+    int rank_;
+};
+
+/// R ranks in one process, one thread each, meeting at a barrier in every collective. A rank
+/// that throws ends the others at their next collective with RankFailed naming it; run()
+/// rethrows the failing rank's own exception.
+class SimulatedWorld {
+public:
+    explicit SimulatedWorld(int ranks) : ranks_(ranks), published_(ranks), scratch_f_(ranks), scratch_d_(ranks) {
+        if (ranks < 1) throw std::invalid_argument("ctnn::distributed::SimulatedWorld: needs at least 1 rank");
+    }
+
+    int size() const { return ranks_; }
+
+    /// Runs f(SimulatedRank&) on every rank, each on its own thread, and waits for all.
+    template <class F>
+    void run(F&& f) {
+        barrier_ = std::make_unique<std::barrier<>>(ranks_);
+        failed_rank_ = -1;
+        failure_ = nullptr;
+        std::vector<std::thread> threads;
+        for (int r = 0; r < ranks_; ++r)
+            threads.emplace_back([this, r, &f] {
+                SimulatedRank rank(*this, r);
+                try {
+                    f(rank);
+                } catch (...) {
+                    fail(r, std::current_exception());
+                    barrier_->arrive_and_drop();
+                    return;
+                }
+                barrier_->arrive_and_drop();
+            });
+        for (auto& t : threads) t.join();
+        if (failure_) std::rethrow_exception(failure_);
+    }
+
+private:
+    friend class SimulatedRank;
+
+    void fail(int rank, std::exception_ptr e) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (failed_rank_ >= 0) return;  // the first failure is the cause; the others follow it
+        failed_rank_ = rank;
+        failure_ = e;
+        try {
+            std::rethrow_exception(e);
+        } catch (const std::exception& x) {
+            failure_message_ = x.what();
+        } catch (...) {
+            failure_message_ = "an exception that is not a std::exception";
+        }
+    }
+
+    void wait() {
+        barrier_->arrive_and_wait();
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (failed_rank_ >= 0)
+            throw RankFailed("rank " + std::to_string(failed_rank_) + " failed: " + failure_message_);
+    }
+
+    template <class T>
+    std::vector<T>& scratch(int rank) {
+        if constexpr (std::is_same_v<T, float>)
+            return scratch_f_[rank];
+        else
+            return scratch_d_[rank];
+    }
+
+    /// Every rank publishes p, each sums all ranks' values in rank order into its own scratch,
+    /// and, once nobody reads another rank's values any more, copies the mean back.
+    template <class T>
+    void mean(int rank, T* p, index_t n) {
+        published_[rank] = p;
+        wait();
+        std::vector<T>& s = scratch<T>(rank);
+        if (s.size() < n) s.resize(n);
+        detail::mean_in_rank_order(ranks_, n, [&](int r) { return static_cast<const T*>(published_[r]); }, s.data());
+        wait();
+        for (index_t i = 0; i < n; ++i) p[i] = s[i];
+    }
+
+    int ranks_;
+    std::unique_ptr<std::barrier<>> barrier_;
+    std::vector<const void*> published_;
+    std::vector<std::vector<float>> scratch_f_;
+    std::vector<std::vector<double>> scratch_d_;
+    std::mutex mutex_;
+    int failed_rank_ = -1;
+    std::exception_ptr failure_;
+    std::string failure_message_;
+};
+
+inline int SimulatedRank::size() const { return world_->size(); }
+
+template <class T>
+void SimulatedRank::mean(T* p, index_t n) {
+    world_->mean(rank_, p, n);
+}
+
+/// This rank's share of a global batch view: samples [rank * B/R, (rank + 1) * B/R). A batch
+/// that the ranks do not divide is an error (naming `who`), the same on every rank.
+template <Communicator C, class View>
+View share_of(const C& comm, View global, const char* who) {
+    const index_t ranks = comm.size();
+    if (global.batch % ranks != 0)
+        throw std::invalid_argument(std::string(who) + ": a global batch of " + std::to_string(global.batch) +
+                                    " samples does not split evenly across " + std::to_string(ranks) + " ranks");
+    const index_t batch = global.batch / ranks;
+    return global.slice(comm.rank() * batch, batch);
+}
+
+/// Copies this rank's `batch` samples (of `sample_size` values each) out of values drawn on the
+/// host for the whole global batch into Dev memory at dst.
+template <class Dev, Communicator C, class T>
+void copy_share(const C& comm, const T* global_host, index_t sample_size, index_t batch, T* dst) {
+    Dev::from_host(global_host + comm.rank() * batch * sample_size, batch * sample_size, dst);
+}
+
+static_assert(Communicator<SingleProcess>);
+static_assert(Communicator<SimulatedRank>);
+
+}  // namespace ctnn::distributed
