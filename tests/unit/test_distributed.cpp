@@ -103,6 +103,8 @@ BOOST_AUTO_TEST_CASE(a_failing_rank_ends_every_rank_with_its_number_and_message)
 
 BOOST_AUTO_TEST_CASE(networks_with_batch_statistics_are_refused_across_ranks) {
     using BnG = Sequential<Input<2>, Linear<2, 8>, BatchNorm1d<8>, ReLU, Linear<8, 2>>;
+    using BnE = Sequential<Input<6>, Linear<6, 8>, BatchNorm1d<8>, ReLU, Linear<8, 4>>;
+    using D = Sequential<Input<2>, Linear<2, 8>, ReLU, Linear<8, 6>>;
     SimulatedWorld world(2);
     BOOST_CHECK_THROW(world.run([&](SimulatedRank& comm) {
         Rng rng(1);
@@ -110,6 +112,17 @@ BOOST_AUTO_TEST_CASE(networks_with_batch_statistics_are_refused_across_ranks) {
             rng, {}, adam, adam, Init::pytorch, comm);
     }),
                       std::invalid_argument);
+    BOOST_CHECK_THROW(world.run([&](SimulatedRank& comm) {
+        Rng rng(1);
+        Vae<BnE, D, Adam<Cpu, float>, Cpu, float, SimulatedRank> vae(rng, {}, {}, Init::pytorch, comm);
+    }),
+                      std::invalid_argument);
+    // One rank is one process: allowed.
+    SimulatedWorld one(1);
+    BOOST_CHECK_NO_THROW(one.run([&](SimulatedRank& comm) {
+        Rng rng(1);
+        Vae<BnE, D, Adam<Cpu, float>, Cpu, float, SimulatedRank> vae(rng, {}, {}, Init::pytorch, comm);
+    }));
 }
 
 namespace {
