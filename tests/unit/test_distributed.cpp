@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "support/data_parallel.hpp"
+#include "support/temp_dir.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -60,6 +61,33 @@ BOOST_AUTO_TEST_CASE(each_rank_keeps_its_share_of_the_global_batch) {
         BOOST_TEST(kept[r].front() == float(8 * r));
         BOOST_TEST(kept[r].back() == float(8 * r + 7));
     }
+}
+
+// Rank 0 writes the checkpoint; every rank resumes from that one file (the ranks' Rng states are
+// equal, so rank 0's serves all) and continues as an uninterrupted world does, bit for bit.
+BOOST_AUTO_TEST_CASE(every_rank_resumes_from_rank_0s_checkpoint) {
+    test::TempDir dir;
+    const auto file = dir.path / "checkpoint.safetensors";
+    const auto straight = train_world(2, 4);
+    std::vector<std::vector<float>> resumed(2);
+    SimulatedWorld world(2);
+    world.run([&](SimulatedRank& comm) {
+        Rng data(6);
+        {
+            Rng rng(5);
+            auto gan = make_gan(rng, comm);
+            train_steps(gan, data, 2);
+            if (comm.rank() == 0) gan.checkpoint().save(file);
+        }
+        double barrier = 0;
+        comm.mean(&barrier, 1);  // the file is written before any rank reads it
+        Rng other(99);
+        auto gan = make_gan(other, comm);
+        gan.checkpoint().load(file);
+        train_steps(gan, data, 2);
+        resumed[comm.rank()] = parameters_of(gan);
+    });
+    for (int r = 0; r < 2; ++r) BOOST_TEST((resumed[r] == straight[r]), "rank " << r);
 }
 
 BOOST_AUTO_TEST_CASE(a_batch_that_the_ranks_do_not_divide_is_an_error_on_every_rank) {
