@@ -93,6 +93,45 @@ def dcgan64_discriminator():
                          nn.Conv2d(512, 1, 4, 1, 0, bias=False), nn.Sigmoid(), nn.Flatten())
 
 
+def lab_generator():
+    return nn.Sequential(nn.Linear(100, 128), nn.LeakyReLU(), nn.Linear(128, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+
+
+def lab_discriminator():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 128), nn.LeakyReLU(), nn.Linear(128, 1), nn.Sigmoid())
+
+
+def bn_generator():
+    layers = []
+    for cin, cout in [(128, 256), (256, 512), (512, 1024)]:
+        layers += [nn.Linear(cin, cout), nn.BatchNorm1d(cout), nn.ReLU()]
+    return nn.Sequential(*layers, nn.Linear(1024, 784), nn.Tanh(), nn.Unflatten(1, (1, 28, 28)))
+
+
+def dropout_discriminator():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 1024), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                         nn.Linear(1024, 512), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                         nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1), nn.Sigmoid())
+
+
+VAE_Z = 20
+
+
+def vae_encoder():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(),
+                         nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 2 * VAE_Z))
+
+
+def vae_decoder():
+    return nn.Sequential(nn.Linear(VAE_Z, 400), nn.ReLU(), nn.Linear(400, 600), nn.ReLU(), nn.Linear(600, 800),
+                         nn.ReLU(), nn.Linear(800, 784), nn.Unflatten(1, (1, 28, 28)))
+
+
+def classifier_net():
+    return nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Dropout(0.2), nn.Linear(512, 512), nn.ReLU(),
+                         nn.Dropout(0.2), nn.Linear(512, 10))
+
+
 def dcgan_init(module):
     """The DCGAN paper's N(0, 0.02), ctnn's Init::dcgan."""
     if isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
@@ -142,11 +181,8 @@ def gan_step(generator, discriminator, loss, noise, real, lr):
 def vae_step(batch):
     """ctnn's Vae::step: z = mu + eps exp(log_var / 2), BCE with logits summed per image plus the
     Gaussian KL, both batch means; one Adam over both networks (the same update as ctnn's two)."""
-    z_dim = 20
-    encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(),
-                            nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 2 * z_dim))
-    decoder = nn.Sequential(nn.Linear(z_dim, 400), nn.ReLU(), nn.Linear(400, 600), nn.ReLU(), nn.Linear(600, 800),
-                            nn.ReLU(), nn.Linear(800, 784), nn.Unflatten(1, (1, 28, 28)))
+    z_dim = VAE_Z
+    encoder, decoder = vae_encoder(), vae_decoder()
     opt = torch.optim.Adam(list(encoder.parameters()) + list(decoder.parameters()), lr=1e-3)
     target = torch.rand(batch, 1, 28, 28)
     x = 2 * target - 1
@@ -169,8 +205,7 @@ def vae_step(batch):
 
 def classifier_step(batch):
     """train_classifier's step: RMSprop lr 1e-3 alpha 0.9, cross-entropy, Dropout in train mode."""
-    net = nn.Sequential(nn.Flatten(), nn.Linear(784, 512), nn.ReLU(), nn.Dropout(0.2), nn.Linear(512, 512), nn.ReLU(),
-                        nn.Dropout(0.2), nn.Linear(512, 10))
+    net = classifier_net()
     opt = torch.optim.RMSprop(net.parameters(), lr=1e-3, alpha=0.9)
     x = torch.rand(batch, 1, 28, 28)
     y = torch.randint(0, 10, (batch,))

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
         std::filesystem::path out = "runs/minimax_xy";
         examples::Cli cli("minimax_xy", "Alternating gradient descent-ascent on f(x, y) = xy (seed 003's question).");
         cli.flag("x0", x, "start x").flag("y0", y, "start y").flag("step", step, "step size")
-            .flag("steps", steps, "steps to take").flag("out", out, "output folder");
+            .flag("steps", steps, "steps to take", examples::at_least(0)).flag("out", out, "output folder");
         if (int code = 0; !cli.parse(argc, argv, code)) return code;
         std::filesystem::create_directories(out);
         ctnn::logging::CsvLogger csv(out / "minimax.csv", {"t", "x", "y", "f"});

@@ -14,9 +14,9 @@ struct Program {
     ClassifierOptions copt;
 
     void add_flags(Cli& cli) {
-        cli.flag("lr", copt.lr, "RMSprop learning rate")
-            .flag("alpha", copt.alpha, "RMSprop smoothing constant")
-            .flag("batch", copt.batch, "batch size");
+        cli.flag("lr", copt.lr, "RMSprop learning rate", above(0))
+            .flag("alpha", copt.alpha, "RMSprop smoothing constant", unit_interval())
+            .flag("batch", copt.batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {

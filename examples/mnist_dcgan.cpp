@@ -1,7 +1,8 @@
 // Seed 003's DCGAN on the MNIST digits: uniform noise of dimension 10, the InfoGAN-style generator
 // (Linear, BatchNorm, ConvTranspose2d up to 1x28x28, Tanh) against the conv/max-pool
-// discriminator of 1,102,721 parameters, BCE with logits, Adam lr 1e-3 betas (0.5, 0.999),
-// batch 128, 5 epochs. The README's main job.
+// discriminator of 1,102,721 parameters, Adam lr 1e-3 betas (0.5, 0.999), batch 128, 5 epochs, and
+// the least-squares losses the seed's DCGAN cell trains with (ls_discriminator_loss,
+// ls_generator_loss); --loss bce is BCE with logits, the seed's vanilla GAN loss. The README's main job.
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
@@ -11,25 +12,28 @@ namespace examples::mnist_dcgan {
 using namespace ctnn;
 
 struct Program {
-    static constexpr const char* summary = "Seed 003's DCGAN (noise 10, BCE with logits, Adam) on MNIST digits.";
+    static constexpr const char* summary = "Seed 003's DCGAN (noise 10, least-squares losses, Adam) on MNIST digits.";
     static constexpr bool generative = true;
     RunOptions opt{.name = "mnist_dcgan", .epochs = 5};
+    std::string loss = "ls";
     double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
     index_t batch = 128;
 
     void add_flags(Cli& cli) {
-        cli.flag("lr", lr, "Adam learning rate of both networks")
-            .flag("beta1", beta1, "Adam beta1")
-            .flag("beta2", beta2, "Adam beta2")
-            .flag("batch", batch, "batch size");
+        cli.choice("loss", loss, {"ls", "bce"}, "least squares (the seed's DCGAN cell) or BCE with logits")
+            .flag("lr", lr, "Adam learning rate of both networks", above(0))
+            .flag("beta1", beta1, "Adam beta1", unit_interval())
+            .flag("beta2", beta2, "Adam beta2", unit_interval())
+            .flag("batch", batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {
         using Dcgan = Gan<models::DcganGenerator<10>, models::DcganDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
         const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = beta2};
+        const auto kind = loss == "ls" ? AdversarialLoss::least_squares : AdversarialLoss::bce_with_logits;
         return image_gan_main<Dcgan>(
             opt, {.title = "DCGAN on MNIST digits", .batch = batch},
-            [&](Rng& rng) { return Dcgan(rng, {.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform}, adam, adam); });
+            [&](Rng& rng) { return Dcgan(rng, {.loss = kind, .noise = NoiseKind::uniform}, adam, adam); });
     }
 };
 

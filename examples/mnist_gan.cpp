@@ -20,10 +20,10 @@ struct Program {
 
     void add_flags(Cli& cli) {
         cli.choice("loss", loss, {"bce", "ls"}, "vanilla GAN (BCE with logits) or Least-Squares GAN")
-            .flag("lr", lr, "Adam learning rate of both networks")
-            .flag("beta1", beta1, "Adam beta1")
-            .flag("beta2", beta2, "Adam beta2")
-            .flag("batch", batch, "batch size");
+            .flag("lr", lr, "Adam learning rate of both networks", above(0))
+            .flag("beta1", beta1, "Adam beta1", unit_interval())
+            .flag("beta2", beta2, "Adam beta2", unit_interval())
+            .flag("batch", batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {

@@ -18,11 +18,11 @@ struct Program {
     index_t batch = 32;
 
     void add_flags(Cli& cli) {
-        cli.flag("lr-g", lr_g, "generator's Adam learning rate")
-            .flag("lr-d", lr_d, "discriminator's Adam learning rate")
-            .flag("real-label", real_label, "D's target for real images (label smoothing)")
-            .flag("fake-label", fake_label, "D's target for generated images")
-            .flag("batch", batch, "batch size");
+        cli.flag("lr-g", lr_g, "generator's Adam learning rate", above(0))
+            .flag("lr-d", lr_d, "discriminator's Adam learning rate", above(0))
+            .flag("real-label", real_label, "D's target for real images (label smoothing)", Bounds{.low = 0, .high = 1})
+            .flag("fake-label", fake_label, "D's target for generated images", Bounds{.low = 0, .high = 1})
+            .flag("batch", batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {

@@ -1,7 +1,8 @@
 // Seed 001's lab GAN on the MNIST digits: normal noise of dimension 100, G 100-128-784 (LeakyReLU,
 // Tanh), D 784-128-1 (LeakyReLU, Sigmoid), BCE, Adam lr 1e-3 with weight decay 1e-5 on both,
-// batch 128, 5 epochs. The lab feeds ToTensor() images in [0, 1] to a Tanh generator's opponent;
-// here real images are in [-1, 1], the generator's range, as the other seeds do.
+// batch 128, 5 epochs, the training images in their stored order every epoch (the lab's DataLoader
+// has shuffle=False, drop_last=True). The lab feeds ToTensor() images in [0, 1] to a Tanh
+// generator's opponent; here real images are in [-1, 1], the generator's range, as the other seeds do.
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
@@ -18,16 +19,16 @@ struct Program {
     index_t batch = 128;
 
     void add_flags(Cli& cli) {
-        cli.flag("lr", lr, "Adam learning rate of both networks")
-            .flag("weight-decay", weight_decay, "Adam's L2 weight decay")
-            .flag("batch", batch, "batch size");
+        cli.flag("lr", lr, "Adam learning rate of both networks", above(0))
+            .flag("weight-decay", weight_decay, "Adam's L2 weight decay", at_least(0))
+            .flag("batch", batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {
         using LabGan = Gan<models::LabGenerator<100>, models::LabDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
         const AdamOptions adam{.lr = lr, .weight_decay = weight_decay};
         return image_gan_main<LabGan>(
-            opt, {.title = "Lab GAN on MNIST digits", .batch = batch},
+            opt, {.title = "Lab GAN on MNIST digits", .batch = batch, .shuffle = false},
             [&](Rng& rng) { return LabGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam); });
     }
 };

@@ -76,11 +76,11 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
         std::cout << "wrote " << opt.sample << " samples to " << (opt.out / "samples.npy").string() << " and samples.png\n";
         return 0;
     }
-    if (opt.resume) vae.checkpoint().counter("epoch", epoch).load(opt.checkpoint_path());
-    data::DataLoader<DigitShape, Dev, float, float> loader(
-        load_images<DigitShape>(opt.data, data::Split::train),
+    auto loader = data_loader<data::DataLoader<DigitShape, Dev, float, float>>(
+        opt, load_images<DigitShape>(opt.data, data::Split::train),
         {.batch_size = batch, .shuffle = true, .drop_last = false, .scaling = data::Scaling::unit, .seed = opt.seed});
-    loader.skip_epochs(epoch);
+    const auto checkpoint = [&] { return vae.checkpoint().state(loader_key, loader, true); };
+    if (opt.resume) resume(opt, checkpoint(), epoch, loader);
     const DigitData test = load_images<DigitShape>(opt.data, data::Split::test);
 
     Tensor<DigitShape, Dev, float> input;
@@ -100,7 +100,7 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
             Rng fixed(opt.seed + 1);  // the same 64 latent draws every epoch
             grid(opt.out / epoch_file("samples_epoch", e), decode(vae, 64, fixed), 8);
         },
-        [&] { return vae.checkpoint(); });
+        checkpoint);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     viz::plot(opt.out / "losses.png",
               viz::Chart{.title = "VAE on MNIST digits (per-image sums, batch means)", .xlabel = "step", .ylabel = "loss",
@@ -152,7 +152,7 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
     grid(opt.out / "samples.png", std::vector<float>(samples.begin(), samples.begin() + std::min<std::size_t>(samples.size(), 100 * 784)), 10);
     if (!opt.classifier.empty()) {
         DigitClassifier classifier = DigitClassifier::load_or_train(opt.classifier, opt.data);
-        m.update(digit_quality(classifier, samples, test, opt.out, "VAE"));
+        m.update(digit_quality(classifier, samples, opt.data, opt.out, "VAE"));
     }
     logging::write_metrics_json(opt.out / "metrics.json", m);
     std::cout << "wrote " << opt.out.string() << "/{samples_epoch_*.png, samples.png, reconstructions.png, losses.csv, losses.png, "
@@ -170,9 +170,9 @@ struct Program {
 
     void add_flags(Cli& cli) {
         cli.choice("reconstruction", reconstruction, {"bce", "cb"}, "BCE with logits or continuous Bernoulli")
-            .flag("log-norm-weight", log_norm_weight, "weight of the continuous Bernoulli's log C term")
-            .flag("lr", lr, "Adam learning rate")
-            .flag("batch", batch, "batch size");
+            .flag("log-norm-weight", log_norm_weight, "weight of the continuous Bernoulli's log C term", at_least(0))
+            .flag("lr", lr, "Adam learning rate", above(0))
+            .flag("batch", batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {

@@ -84,7 +84,7 @@ int train(RunOptions& opt, double lr, index_t batch, int d_steps) {
         std::cout << "wrote " << opt.sample << " points to " << (opt.out / "samples.npy").string() << " and samples.png\n";
         return 0;
     }
-    if (opt.resume) gan.checkpoint().counter("epoch", epoch).load(opt.checkpoint_path());
+    if (opt.resume) load_checkpoint(opt, gan.checkpoint().counter("epoch", epoch));
     data::SwissRoll<Dev, float> roll(rng);
     LossLog log(opt.out / "losses.csv", {"d_loss", "g_loss"}, opt.resume, gan.steps());
     const auto start = std::chrono::steady_clock::now();
@@ -136,9 +136,9 @@ struct Program {
     int d_steps = 1;
 
     void add_flags(Cli& cli) {
-        cli.flag("lr", lr, "Adam learning rate of both networks")
-            .flag("batch", batch, "points per batch")
-            .flag("d-steps", d_steps, "discriminator steps per generator step");
+        cli.flag("lr", lr, "Adam learning rate of both networks", above(0))
+            .flag("batch", batch, "points per batch", at_least(1))
+            .flag("d-steps", d_steps, "discriminator steps per generator step", at_least(1));
     }
     template <class Dev>
     int run() {

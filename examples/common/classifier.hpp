@@ -91,12 +91,13 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
                            .scaling = data::Scaling::unit, .seed = opt.seed});
     std::int64_t epoch = 0, step = 0;
     const auto checkpoint = [&] {
-        return bind_classifier<Dev>({}, net).optimizer("optimizer", net.optimizer).counter("step", step).rng("rng", rng);
+        return bind_classifier<Dev>({}, net)
+            .optimizer("optimizer", net.optimizer)
+            .counter("step", step)
+            .rng("rng", rng)
+            .state(loader_key, loader, true);
     };
-    if (opt.resume) {
-        checkpoint().counter("epoch", epoch).load(opt.checkpoint_path());
-        loader.skip_epochs(epoch);
-    }
+    if (opt.resume) resume(opt, checkpoint(), epoch, loader);
     LossLog log(opt.out / "losses.csv", {"loss"}, opt.resume, step);
     Tensor<Shape<classes>, Dev, float> grad;
     std::vector<double> p;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
@@ -11,21 +12,46 @@ namespace examples {
 
 namespace {
 template <class T>
-T parse_number(const std::string& name, const std::string& text) {
+std::string to_text(const T& v) {
+    if constexpr (std::is_floating_point_v<T>) {
+        char buf[64];
+        return std::string(buf, std::to_chars(buf, buf + sizeof buf, v).ptr);  // the shortest exact text
+    } else {
+        std::ostringstream s;
+        s << v;
+        return s.str();
+    }
+}
+template <class T>
+T parse_number(const std::string& name, const std::string& text, const Bounds& bounds) {
     T v{};
     const auto* end = text.data() + text.size();
     const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+    const auto bad = [&](const std::string& why) { return std::invalid_argument("--" + name + " " + text + ": " + why); };
+    if (ec == std::errc::result_out_of_range) throw bad("out of range");
     if (ec != std::errc{} || ptr != end)
-        throw std::invalid_argument("--" + name + ": \"" + text + "\" is not a valid number");
+        throw bad(std::is_integral_v<T> ? std::is_signed_v<T> ? "not a whole number" : "not a whole number of at least 0"
+                                        : "not a number");
+    if constexpr (std::is_floating_point_v<T>)
+        if (!std::isfinite(v)) throw bad("not a finite number");
+    if (!bounds.contains(static_cast<double>(v))) throw bad("must be " + bounds.text());
     return v;
 }
+/// A number flag: its text now, and a setter that checks the value.
 template <class T>
-std::string to_text(const T& v) {
-    std::ostringstream s;
-    s << v;
-    return s.str();
+std::pair<std::function<void(const std::string&)>, std::function<std::string()>> number(const std::string& name, T& value,
+                                                                                       Bounds bounds) {
+    return {[&value, name, bounds](const std::string& t) { value = parse_number<T>(name, t, bounds); },
+            [&value] { return to_text(value); }};
 }
 }  // namespace
+
+std::string Bounds::text() const {
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    if (high == inf) return (low_open ? "above " : "at least ") + to_text(low);
+    if (low == -inf) return (high_open ? "below " : "at most ") + to_text(high);
+    return "in " + std::string(low_open ? "(" : "[") + to_text(low) + ", " + to_text(high) + (high_open ? ")" : "]");
+}
 
 Cli::Cli(std::string program, std::string description)
     : program_(std::move(program)), description_(std::move(description)) {}
@@ -35,29 +61,31 @@ Cli& Cli::add(Flag f) {
     return *this;
 }
 
-Cli& Cli::flag(const std::string& name, int& value, const std::string& help) {
-    return add({name, help, to_text(value), false, [&value, name](const std::string& t) { value = parse_number<int>(name, t); }});
+Cli& Cli::flag(const std::string& name, int& value, const std::string& help, Bounds bounds) {
+    auto [set, get] = number(name, value, bounds);
+    return add({name, help, to_text(value), false, set, get});
 }
-Cli& Cli::flag(const std::string& name, std::int64_t& value, const std::string& help) {
-    return add({name, help, to_text(value), false,
-                [&value, name](const std::string& t) { value = parse_number<std::int64_t>(name, t); }});
+Cli& Cli::flag(const std::string& name, std::int64_t& value, const std::string& help, Bounds bounds) {
+    auto [set, get] = number(name, value, bounds);
+    return add({name, help, to_text(value), false, set, get});
 }
-Cli& Cli::flag(const std::string& name, std::uint64_t& value, const std::string& help) {
-    return add({name, help, to_text(value), false,
-                [&value, name](const std::string& t) { value = parse_number<std::uint64_t>(name, t); }});
+Cli& Cli::flag(const std::string& name, std::uint64_t& value, const std::string& help, Bounds bounds) {
+    auto [set, get] = number(name, value, bounds);
+    return add({name, help, to_text(value), false, set, get});
 }
-Cli& Cli::flag(const std::string& name, double& value, const std::string& help) {
-    return add({name, help, to_text(value), false,
-                [&value, name](const std::string& t) { value = parse_number<double>(name, t); }});
+Cli& Cli::flag(const std::string& name, double& value, const std::string& help, Bounds bounds) {
+    auto [set, get] = number(name, value, bounds);
+    return add({name, help, to_text(value), false, set, get});
 }
 Cli& Cli::flag(const std::string& name, std::string& value, const std::string& help) {
-    return add({name, help, value, false, [&value](const std::string& t) { value = t; }});
+    return add({name, help, value, false, [&value](const std::string& t) { value = t; }, [&value] { return value; }});
 }
 Cli& Cli::flag(const std::string& name, std::filesystem::path& value, const std::string& help) {
-    return add({name, help, value.string(), false, [&value](const std::string& t) { value = t; }});
+    return add({name, help, value.string(), false, [&value](const std::string& t) { value = t; },
+                [&value] { return value.string(); }});
 }
 Cli& Cli::flag(const std::string& name, bool& value, const std::string& help) {
-    return add({name, help, "", true, [&value](const std::string&) { value = true; }});
+    return add({name, help, "", true, [&value](const std::string&) { value = true; }, {}});
 }
 Cli& Cli::choice(const std::string& name, std::string& value, std::vector<std::string> choices,
                  const std::string& help) {
@@ -65,9 +93,17 @@ Cli& Cli::choice(const std::string& name, std::string& value, std::vector<std::s
     for (const auto& c : choices) list += (list.empty() ? "" : "|") + c;
     return add({name, help + " (" + list + ")", value, false, [&value, name, choices, list](const std::string& t) {
                     if (std::find(choices.begin(), choices.end(), t) == choices.end())
-                        throw std::invalid_argument("--" + name + ": \"" + t + "\" is not one of " + list);
+                        throw std::invalid_argument("--" + name + " " + t + ": not one of " + list);
                     value = t;
-                }});
+                },
+                [&value] { return value; }});
+}
+
+std::vector<std::pair<std::string, std::string>> Cli::values(const std::vector<std::string>& except) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& f : flags_)
+        if (!f.is_switch && std::find(except.begin(), except.end(), f.name) == except.end()) out.emplace_back(f.name, f.get());
+    return out;
 }
 
 std::string Cli::usage() const {

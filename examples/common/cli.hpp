@@ -1,24 +1,45 @@
 // Command-line flags for the example trainers: every hyperparameter is a flag whose default is the
-// seed's value, and --help lists them all with those defaults.
+// seed's value, and --help lists them all with those defaults. Every value is checked as it is
+// parsed (a number that is not one, out of its flag's range, or not finite is refused with the
+// flag's name and the value).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace examples {
+
+/// The values a number flag accepts, low..high, each end open or closed. A double flag is always
+/// finite as well.
+struct Bounds {
+    double low = -std::numeric_limits<double>::infinity(), high = std::numeric_limits<double>::infinity();
+    bool low_open = false, high_open = false;
+
+    bool contains(double v) const {
+        return (low_open ? v > low : v >= low) && (high_open ? v < high : v <= high);
+    }
+    /// "at least 1", "above 0", "in [0, 1)".
+    std::string text() const;
+};
+inline Bounds at_least(double low) { return {.low = low}; }
+inline Bounds above(double low) { return {.low = low, .low_open = true}; }
+/// [0, 1): Adam's betas, RMSprop's alpha.
+inline Bounds unit_interval() { return {.low = 0, .high = 1, .high_open = true}; }
 
 class Cli {
 public:
     Cli(std::string program, std::string description);
 
     // Each flag writes into the variable it is bound to; the variable's value is the default.
-    Cli& flag(const std::string& name, int& value, const std::string& help);
-    Cli& flag(const std::string& name, std::int64_t& value, const std::string& help);
-    Cli& flag(const std::string& name, std::uint64_t& value, const std::string& help);
-    Cli& flag(const std::string& name, double& value, const std::string& help);
+    Cli& flag(const std::string& name, int& value, const std::string& help, Bounds bounds = {});
+    Cli& flag(const std::string& name, std::int64_t& value, const std::string& help, Bounds bounds = {});
+    Cli& flag(const std::string& name, std::uint64_t& value, const std::string& help, Bounds bounds = {});
+    Cli& flag(const std::string& name, double& value, const std::string& help, Bounds bounds = {});
     Cli& flag(const std::string& name, std::string& value, const std::string& help);
     Cli& flag(const std::string& name, std::filesystem::path& value, const std::string& help);
     /// A switch: present means true.
@@ -33,11 +54,16 @@ public:
 
     std::string usage() const;
 
+    /// Every flag that takes a value, with its value now (after parse()), except those named in
+    /// `except`: a run's settings, as its checkpoint stores them.
+    std::vector<std::pair<std::string, std::string>> values(const std::vector<std::string>& except) const;
+
 private:
     struct Flag {
         std::string name, help, default_text;
         bool is_switch = false;
         std::function<void(const std::string&)> set;
+        std::function<std::string()> get;
     };
     Cli& add(Flag f);
 

@@ -1,5 +1,6 @@
 #include "digit_metrics.hpp"
 
+#include <algorithm>
 #include <iostream>
 
 #include <ctnn/metrics/frechet_distance.hpp>
@@ -55,12 +56,16 @@ double accuracy(const std::vector<double>& probabilities, const DigitData& data)
 }
 
 nlohmann::ordered_json digit_quality(DigitClassifier& classifier, std::span<const float> generated,
-                                     const DigitData& real, const std::filesystem::path& out,
+                                     const std::string& data, const std::filesystem::path& out,
                                      const std::string& title) {
-    std::vector<double> p_gen, p_real;
-    std::vector<float> f_gen, f_real;
+    const DigitData real = load_images<DigitShape>(data, data::Split::test);
+    const DigitData train = load_images<DigitShape>(data, data::Split::train);
+    const std::size_t reference = std::min(train.samples.size(), real.samples.size());
+    std::vector<double> p_gen, p_real, p_train;
+    std::vector<float> f_gen, f_real, f_train;
     classifier.evaluate(generated, p_gen, f_gen);
     classifier.evaluate(real.samples, p_real, f_real);
+    classifier.evaluate(std::span<const float>(train.samples.data(), reference), p_train, f_train);
     const auto histogram = metrics::label_histogram(p_gen, DigitClassifier::classes);
     viz::Chart chart{.title = title + ": labels the classifier predicts for " +
                               std::to_string(generated.size() / DigitShape::size) + " samples",
@@ -78,7 +83,13 @@ nlohmann::ordered_json digit_quality(DigitClassifier& classifier, std::span<cons
     j["label_histogram"] = histogram;
     j["eval_samples"] = generated.size() / DigitShape::size;
     j["inception_score_real_heldout"] = metrics::inception_score(p_real, DigitClassifier::classes);
+    j["frechet_distance_real_train"] = metrics::frechet_distance(f_train, f_real, DigitClassifier::feature_size);
     j["real_heldout_images"] = real.size();
+    j["real_train_images"] = reference / DigitShape::size;
+    std::cout << "Inception Score " << j["inception_score"].get<double>() << " (the " << real.size()
+              << " real test digits: " << j["inception_score_real_heldout"].get<double>() << "); Frechet distance to the test digits "
+              << j["frechet_distance"].get<double>() << " (" << reference / DigitShape::size << " real training digits: "
+              << j["frechet_distance_real_train"].get<double>() << ")\n";
     return j;
 }
 

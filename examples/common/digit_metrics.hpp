@@ -48,11 +48,14 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// The figures of generated digits (values in [0, 1]) against held-out real ones: inception_score,
-/// label_histogram, frechet_distance, and the same two scores of the real images for reference.
-/// Writes label_histogram.png into `out`.
+/// The figures of generated digits (values in [0, 1]) against --data's test split (MNIST's 10,000
+/// test digits): inception_score, label_histogram, frechet_distance (to the test digits), each
+/// next to what real digits score: inception_score_real_heldout (the test digits) and
+/// frechet_distance_real_train (as many training digits as the test split holds, to the test
+/// digits: the floor a perfect generator reaches). Prints the pairs; writes label_histogram.png
+/// into `out`.
 nlohmann::ordered_json digit_quality(DigitClassifier& classifier, std::span<const float> generated,
-                                     const DigitData& real, const std::filesystem::path& out,
+                                     const std::string& data, const std::filesystem::path& out,
                                      const std::string& title);
 
 }  // namespace examples

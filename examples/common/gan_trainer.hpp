@@ -28,6 +28,7 @@ namespace examples {
 struct ImageGanConfig {
     std::string title;   ///< "DCGAN on MNIST digits"
     ctnn::index_t batch = 128;
+    bool shuffle = true;  ///< false: every epoch in the stored order (seed 001's DataLoader)
     ctnn::data::Scaling scaling = ctnn::data::Scaling::symmetric;  ///< real images as G's range
     ctnn::viz::ValueRange range{-1, 1};                              ///< the generator's output range
 };
@@ -53,11 +54,11 @@ public:
     int run() {
         if (opt_.sample > 0) return sample();
         std::int64_t epoch = 0;
-        if (opt_.resume) gan_.checkpoint().counter("epoch", epoch).load(opt_.checkpoint_path());
-        ctnn::data::DataLoader<S, Dev, float, float> loader(
-            load_images<S>(opt_.data, ctnn::data::Split::train),
-            {.batch_size = cfg_.batch, .shuffle = true, .drop_last = true, .scaling = cfg_.scaling, .seed = opt_.seed});
-        loader.skip_epochs(epoch);
+        auto loader = data_loader<ctnn::data::DataLoader<S, Dev, float, float>>(
+            opt_, load_images<S>(opt_.data, ctnn::data::Split::train),
+            {.batch_size = cfg_.batch, .shuffle = cfg_.shuffle, .drop_last = true, .scaling = cfg_.scaling, .seed = opt_.seed});
+        const auto checkpoint = [&] { return gan_.checkpoint().state(loader_key, loader, true); };
+        if (opt_.resume) resume(opt_, checkpoint(), epoch, loader);
         const auto& real = loader.dataset().samples;
         save_unit_grid<S>(opt_.out / "real.png",
                           std::span<const float>(real.data(), std::min<std::size_t>(64 * S::size, real.size())), 8);
@@ -83,7 +84,7 @@ public:
             [&](std::int64_t e) {
                 ctnn::viz::save_image(opt_.out / epoch_file("samples_epoch", e), gan_.generate(fixed.cview()), grid);
             },
-            [&] { return gan_.checkpoint(); });
+            checkpoint);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         ctnn::viz::plot_gan_losses(opt_.out / "losses.png", log.series(1), log.series(0),
                                    {.title = cfg_.title, .steps_per_epoch = loader.batches_per_epoch()});
@@ -158,8 +159,7 @@ private:
         if constexpr (std::is_same_v<S, DigitShape>) {
             if (opt_.classifier.empty()) return;
             DigitClassifier classifier = DigitClassifier::load_or_train(opt_.classifier, opt_.data);
-            const DigitData test = load_images<DigitShape>(opt_.data, ctnn::data::Split::test);
-            m.update(digit_quality(classifier, unit, test, opt_.out, cfg_.title));
+            m.update(digit_quality(classifier, unit, opt_.data, opt_.out, cfg_.title));
         }
     }
 

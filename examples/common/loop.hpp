@@ -1,9 +1,14 @@
 // The epoch loop every trainer runs: steps with a progress bar and the loss log, pictures at the
-// end of each epoch, then a checkpoint (so --resume continues from the last finished epoch).
+// end of each epoch, then a checkpoint. The checkpoint holds everything the run's future depends
+// on (weights, optimizer states, random states, the step count, the data loader's position), and
+// losses.csv is on disk up to its step before it is written: a run cut anywhere (kill -9, --steps,
+// Ctrl-C) and resumed continues exactly as if it had not stopped.
 #pragma once
 
 #include <algorithm>
+#include <csignal>
 #include <cstdint>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -15,32 +20,68 @@
 
 namespace examples {
 
-/// Runs epochs epoch+1 .. opt.epochs (stopping early once `steps` reports opt.steps, when that
-/// is set). step(epoch) trains one step and returns its losses in log.names() order; end_epoch(epoch)
-/// writes the epoch's pictures; checkpoint() binds what a resumed run needs. `epoch` counts
-/// finished epochs and is saved in the checkpoint.
+/// The metadata entry of a DataLoader's position in the checkpoint.
+inline constexpr const char* loader_key = "loader";
+
+/// --resume: loads the checkpoint into c (the trainer's, binding `loader` under loader_key as an
+/// optional state) and `epoch`. A checkpoint of an older ctnn has no loader position: its data
+/// then continues at the start of the epoch after its last finished one, as those versions did
+/// (so that run is not the uninterrupted one's), which a note says.
+template <class Loader>
+void resume(const RunOptions& opt, ctnn::io::Checkpoint c, std::int64_t& epoch, Loader& loader) {
+    c.counter("epoch", epoch);
+    load_checkpoint(opt, c);
+    if (c.missing(loader_key)) {
+        loader.skip_epochs(static_cast<ctnn::index_t>(epoch));
+        std::cerr << "note: " << opt.checkpoint_path().string()
+                  << " holds no data loader position (an older checkpoint): the data continues at the start of epoch "
+                  << epoch + 1 << "\n";
+    }
+}
+
+/// Trains until opt.epochs epochs of steps_per_epoch steps, or opt.steps steps, are done in all
+/// (steps() counts them, restored by --resume). step(epoch) trains one step and returns its losses
+/// in log.names() order; end_epoch(epoch) writes the epoch's pictures; checkpoint() binds what a
+/// resumed run needs. `epoch` counts finished epochs and is saved in the checkpoint. A checkpoint
+/// is written at each epoch's end and where the run stops (--steps, SIGINT, SIGTERM); after a
+/// signal the run then throws Interrupted.
 template <class Steps, class Step, class EndEpoch, class MakeCheckpoint>
 void run_epochs(const RunOptions& opt, const std::string& title, ctnn::index_t steps_per_epoch,
                 std::int64_t& epoch, Steps&& steps, LossLog& log, Step&& step, EndEpoch&& end_epoch,
                 MakeCheckpoint&& checkpoint) {
-    const auto all = static_cast<std::int64_t>(opt.epochs) * static_cast<std::int64_t>(steps_per_epoch);
+    const auto per_epoch = static_cast<std::int64_t>(steps_per_epoch);
+    const std::int64_t all = static_cast<std::int64_t>(opt.epochs) * per_epoch;
     const std::int64_t total = opt.steps > 0 ? std::min(opt.steps, all) : all;
-    const auto done = [&] { return steps() >= total; };
-    if (done()) return;
+    epoch = steps() / per_epoch;
+    if (steps() >= total) return;
+    const auto save = [&](std::int64_t finished_epoch) {
+        log.sync();  // every row up to the checkpoint's step is on disk before the checkpoint says so
+        ctnn::io::Checkpoint c = checkpoint();
+        save_checkpoint(opt, c.counter("epoch", epoch), finished_epoch);
+    };
+    const StopSignals stop;
     ctnn::logging::Progress bar(static_cast<ctnn::index_t>(total - steps()), title);
-    while (epoch < opt.epochs && !done()) {
-        const std::int64_t e = epoch + 1;
-        ctnn::index_t ran = 0;
-        for (; ran < steps_per_epoch && !done(); ++ran) {
-            const std::vector<double> losses = step(e);
-            log.add(steps(), e, losses);
-            bar.set_postfix(log.last());
-            bar.update();
+    while (steps() < total) {
+        const std::int64_t e = steps() / per_epoch + 1;  // the epoch this step belongs to
+        const std::vector<double> losses = step(e);
+        log.add(steps(), e, losses);
+        bar.set_postfix(log.last());
+        bar.update();
+        const bool epoch_end = steps() % per_epoch == 0;
+        if (epoch_end) epoch = e;
+        if (epoch_end || steps() >= total) {
+            end_epoch(e);
+            save(epoch_end ? e : 0);
+        } else if (StopSignals::received()) {
+            save(0);
         }
-        // A partial epoch (--steps) is not counted: a resumed run repeats it.
-        if (ran == steps_per_epoch) epoch = e;
-        end_epoch(e);
-        checkpoint().counter("epoch", epoch).save(opt.checkpoint_path());
+        if (const int signal = StopSignals::received()) {
+            bar.close();
+            throw Interrupted(std::string(signal == SIGINT ? "SIGINT" : "SIGTERM") + " after step " +
+                                  std::to_string(steps()) + ": saved " + opt.checkpoint_path().string() +
+                                  " and losses.csv; --resume continues from there",
+                              signal);
+        }
     }
     bar.close();
 }

@@ -1,6 +1,7 @@
 // The per-step losses of a run: losses.csv (step, epoch, one column per loss) and the same
 // series in memory for the plots. A resumed run keeps the rows up to its checkpoint's step and
-// drops later ones (written after the last checkpoint by the run that stopped).
+// drops later ones (written after the last checkpoint by the run that stopped, the last of them
+// perhaps cut short), with a note.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +22,8 @@ public:
             std::int64_t resumed_step);
 
     void add(std::int64_t step, std::int64_t epoch, std::span<const double> losses);
+    /// Puts every row added so far on disk (before a checkpoint).
+    void sync() { csv_->sync(); }
 
     const std::vector<double>& series(std::size_t k) const { return series_.at(k); }
     const std::vector<std::string>& names() const { return names_; }

@@ -57,6 +57,8 @@ int example_main(int argc, char** argv) {
         program.opt.add_flags(cli, Program::generative);
         program.add_flags(cli);
         if (int code = 0; !cli.parse(argc, argv, code)) return code;
+        program.opt.settings = cli.values(RunOptions::control_flags());
+        program.opt.settings.emplace_back("program", program.opt.name);
         const std::string& device = program.opt.device;
         if (device == "cpu") return run_on_cpu(program);
 #if defined(CTNN_EXAMPLES_CUDA)

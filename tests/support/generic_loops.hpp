@@ -1,13 +1,11 @@
-// A Cpu whose loops claim not to run on host threads: layers then take the paths written for the
-// GPU (per-element items, no stack buffers), so the tests can check both paths on the CPU.
+// A Cpu with the kernels in their per-item form (device/kernels.hpp), the one the GPU runs: the
+// tests check both forms on the CPU.
 #pragma once
 
 #include <ctnn/device/cpu.hpp>
 
 namespace ctnn::test {
 
-struct GenericLoopsCpu : Cpu {
-    static constexpr bool host_loops = false;
-};
+struct GenericLoopsCpu : detail::CpuLoops, detail::GenericKernels<GenericLoopsCpu> {};
 
 }  // namespace ctnn::test

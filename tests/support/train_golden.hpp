@@ -78,6 +78,32 @@ void check_gan_iterations() {
     check_gan_iteration<Dev, DLogits>("wasserstein", AdversarialLoss::wasserstein, 1, 0, 0.05);
 }
 
+// golden_gan.py's per-sample generator with ConvTranspose2d and no BatchNorm, and its critic.
+using GConvT = Sequential<Input<3>, Linear<3, 8>, ReLU, Reshape<2, 2, 2>, ConvTranspose2d<2, 3, 3, 2, 1, 1>, Tanh>;
+using DConv = Sequential<Input<3, 4, 4>, Conv2d<3, 4, 3, 2, 1>, LeakyReLU<0.2>, Flatten, Linear<16, 1>>;
+
+/// One Gan::step from "gan_conv_transpose": G runs once on both steps' noise (2b samples) and the
+/// G step backs through its first b (Network::backward_leading).
+template <class Dev>
+void check_gan_step_conv_transpose() {
+    static_assert(per_sample_v<GConvT> && per_sample_v<DConv>);
+    const GoldenFile g("gan_conv_transpose");
+    Rng rng(1);
+    const AdamOptions adam{.lr = 0.01, .beta1 = 0.5, .beta2 = 0.999};
+    Gan<GConvT, DConv, Adam<Dev, double>, Adam<Dev, double>, Dev, double> gan(
+        rng, {.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform}, adam, adam);
+    load_params(gan.generator, g, "g.param");
+    load_params(gan.discriminator, g, "d.param");
+    rng = Rng(static_cast<std::uint64_t>(g.at("noise_seed").values[0]));  // the noise golden_gan.py drew
+    const auto real = Tensor<Shape<3, 4, 4>, Dev, double>::from_host(g.at("real").materialize());
+    const GanStepLosses l = gan.step([&] { return real.cview(); });
+    BOOST_TEST(gan.generator.output().batch() == 2 * real.batch());  // one G pass for both steps
+    BOOST_TEST(l.d_loss == g.at("d_loss").values[0], boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(l.g_loss == g.at("g_loss").values[0], boost::test_tools::tolerance(1e-12));
+    expect_params(gan.discriminator, g, "d.after");
+    expect_params(gan.generator, g, "g.after");
+}
+
 /// One VAE step from the golden file "vae_<name>".
 template <class Dev>
 void check_vae_step(const std::string& name, VaeOptions opts) {

@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "support/temp_dir.hpp"
 
@@ -147,4 +148,94 @@ BOOST_AUTO_TEST_CASE(interrupted_save_leaves_previous_file) {
     io::Checkpoint().network("generator", back).load(path);
     BOOST_TEST(all_state(back) == all_state(g), boost::test_tools::per_element());
     BOOST_TEST(dir.only("ckpt.safetensors"));  // no temporary file left behind
+}
+
+namespace {
+std::vector<char> read_bytes(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), {}};
+}
+void write_bytes(const fs::path& p, const std::vector<char>& b) {
+    std::ofstream(p, std::ios::binary).write(b.data(), static_cast<std::streamsize>(b.size()));
+}
+}  // namespace
+
+// The checksum covers the metadata: one changed byte in a counter ("step":"93" -> "83") or in the
+// random state is refused, and nothing bound changes.
+BOOST_AUTO_TEST_CASE(a_changed_metadata_byte_is_refused) {
+    TempDir dir;
+    Rng r(7);
+    std::int64_t step = 93;
+    const fs::path path = dir.path / "c.safetensors";
+    io::Checkpoint().counter("step", step).rng("rng", r).save(path);
+    const auto bytes = read_bytes(path);
+    const std::string text(bytes.begin(), bytes.end());
+    // The first byte of each value: '9' -> '2', and a digit of the random state to another character.
+    for (const std::string& target : {std::string("\"step\":\""), std::string("\"rng\":\"")}) {
+        auto flipped = bytes;
+        const auto at = text.find(target);
+        BOOST_REQUIRE(at != std::string::npos);
+        flipped[at + target.size()] ^= 0x0b;
+        write_bytes(dir.path / "flipped", flipped);
+        std::int64_t loaded = 0;
+        Rng r2(1);
+        const std::string e = error_of([&] { io::Checkpoint().counter("step", loaded).rng("rng", r2).load(dir.path / "flipped"); });
+        BOOST_TEST(e.find("checksum") != std::string::npos, e);
+        BOOST_TEST(loaded == 0);
+    }
+    // A counter that is not a number (in a file whose checksum matches) is named, not "stoll".
+    io::SafeTensors st;
+    st.metadata["step"] = "9x";
+    st.save(dir.path / "nan.safetensors");
+    std::int64_t loaded = 0;
+    const std::string e = error_of([&] { io::Checkpoint().counter("step", loaded).load(dir.path / "nan.safetensors"); });
+    BOOST_TEST(e.find("metadata entry step \"9x\" cannot be restored: not an integer") != std::string::npos, e);
+}
+
+BOOST_AUTO_TEST_CASE(settings_differences_are_named_unless_allowed) {
+    TempDir dir;
+    const fs::path path = dir.path / "c.safetensors";
+    std::int64_t step = 5;
+    io::Checkpoint().counter("step", step).settings({{"seed", "1"}, {"loss", "bce"}, {"batch", "64"}}).save(path);
+    std::int64_t loaded = 0;
+    const std::map<std::string, std::string> other{{"seed", "2"}, {"loss", "ls"}, {"batch", "64"}};
+    const std::string e = error_of([&] { io::Checkpoint().counter("step", loaded).settings(other).load(path); });
+    BOOST_TEST(e.find("seed: 2 here, 1 in the checkpoint's run") != std::string::npos, e);
+    BOOST_TEST(e.find("loss: ls here, bce in the checkpoint's run") != std::string::npos, e);
+    BOOST_TEST(e.find("batch") == std::string::npos, e);
+    BOOST_CHECK_THROW(io::Checkpoint().counter("step", loaded).settings(other).load(path), io::SettingsError);
+    BOOST_TEST(loaded == 0);
+    io::Checkpoint allowed;
+    allowed.counter("step", loaded).settings(other, true).load(path);
+    BOOST_TEST(loaded == 5);
+    BOOST_TEST(allowed.notes().size() == 2u);
+}
+
+// A file of an older ctnn: its checksum covers the tensor bytes only, it has no settings and no
+// optional state. It loads, saying what it lacks.
+BOOST_AUTO_TEST_CASE(older_checkpoints_still_load) {
+    TempDir dir;
+    const std::string header =
+        R"({"__metadata__":{"ctnn.checksum.fnv1a64":"14695981039346656037","format":"ctnn-checkpoint-1","step":"40"}})";
+    std::vector<char> bytes(8, 0);
+    bytes[0] = static_cast<char>(header.size());
+    bytes.insert(bytes.end(), header.begin(), header.end());
+    write_bytes(dir.path / "old.safetensors", bytes);
+    std::int64_t step = 0;
+    Rng extra(1);
+    io::Checkpoint c;
+    c.counter("step", step).state("loader", extra, true).settings({{"seed", "1"}}).load(dir.path / "old.safetensors");
+    BOOST_TEST(step == 40);
+    BOOST_TEST(c.missing("loader"));
+    BOOST_REQUIRE(c.notes().size() == 1u);
+    BOOST_TEST(c.notes()[0].find("no run settings") != std::string::npos);
+    // The current format without its whole-file checksum is corrupt, not old.
+    std::string v2 = R"({"__metadata__":{"format":"ctnn-checkpoint-2","step":"40"}})";
+    v2.append((8 - v2.size() % 8) % 8, ' ');
+    std::vector<char> b2(8, 0);
+    b2[0] = static_cast<char>(v2.size());
+    b2.insert(b2.end(), v2.begin(), v2.end());
+    write_bytes(dir.path / "v2.safetensors", b2);
+    const std::string e = error_of([&] { io::Checkpoint().counter("step", step).load(dir.path / "v2.safetensors"); });
+    BOOST_TEST(e.find("without its checksum") != std::string::npos, e);
 }

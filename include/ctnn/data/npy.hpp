@@ -114,15 +114,19 @@ std::string npy_descr() {
     return std::is_same_v<T, float> ? "<f4" : "|u1";
 }
 
-}  // namespace detail
+/// A dtype's name as a user knows it: "'<f8' (float64)".
+inline std::string npy_dtype_text(const std::string& descr) {
+    const std::pair<const char*, const char*> names[] = {
+        {"<f4", "float32"}, {"|u1", "uint8"}, {"<f8", "float64"}, {"<f2", "float16"}, {"|i1", "int8"},
+        {"<i2", "int16"},   {"<i4", "int32"}, {"<i8", "int64"},   {"<u2", "uint16"},  {">f4", "big-endian float32"}};
+    for (const auto& [d, name] : names)
+        if (descr == d) return "'" + descr + "' (" + name + ")";
+    return "'" + descr + "'";
+}
 
-/// The array in a .npy file as samples of S: its shape must be [N, sample dims...] with the sample
-/// dims fitting S (see sample_shape_fits), and its dtype T's (float32 '<f4' or uint8 '|u1').
-template <AnyShape S, class T = float>
-Dataset<S, T> read_npy(const std::filesystem::path& path) {
-    static_assert(std::is_same_v<T, float> || std::is_same_v<T, std::uint8_t>,
-                  "ctnn: read_npy reads float32 or uint8 arrays");
-    ByteReader in(path);
+/// Reads a .npy file's magic, version and header, and checks the header (dtype aside: the
+/// caller decides which it reads). Returns the header; `data_offset` is where the array begins.
+inline NpyHeader read_npy_header(ByteReader& in, std::uint64_t& data_offset) {
     unsigned char magic[8];
     if (in.read(magic, 8) < 8 || std::memcmp(magic, "\x93NUMPY", 6) != 0)
         in.fail("not a .npy file: it does not start with \\x93NUMPY and a version");
@@ -142,14 +146,17 @@ Dataset<S, T> read_npy(const std::filesystem::path& path) {
     if (in.read(text.data(), header_len) < header_len)
         in.fail("truncated: the header says it is " + std::to_string(header_len) + " bytes long but " + in.has() +
                 " " + std::to_string(in.position()) + " bytes");
-
-    const detail::NpyHeader h = detail::parse_npy_header(in, text);
-    if (h.descr != detail::npy_descr<T>())
-        in.fail("dtype '" + h.descr + "' where '" + detail::npy_descr<T>() + "' (" +
-                (std::is_same_v<T, float> ? "float32" : "uint8") + ") was asked for");
+    data_offset = 8 + len_bytes + header_len;
+    NpyHeader h = parse_npy_header(in, text);
     if (h.shape.empty()) in.fail("holds a scalar (shape ()), not an array of samples");
     if (h.fortran_order && h.shape.size() > 1)
         in.fail("fortran_order is True: only C-order (row-major) arrays are read");
+    return h;
+}
+
+/// The samples of S in the array `h` describes, whose values are T (its dtype checked by the caller).
+template <AnyShape S, class T>
+Dataset<S, T> read_npy_samples(ByteReader& in, const NpyHeader& h, std::uint64_t data_offset) {
     std::uint64_t count = 1;
     for (std::size_t i = 0; i < h.shape.size(); ++i) {
         if (h.shape[i] == 0)
@@ -159,11 +166,47 @@ Dataset<S, T> read_npy(const std::filesystem::path& path) {
         count *= h.shape[i];
     }
     check_sample_shape<S>(in, std::span<const std::uint64_t>(h.shape.data() + 1, h.shape.size() - 1));
-    const std::vector<std::uint8_t> payload = read_payload(
-        in, 8 + len_bytes + header_len, count * sizeof(T), "header says shape " + dims_str(h.shape) + " of " + h.descr);
+    const std::vector<std::uint8_t> payload =
+        read_payload(in, data_offset, count * sizeof(T), "header says shape " + dims_str(h.shape) + " of " + h.descr);
     Dataset<S, T> out;
     out.samples.resize(count);
     std::memcpy(out.samples.data(), payload.data(), payload.size());
+    return out;
+}
+
+}  // namespace detail
+
+/// The array in a .npy file as samples of S: its shape must be [N, sample dims...] with the sample
+/// dims fitting S (see sample_shape_fits), and its dtype T's (float32 '<f4' or uint8 '|u1').
+template <AnyShape S, class T = float>
+Dataset<S, T> read_npy(const std::filesystem::path& path) {
+    static_assert(std::is_same_v<T, float> || std::is_same_v<T, std::uint8_t>,
+                  "ctnn: read_npy reads float32 or uint8 arrays");
+    ByteReader in(path);
+    std::uint64_t offset = 0;
+    const detail::NpyHeader h = detail::read_npy_header(in, offset);
+    if (h.descr != detail::npy_descr<T>())
+        in.fail("dtype " + detail::npy_dtype_text(h.descr) + " where " + detail::npy_dtype_text(detail::npy_descr<T>()) +
+                " was asked for");
+    return detail::read_npy_samples<S, T>(in, h, offset);
+}
+
+/// Images in a .npy file as floats in [0, 1], whichever of the two ways images are stored it
+/// holds: float32 ('<f4', values already in [0, 1]) or uint8 ('|u1', 0-255, divided by 255).
+template <AnyShape S>
+Dataset<S, float> read_npy_images(const std::filesystem::path& path) {
+    ByteReader in(path);
+    std::uint64_t offset = 0;
+    const detail::NpyHeader h = detail::read_npy_header(in, offset);
+    if (h.descr == detail::npy_descr<float>()) return detail::read_npy_samples<S, float>(in, h, offset);
+    if (h.descr != detail::npy_descr<std::uint8_t>())
+        in.fail("dtype " + detail::npy_dtype_text(h.descr) +
+                ": images are read as float32 ('<f4', values in [0, 1]) or uint8 ('|u1', 0-255); convert with "
+                "numpy's a.astype(np.float32)");
+    const Dataset<S, std::uint8_t> bytes = detail::read_npy_samples<S, std::uint8_t>(in, h, offset);
+    Dataset<S, float> out;
+    out.samples.resize(bytes.samples.size());
+    for (std::size_t i = 0; i < bytes.samples.size(); ++i) out.samples[i] = bytes.samples[i] / 255.0f;
     return out;
 }
 

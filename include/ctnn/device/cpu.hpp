@@ -15,7 +15,10 @@
 #endif
 
 #include "ctnn/core/config.hpp"
+#include "ctnn/device/cpu_math.hpp"
+#include "ctnn/device/device.hpp"
 #include "ctnn/device/gemm.hpp"
+#include "ctnn/device/host_kernels.hpp"
 #include "ctnn/device/workspace.hpp"
 
 namespace ctnn {
@@ -62,13 +65,10 @@ inline void set_denormal_mode([[maybe_unused]] unsigned mode) {
 #endif
 #endif
 }
-}  // namespace detail
-
-/// Host memory, Eigen's GEMM kernels or the system BLAS (device/gemm.hpp) and OpenMP threads.
-///
-/// A device is a type with static members only: layers are written once against this interface
-/// (storage, for_each, sum, gemm, copies), and a network type runs on any device that provides it.
-struct Cpu {
+/// The Cpu's memory, loops, sums, GEMMs and copies: host memory, OpenMP threads, Eigen's GEMM
+/// kernels or the system BLAS (device/gemm.hpp). Cpu adds its kernels; a test device with the
+/// per-item kernels of the GPU adds others (tests/support/generic_loops.hpp).
+struct CpuLoops {
     static constexpr const char* name = "cpu";
 
     template <class T>
@@ -106,9 +106,6 @@ struct Cpu {
     static void for_blocks(index_t n, index_t block, F f) {
         for_each((n + block - 1) / block, [=](index_t b) { f(b * block, std::min(block, n - b * block)); }, block);
     }
-
-    /// Loop bodies run on host threads (their stacks, their caches).
-    static constexpr bool host_loops = true;
 
     /// Convolution columns built at a time (detail::host_column_budget).
     static constexpr index_t column_budget = detail::host_column_budget;
@@ -196,6 +193,48 @@ struct Cpu {
 #endif
     }
 };
+
+}  // namespace detail
+
+/// Host memory, OpenMP threads, Eigen's GEMM kernels or the system BLAS, and the host-thread forms
+/// of the kernels (device/host_kernels.hpp) with Eigen's vectorised math where it has a form
+/// (device/cpu_math.hpp). A device is a type with static members only (the Device concept,
+/// device/device.hpp).
+struct Cpu : detail::CpuLoops, detail::HostKernels<Cpu> {
+    /// y[i] = f(x[i]); in blocks of 4096 (whole vectors per thread) where Eigen has f's form.
+    template <class T, class F>
+    static void map(index_t n, const T* x, T* y, F f) {
+        if constexpr (requires { detail::block_map<F>::run(x, y, n); })
+            for_blocks(n, 4096, [=](index_t begin, index_t len) { detail::block_map<F>::run(x + begin, y + begin, len); });
+        else
+            Generic::map(n, x, y, f);
+    }
+
+    /// GenericKernels::loss_sum; where Eigen has the term's form, each of sum_chunks' chunks
+    /// computes its gradients and its terms in one pass each, then sums the terms in index order.
+    template <class T, class Term>
+    static T loss_sum(Term term, index_t n, const T* x, const T* y, T y_value, T div, T* g) {
+        using Block = detail::block_loss<Term>;
+        if constexpr (requires(T* out) { Block::value(x, y, y_value, out, n); }) {
+            return sum_chunks<T>(n, [=](index_t begin, index_t len) {
+                const T* yc = y ? y + begin : nullptr;
+                if (g) Block::grad(x + begin, yc, y_value, div, g + begin, len);
+                // Aligned: Eigen computes an unaligned destination's first elements one at a time
+                // (libm's exp and log1p, not its vectorised ones), so the sum, and the loss a run
+                // logs, would depend on where the stack happens to be (the length of the command line).
+                alignas(64) T terms[sum_chunk];
+                Block::value(x + begin, yc, y_value, terms, len);
+                T s = T(0);
+                for (index_t i = 0; i < len; ++i) s += terms[i];
+                return s;
+            });
+        } else {
+            return Generic::loss_sum(term, n, x, y, y_value, div, g);
+        }
+    }
+};
+
+static_assert(Device<Cpu>);
 
 /// While it lives, the calling thread and Cpu's worker threads (OpenMP's, which the BLAS GEMMs
 /// share) compute with denormal floats as zero: inputs below 1.2e-38 (2.2e-308 for double) read

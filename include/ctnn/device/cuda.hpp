@@ -30,7 +30,6 @@ struct CudaSystem {
     template <class T>
     using vector = thrust::device_vector<T>;
     static auto policy() { return thrust::cuda::par; }
-    static constexpr bool host_loops = false;
     /// A whole batch's convolution columns at once: the GPU has the memory, and larger GEMMs.
     static constexpr index_t column_budget = std::numeric_limits<index_t>::max();
 
@@ -76,6 +75,7 @@ struct CudaSystem {
 };
 
 using Cuda = ThrustDevice<CudaSystem>;
+static_assert(Device<Cuda>);
 
 /// Throws CudaError saying why when this process cannot use a GPU (no driver, a driver older
 /// than the runtime, no device), so that a program can refuse --device cuda in words rather than

@@ -3,6 +3,13 @@
 // Cuda device reuses the same template with Thrust's CUDA system and cuBLAS.
 #pragma once
 
+// Thrust's generic headers dispatch to a default device system, CUDA unless told otherwise, and
+// that does not compile under g++. The devices name their system explicitly (thrust::omp), so
+// outside nvcc the default only has to be something that compiles.
+#if !defined(__CUDACC__) && !defined(THRUST_DEVICE_SYSTEM)
+#define THRUST_DEVICE_SYSTEM THRUST_DEVICE_SYSTEM_OMP
+#endif
+
 #include <thrust/copy.h>
 #include <thrust/memory.h>
 #include <thrust/fill.h>
@@ -13,15 +20,17 @@
 
 #include "ctnn/core/config.hpp"
 #include "ctnn/device/device.hpp"
+#include "ctnn/device/kernels.hpp"
 
 namespace ctnn {
 
 /// A device whose loops are Thrust algorithms under System's execution policy. System provides
-/// `vector<T>` (its storage), `policy()`, `gemm(...)` and `column_budget`; see OmpSystem.
+/// `vector<T>` (its storage), `policy()`, `gemm(...)` and `column_budget`; see OmpSystem. Its
+/// kernels are the per-item forms (device/kernels.hpp) on every system, so ThrustOmp runs what
+/// the Cuda device runs.
 template <class System>
-struct ThrustDevice {
+struct ThrustDevice : detail::GenericKernels<ThrustDevice<System>> {
     static constexpr const char* name = System::name;
-    static constexpr bool host_loops = System::host_loops;
     /// Convolution columns built at a time (layers/im2col.hpp).
     static constexpr index_t column_budget = System::column_budget;
 

@@ -4,19 +4,14 @@
 
 #include <cstring>
 
-// Thrust's generic headers dispatch to a default device system, CUDA unless told otherwise, and
-// that does not compile under g++. This device names thrust::omp explicitly, so outside nvcc the
-// default only has to be something that compiles; include this header before any other Thrust
-// header (or define THRUST_DEVICE_SYSTEM yourself).
-#if !defined(__CUDACC__) && !defined(THRUST_DEVICE_SYSTEM)
-#define THRUST_DEVICE_SYSTEM THRUST_DEVICE_SYSTEM_OMP
-#endif
+// Include this header before any other Thrust header (or define THRUST_DEVICE_SYSTEM yourself):
+// device/thrust.hpp, first, picks Thrust's default system outside nvcc.
+#include "ctnn/device/thrust.hpp"
 
 #include <thrust/system/omp/execution_policy.h>
 #include <thrust/system/omp/vector.h>
 
 #include "ctnn/device/gemm.hpp"
-#include "ctnn/device/thrust.hpp"
 #include "ctnn/device/workspace.hpp"
 
 namespace ctnn {
@@ -26,7 +21,6 @@ struct OmpSystem {
     template <class T>
     using vector = thrust::omp::vector<T>;
     static auto policy() { return thrust::omp::par; }
-    static constexpr bool host_loops = true;
     /// As the Cpu device's (host memory, host caches).
     static constexpr index_t column_budget = detail::host_column_budget;
 
@@ -48,5 +42,6 @@ struct OmpSystem {
 };
 
 using ThrustOmp = ThrustDevice<OmpSystem>;
+static_assert(Device<ThrustOmp>);
 
 }  // namespace ctnn

@@ -1,9 +1,13 @@
 // Files that matter (checkpoints, pictures, metrics) are written atomically: into a temporary
 // file in the same directory, flushed and fsync'ed, then renamed over the target. A crash or an
-// error at any point leaves either the old file or the new one, never a half-written one.
+// error at any point leaves either the old file or the new one, never a half-written one. A writer
+// killed mid-write (kill -9, a power cut) leaves its temporary file behind;
+// remove_stale_temporaries() clears those of writers that are gone.
 #pragma once
 
 #include <cerrno>
+#include <charconv>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -23,7 +27,33 @@ struct IoError : std::runtime_error {
 
 namespace detail {
 inline std::string errno_text() { return std::strerror(errno); }
+inline constexpr const char* temporary_tag = ".tmp.";
 }  // namespace detail
+
+/// Removes the temporary files write_atomically() left in `dir` when the process writing them
+/// died (".<name>.tmp.<pid>" whose pid runs no process). Returns how many it removed.
+inline int remove_stale_temporaries(const std::filesystem::path& dir) {
+    int removed = 0;
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        const auto tag = name.rfind(detail::temporary_tag);
+        if (name.empty() || name[0] != '.' || tag == std::string::npos) continue;
+        const char* first = name.data() + tag + std::char_traits<char>::length(detail::temporary_tag);
+        const char* last = name.data() + name.size();
+        long pid = 0;
+        const auto [end, err] = std::from_chars(first, last, pid);
+        if (err != std::errc{} || end != last || pid <= 0) continue;
+        if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // its writer may still run
+        if (std::filesystem::remove(entry.path(), ec)) ++removed;
+    }
+    return removed;
+}
+
+/// Flushes `f` and asks the kernel to put its data on disk; throws naming `what` if either fails.
+inline void sync_file(std::FILE* f, const std::string& what) {
+    if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0) throw IoError(what + ": cannot flush: " + detail::errno_text());
+}
 
 /// Calls write(FILE*) on a temporary file next to `path`, then makes it `path` atomically.
 /// If write throws, or any step fails, the temporary file is removed and `path` is untouched.
@@ -33,13 +63,12 @@ inline void write_atomically(const std::filesystem::path& path,
     if (!std::filesystem::is_directory(dir))
         throw IoError(path.string() + ": cannot write: directory " + dir.string() + " does not exist");
     const std::filesystem::path tmp =
-        dir / ("." + path.filename().string() + ".tmp." + std::to_string(::getpid()));
+        dir / ("." + path.filename().string() + detail::temporary_tag + std::to_string(::getpid()));
     std::FILE* f = std::fopen(tmp.c_str(), "wb");
     if (!f) throw IoError(path.string() + ": cannot create " + tmp.string() + ": " + detail::errno_text());
     try {
         write(f);
-        if (std::fflush(f) != 0 || ::fsync(::fileno(f)) != 0)
-            throw IoError(path.string() + ": cannot flush: " + detail::errno_text());
+        sync_file(f, path.string());
     } catch (...) {
         std::fclose(f);
         std::filesystem::remove(tmp);

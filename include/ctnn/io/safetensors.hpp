@@ -1,8 +1,9 @@
 // The safetensors format (https://huggingface.co/docs/safetensors): an 8-byte little-endian header
 // length, a JSON header naming each tensor's dtype, shape and byte range, then the bytes. PyTorch
 // users read it with a few lines of Python (tests/reference/read_safetensors.py). Reading validates
-// everything; writing is atomic and adds a checksum of the bytes to the metadata, so that corrupt
-// data is told apart from a truncated file or a mismatched network.
+// everything; writing is atomic and adds a checksum of the whole file (every tensor's name, dtype,
+// shape, byte range and bytes, and every metadata entry) to the metadata, so that a corrupt file,
+// header included, is told apart from a truncated file or a mismatched network.
 #pragma once
 
 #include <algorithm>
@@ -71,8 +72,9 @@ struct StoredTensor {
 };
 
 namespace detail {
+inline constexpr std::uint64_t fnv1a_basis = 14695981039346656037ull;
 /// FNV-1a, 64 bit: cheap, dependency-free, and enough to notice flipped bytes.
-inline std::uint64_t fnv1a(const std::uint8_t* p, std::size_t n, std::uint64_t h = 14695981039346656037ull) {
+inline std::uint64_t fnv1a(const std::uint8_t* p, std::size_t n, std::uint64_t h = fnv1a_basis) {
     for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
     return h;
 }
@@ -86,7 +88,10 @@ inline std::string shape_text(const std::vector<std::int64_t>& s) {
 /// Named tensors plus string metadata, as one safetensors file holds them.
 class SafeTensors {
 public:
-    static constexpr const char* checksum_key = "ctnn.checksum.fnv1a64";
+    /// The checksum of the whole file, header included (see checksum()).
+    static constexpr const char* checksum_key = "ctnn.checksum.fnv1a64.file";
+    /// Older files' checksum, of the tensor bytes alone; still verified when a file has it.
+    static constexpr const char* bytes_checksum_key = "ctnn.checksum.fnv1a64";
 
     std::map<std::string, StoredTensor> tensors;  ///< sorted: files are byte-for-byte reproducible
     std::map<std::string, std::string> metadata;
@@ -117,16 +122,16 @@ public:
     /// Writes the file atomically (see write_atomically).
     void save(const std::filesystem::path& path) const {
         nlohmann::ordered_json header;
-        std::uint64_t offset = 0, sum = 14695981039346656037ull;
+        std::uint64_t offset = 0;
         for (const auto& [name, t] : tensors) {
             header[name] = {{"dtype", dtype_name(t.dtype)},
                             {"shape", t.shape},
                             {"data_offsets", {offset, offset + t.bytes.size()}}};
             offset += t.bytes.size();
-            sum = detail::fnv1a(t.bytes.data(), t.bytes.size(), sum);
         }
         auto meta = metadata;
-        meta[checksum_key] = std::to_string(sum);
+        meta.erase(checksum_key);
+        meta[checksum_key] = std::to_string(checksum());
         header["__metadata__"] = meta;
         std::string text = header.dump();
         text.append((8 - text.size() % 8) % 8, ' ');  // keeps the data 8-byte aligned, as the format allows
@@ -189,13 +194,51 @@ public:
         if (at < data_size)
             throw FormatError(file + ": corrupt: " + std::to_string(data_size - at) + " bytes after the last tensor");
         if (auto it = st.metadata.find(checksum_key); it != st.metadata.end()) {
-            std::uint64_t sum = 14695981039346656037ull;
-            for (const auto& [name, t] : st.tensors) sum = detail::fnv1a(t.bytes.data(), t.bytes.size(), sum);
-            if (std::to_string(sum) != it->second)
-                throw FormatError(file + ": corrupt: the tensor data does not match its checksum");
+            const std::string stored = it->second;
             st.metadata.erase(it);
+            if (std::to_string(st.checksum()) != stored)
+                throw FormatError(file + ": corrupt: the header or the tensor data does not match the file's checksum");
+            st.checksummed = true;
+        } else if (auto old = st.metadata.find(bytes_checksum_key); old != st.metadata.end()) {
+            std::uint64_t sum = detail::fnv1a_basis;
+            for (const auto& [name, t] : st.tensors) sum = detail::fnv1a(t.bytes.data(), t.bytes.size(), sum);
+            if (std::to_string(sum) != old->second)
+                throw FormatError(file + ": corrupt: the tensor data does not match its checksum");
+            st.metadata.erase(old);
         }
         return st;
+    }
+
+    /// True after load() when the file carried the whole-file checksum and matched it (files
+    /// written by older versions, or by other programs, have none).
+    bool checksummed = false;
+
+    /// FNV-1a over a canonical form of everything the file says: each metadata entry (sorted, the
+    /// checksum's own excluded), then each tensor (sorted by name) with its dtype, shape, byte
+    /// range and bytes. A byte changed anywhere in the header either breaks its JSON or changes
+    /// one of these (only the padding's spaces are free).
+    std::uint64_t checksum() const {
+        std::uint64_t h = detail::fnv1a_basis;
+        const auto text = [&](const std::string& s) {
+            const std::uint64_t n = s.size();
+            h = detail::fnv1a(reinterpret_cast<const std::uint8_t*>(&n), sizeof n, h);
+            h = detail::fnv1a(reinterpret_cast<const std::uint8_t*>(s.data()), s.size(), h);
+        };
+        for (const auto& [k, v] : metadata)
+            if (k != checksum_key) {
+                text(k);
+                text(v);
+            }
+        std::uint64_t offset = 0;
+        for (const auto& [name, t] : tensors) {
+            text(name);
+            text(dtype_name(t.dtype));
+            text(detail::shape_text(t.shape));
+            text(std::to_string(offset) + "," + std::to_string(offset + t.bytes.size()));
+            offset += t.bytes.size();
+            h = detail::fnv1a(t.bytes.data(), t.bytes.size(), h);
+        }
+        return h;
     }
 
 private:

@@ -2,14 +2,34 @@
 // derivative once; Elementwise runs them on any device.
 #pragma once
 
-#include <Eigen/Core>
 #include <cmath>
-#include <type_traits>
 
 #include "ctnn/core/real.hpp"
+#include "ctnn/device/functions.hpp"
 #include "ctnn/layers/layer.hpp"
 
 namespace ctnn {
+
+namespace detail {
+/// Fn::f as a function object: what Elementwise asks the device to map, unless Fn names a
+/// function of ctnn::fn (`using function = fn::...`) that devices may run in a form of their own.
+template <class Fn>
+struct ActivationForward {
+    template <class T>
+    CTNN_HD T operator()(T x) const {
+        return Fn::f(x);
+    }
+};
+template <class Fn>
+struct activation_function {
+    using type = ActivationForward<Fn>;
+};
+template <class Fn>
+    requires requires { typename Fn::function; }
+struct activation_function<Fn> {
+    using type = typename Fn::function;
+};
+}  // namespace detail
 
 /// A parameter-free layer y = Fn::f(x) with dL/dx = dy * Fn::df(x, y); shape-preserving.
 template <class Fn>
@@ -28,14 +48,7 @@ struct Elementwise {
 
     public:
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
-            const T* in = x.data();
-            T* out = y.data();
-            if constexpr (std::is_same_v<Dev, Cpu> && requires { Fn::f_block(in, out, index_t{}); }) {
-                // Blocks of 4096: whole vectors per thread.
-                Dev::for_blocks(x.size(), 4096, [=](index_t begin, index_t len) { Fn::f_block(in + begin, out + begin, len); });
-            } else {
-                Dev::for_each(x.size(), [=] CTNN_HD(index_t i) { out[i] = Fn::f(in[i]); });
-            }
+            Dev::map(x.size(), x.data(), y.data(), typename detail::activation_function<Fn>::type{});
         }
         void backward(typename Base::in_view x, typename Base::out_cview y,
                       typename Base::out_cview dy, typename Base::in_grad_view dx, ParamGrads) {
@@ -75,20 +88,14 @@ struct LeakyReLU : Elementwise<LeakyReLU<Slope>> {
     }
 };
 
-/// tanh(x); the derivative 1 - y^2 uses the output.
+/// tanh(x) (fn::Tanh, which the Cpu runs as Eigen's vectorised tanh, within a few ulp of
+/// std::tanh as PyTorch's own vectorised CPU tanh is); the derivative 1 - y^2 uses the output.
 struct Tanh : Elementwise<Tanh> {
     static constexpr std::string_view type_name = "Tanh";
+    using function = fn::Tanh;
     template <class T>
     CTNN_HD static T f(T x) {
-        return std::tanh(x);
-    }
-    /// The Cpu's forward over a block: Eigen's vectorised tanh (a rational approximation within a
-    /// few ulp of std::tanh, as PyTorch's own vectorised CPU tanh is), where libm's one value at
-    /// a time was 5% of an MLP GAN step.
-    template <class T>
-    static void f_block(const T* x, T* y, index_t n) {
-        using Array = Eigen::Array<T, Eigen::Dynamic, 1>;
-        Eigen::Map<Array>(y, n) = Eigen::Map<const Array>(x, n).tanh();
+        return function{}(x);
     }
     template <class T>
     CTNN_HD static T df(T, T y) {

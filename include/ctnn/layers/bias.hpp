@@ -3,8 +3,8 @@
 #pragma once
 
 #include "ctnn/core/config.hpp"
+#include "ctnn/core/mode.hpp"
 #include "ctnn/device/device.hpp"
-#include "ctnn/layers/channel_loops.hpp"
 
 namespace ctnn::detail {
 
@@ -13,7 +13,7 @@ namespace ctnn::detail {
 template <index_t Channels, index_t Positions, class Dev, class T>
 void channel_sums_into(const T* dy, T* b, index_t batch, ParamGrads pg) {
     const bool overwrite = pg == ParamGrads::overwrite;
-    channel_sums<T, Channels, Positions, 1, Dev>(
+    Dev::template channel_sums<T, Channels, Positions, 1>(
         batch, [=] CTNN_HD(index_t i, index_t, T* t) { t[0] = dy[i]; },
         [=] CTNN_HD(index_t o, const T* total) { b[o] = overwrite ? total[0] : b[o] + total[0]; });
 }

@@ -12,20 +12,44 @@ namespace detail {
 /// The output size of a convolution or pooling window along one axis.
 constexpr index_t conv_out(index_t in, index_t k, index_t s, index_t p) { return (in + 2 * p - k) / s + 1; }
 
-/// The checks every 2-D layer makes on its input: a (C, H, W) image with Channels channels (any
-/// channel count when Channels is 0) that the padded window fits in. Returns whether it fits.
+/// The output size of a window along one axis of a layer whose window may not fit (reported by
+/// checked_image): then the input's size divided by the stride, as with "same" padding, so that
+/// the layers after it see what they would have seen had the window fit.
+constexpr index_t window_out(index_t in, index_t k, index_t s, index_t p) {
+    return in + 2 * p >= k ? conv_out(in, k, s, p) : (in + s - 1) / s;
+}
+
+/// The image a 2-D layer that declares Channels channels (any count when Channels is 0) and a
+/// K x K window with padding P takes its input In for, after checking In: In itself when it is
+/// such an image, whatever the mistake in its channels. A flat input is read as square images
+/// of those channels (what a missing Reshape meant), so that the layers after it see the shape
+/// this layer was meant to produce.
 template <index_t Position, class Layer, index_t Channels, index_t K, index_t P, AnyShape In>
-consteval bool check_image_input() {
-    if constexpr (In::rank != 3 || (Channels != 0 && In::dims[0] != Channels)) {
-        (void)error::channel_mismatch<Position, Layer, Shape<Channels>, In>{};
-        return false;
-    } else if constexpr (K > In::dims[1] + 2 * P || K > In::dims[2] + 2 * P) {
-        (void)error::kernel_larger_than_input<Position, Layer, Shape<K, K>,
-                                              Shape<In::dims[1] + 2 * P, In::dims[2] + 2 * P>>{};
-        return false;
-    } else {
-        return true;
-    }
+consteval auto checked_image() {
+    constexpr bool image = In::rank == 3;
+    constexpr index_t c = Channels != 0 ? Channels : image ? In::dims[0] : 1;
+    constexpr index_t side = [] {
+        index_t r = 1;
+        while ((r + 1) * (r + 1) * c <= In::size) ++r;
+        return r;
+    }();
+    constexpr index_t h = image ? In::dims[1] : side, w = image ? In::dims[2] : side;
+    if constexpr (!image || c != In::dims[0])
+        (void)sizeof(error::channel_mismatch<Position, Layer, Shape<Channels>, In>);
+    else if constexpr (K > h + 2 * P || K > w + 2 * P)
+        (void)sizeof(error::kernel_larger_than_input<Position, Layer, Shape<K, K>, Shape<h + 2 * P, w + 2 * P>>);
+    return Shape<c, h, w>{};
+}
+/// The geometry of a window layer's impl from the image Img (checked_image's reading of its
+/// input) of C channels to OH x OW positions: Img's own in a valid network. After a reported
+/// error the image is widened until the window fits, so that the impl compiles quietly.
+template <index_t C, AnyShape Img, index_t K, index_t S, index_t P, index_t OH, index_t OW>
+consteval ConvGeometry window_geometry() {
+    const auto fit = [](index_t in, index_t out) {
+        const index_t least = (out - 1) * S + K;  // the padded input the window needs
+        return least > in + 2 * P ? least - 2 * P : in;
+    };
+    return {C, fit(Img::dims[1], OH), fit(Img::dims[2], OW), K, S, P, OH, OW};
 }
 }  // namespace detail
 
@@ -40,19 +64,18 @@ struct Conv2d {
 
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
-        if constexpr (detail::check_image_input<Position, Conv2d, InC, Kernel, Padding, In>())
-            return Shape<OutC, detail::conv_out(In::dims[1], Kernel, Stride, Padding),
-                         detail::conv_out(In::dims[2], Kernel, Stride, Padding)>{};
-        else
-            return Shape<OutC, 1, 1>{};
+        using I = decltype(detail::checked_image<Position, Conv2d, InC, Kernel, Padding, In>());
+        return Shape<OutC, detail::window_out(I::dims[1], Kernel, Stride, Padding),
+                     detail::window_out(I::dims[2], Kernel, Stride, Padding)>{};
     }
 
     template <AnyShape In, class Dev, class T>
-    class impl : public WeightBiasLayer<In, decltype(infer<0, In>()), Shape<OutC, InC, Kernel, Kernel>, OutC, Bias, Dev, T> {
-        using Base = WeightBiasLayer<In, decltype(infer<0, In>()), Shape<OutC, InC, Kernel, Kernel>, OutC, Bias, Dev, T>;
+    class impl : public WeightBiasLayer<In, decltype(infer<error::unreported, In>()), Shape<OutC, InC, Kernel, Kernel>, OutC, Bias, Dev, T> {
+        using Base = WeightBiasLayer<In, decltype(infer<error::unreported, In>()), Shape<OutC, InC, Kernel, Kernel>, OutC, Bias, Dev, T>;
         using Out = typename Base::out_shape;
-        static constexpr detail::ConvGeometry geo{InC, In::dims[1], In::dims[2], Kernel, Stride, Padding,
-                                                  Out::dims[1], Out::dims[2]};
+        using Img = decltype(detail::checked_image<error::unreported, Conv2d, InC, Kernel, Padding, In>());
+        static constexpr detail::ConvGeometry geo =
+            detail::window_geometry<InC, Img, Kernel, Stride, Padding, Out::dims[1], Out::dims[2]>();
         static constexpr index_t rows = geo.rows(), positions = geo.cols();
 
     public:
@@ -65,7 +88,7 @@ struct Conv2d {
             // [OutC x rows] [rows x block positions] per block of samples, into out_ as
             // OutC x (batch positions), then back to n x OutC x positions.
             detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
-                detail::im2col<geo, Dev>(x.data() + first * geo.image_size(), cols, count);
+                Dev::template im2col<geo>(x.data() + first * geo.image_size(), cols, count);
                 Dev::gemm(Trans::no, Trans::no, OutC, count * positions, rows, T(1), weight.data(), rows, cols,
                           count * positions, T(0), out_.data() + first * positions, width);
             });
@@ -83,7 +106,7 @@ struct Conv2d {
                 if (pg != ParamGrads::frozen) {
                     // The forward's columns are gone (the workspace is shared): im2col again, a
                     // copy, cheap next to the GEMMs, rather than keep every layer's columns alive.
-                    detail::im2col<geo, Dev>(x.data() + first * geo.image_size(), cols, count);
+                    Dev::template im2col<geo>(x.data() + first * geo.image_size(), cols, count);
                     // Blocks after the first add to what the first wrote.
                     Dev::gemm(Trans::no, Trans::yes, OutC, rows, w, T(1), dy_block, width, cols, w,
                               first == 0 ? gradient_beta<T>(pg) : T(1), weight_grad.data(), rows);
@@ -91,7 +114,7 @@ struct Conv2d {
                 if (dx.empty()) return;
                 Dev::gemm(Trans::yes, Trans::no, rows, w, OutC, T(1), weight.data(), rows, dy_block, width, T(0),
                           cols, w);
-                detail::col2im<geo, Dev>(cols, dx.data() + first * geo.image_size(), count);
+                Dev::template col2im<geo>(cols, dx.data() + first * geo.image_size(), count);
             });
             if constexpr (Bias)
                 if (pg != ParamGrads::frozen)

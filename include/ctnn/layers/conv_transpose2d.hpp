@@ -24,27 +24,28 @@ struct ConvTranspose2d {
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
         // The output must be at least one pixel: (H - 1) S + K + OP > 2P.
-        constexpr index_t P2 = 2 * Padding;
-        if constexpr (detail::check_image_input<Position, ConvTranspose2d, InC, 0, 0, In>()) {
-            if constexpr ((In::dims[1] - 1) * Stride + Kernel + OutputPadding <= P2 ||
-                          (In::dims[2] - 1) * Stride + Kernel + OutputPadding <= P2) {
-                (void)error::kernel_larger_than_input<Position, ConvTranspose2d, Shape<Kernel, Kernel>, In>{};
-                return Shape<OutC, 1, 1>{};
-            } else {
-                return Shape<OutC, out_size(In::dims[1]), out_size(In::dims[2])>{};
-            }
+        using I = decltype(detail::checked_image<Position, ConvTranspose2d, InC, 0, 0, In>());
+        constexpr index_t least = [] {
+            index_t h = 1;
+            while ((h - 1) * Stride + Kernel + OutputPadding <= 2 * Padding) ++h;
+            return h;
+        }();
+        if constexpr (I::dims[1] < least || I::dims[2] < least) {
+            (void)sizeof(error::kernel_larger_than_input<Position, ConvTranspose2d, Shape<Kernel, Kernel>, In>);
+            return Shape<OutC, out_size(least), out_size(least)>{};
         } else {
-            return Shape<OutC, 1, 1>{};
+            return Shape<OutC, out_size(I::dims[1]), out_size(I::dims[2])>{};
         }
     }
 
     template <AnyShape In, class Dev, class T>
-    class impl : public WeightBiasLayer<In, decltype(infer<0, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T> {
-        using Base = WeightBiasLayer<In, decltype(infer<0, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T>;
+    class impl : public WeightBiasLayer<In, decltype(infer<error::unreported, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T> {
+        using Base = WeightBiasLayer<In, decltype(infer<error::unreported, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T>;
         using Out = typename Base::out_shape;
         // The convolution this layer transposes: from the output image back to the input grid.
+        using Img = decltype(detail::checked_image<error::unreported, ConvTranspose2d, InC, 0, 0, In>());
         static constexpr detail::ConvGeometry geo{OutC, Out::dims[1], Out::dims[2], Kernel, Stride, Padding,
-                                                  In::dims[1], In::dims[2]};
+                                                  Img::dims[1], Img::dims[2]};
         static constexpr index_t rows = geo.rows(), positions = geo.cols();
 
     public:
@@ -54,12 +55,13 @@ struct ConvTranspose2d {
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             const index_t n = x.batch, width = n * positions;
             in_.resize(n);
+            forward_batch_ = n;
             // [rows x InC] [InC x block positions] per block of samples, scattered into the image.
             detail::to_channel_major<Dev>(x.data(), in_.data(), n, InC, positions);
             detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
                 Dev::gemm(Trans::yes, Trans::no, rows, count * positions, InC, T(1), weight.data(), rows,
                           in_.data() + first * positions, width, T(0), cols, count * positions);
-                detail::col2im<geo, Dev>(cols, y.data() + first * geo.image_size(), count);
+                Dev::template col2im<geo>(cols, y.data() + first * geo.image_size(), count);
             });
             if constexpr (Bias) detail::add_channels<Dev>(bias.data(), y.data(), n, OutC, Out::dims[1] * Out::dims[2]);
         }
@@ -68,10 +70,15 @@ struct ConvTranspose2d {
                       typename Base::in_grad_view dx, ParamGrads pg) {
             const index_t n = x.batch, width = n * positions;
             if (pg == ParamGrads::frozen && dx.empty()) return;
+            // in_ holds the forward's x channel-major, InC rows of (forward batch x positions): a
+            // backward through the leading samples alone (Network::backward_leading) would read
+            // its rows at the wrong stride, so it lays out its own samples again.
+            if (pg != ParamGrads::frozen && n != forward_batch_)
+                detail::to_channel_major<Dev>(x.data(), in_.data(), n, InC, positions);
             detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
                 const index_t w = count * positions;
                 T* in_block = in_.data() + first * positions;  // x in channel-major order, then dx
-                detail::im2col<geo, Dev>(dy.data() + first * geo.image_size(), cols, count);
+                Dev::template im2col<geo>(dy.data() + first * geo.image_size(), cols, count);
                 if (pg != ParamGrads::frozen)  // blocks after the first add to what the first wrote
                     Dev::gemm(Trans::no, Trans::yes, InC, rows, w, T(1), in_block, width, cols, w,
                               first == 0 ? gradient_beta<T>(pg) : T(1), weight_grad.data(), rows);
@@ -83,12 +90,15 @@ struct ConvTranspose2d {
                 if (pg != ParamGrads::frozen)
                     detail::channel_sums_into<OutC, Out::dims[1] * Out::dims[2], Dev>(dy.data(), bias_grad.data(), n,
                                                                                       pg);
-            if (!dx.empty())
+            if (!dx.empty()) {
                 detail::from_channel_major<Dev>(in_.data(), dx.data(), n, InC, positions, static_cast<const T*>(nullptr));
+                forward_batch_ = 0;  // in_ holds dx now, not x
+            }
         }
 
     private:
         Tensor<In, Dev, T> in_;  ///< x (forward), then dx, as InC x (batch positions); the columns are in workspace()
+        index_t forward_batch_ = 0;  ///< the batch whose x in_ holds
     };
 };
 

@@ -1,5 +1,6 @@
-// The layer protocol. Every layer is a small descriptor type (e.g. Linear<784, 256>) that knows
-// its sizes at compile time, plus a nested `impl` that holds its state on a device:
+// The layer protocol, as the Layer concept below. Every layer is a small descriptor type (e.g.
+// Linear<784, 256>) that knows its sizes at compile time, plus a nested `impl` that holds its state
+// on a device:
 //
 //   struct SomeLayer {
 //       static constexpr std::string_view type_name;      // as PyTorch and torchsummary name it
@@ -14,21 +15,33 @@
 // `infer` returns a value of the output Shape type. When In does not fit, it instantiates one of
 // the ctnn::error templates with Position, the layer and both shapes, so that the compiler's first
 // lines name them, and returns the layer's declared output so that later layers are still checked.
+// (The concept does not call infer: the Sequential that holds the layer knows its position.)
 //
-// `impl<In, Dev, T>` provides:
-//   forward(ConstView<In> x, View<Out> y, const ForwardContext&)   y = layer(x); may cache state
-//   backward(x, y, dy, dx, ParamGrads)  given x and y of the last forward and dy = dL/dy:
+// `impl<In, Dev, T>` (LayerImpl; LayerBase gives the types and empty visitors) provides:
+//   in_shape, out_shape, in_view, out_view, out_cview, in_grad_view
+//   forward(x, y, const ForwardContext&)   y = layer(x); may cache state for backward
+//   backward(x, y, dy, dx, ParamGrads)     given x and y of the last forward and dy = dL/dy:
 //       writes dx = dL/dx unless dx is empty (nobody needs it), and adds dL/dparameters to the
-//       parameters' gradients unless ParamGrads::frozen (then touches neither).
-//   reset_parameters(Rng&, Init)                        PyTorch's default or the DCGAN init
-//   visit_parameters(prefix, f)   f(name, param, grad) with PyTorch's state_dict names; param and
-//                                 grad are Parameter<Shape, Dev, T> views that Network binds into
-//                                 its flat buffers (core/parameters.hpp)
-//   visit_buffers(prefix, f)      f(name, tensor or std::int64_t&): BatchNorm's running stats
-// Nothing in forward or backward allocates once a batch size has been seen.
+//       parameters' gradients (ParamGrads::accumulate), stores them (overwrite), or touches
+//       neither (frozen).
+//   reset_parameters(Rng&, Init)           PyTorch's default or the DCGAN init
+//   visit_parameters(prefix, f)            f(name, param, grad) with PyTorch's state_dict names; param
+//                                          and grad are Parameter views that Network binds into its
+//                                          flat buffers (core/parameters.hpp)
+//   visit_buffers(prefix, f)               f(name, tensor or std::int64_t&): BatchNorm's running stats
+// Nothing in forward or backward allocates once a batch size has been seen. Layers name no device
+// type: what depends on the device (element-wise maps, channel sums, im2col) they ask of Dev.
+//
+// Cached state is sample-major from the first sample. backward may get only the first samples of
+// the last forward's batch (x, y and dy then have that smaller batch; Network::backward_leading,
+// which Gan::step uses for per-sample generators): whatever forward cached for backward must be
+// read sample-major from the first sample (Dropout's masks, MaxPool's indices), or laid out again
+// from x (ConvTranspose2d's channel-major input). A concept cannot check this; test_gan checks a
+// Gan::step of a ConvTranspose2d generator against PyTorch.
 #pragma once
 
 #include <array>
+#include <concepts>
 #include <string>
 #include <string_view>
 
@@ -58,6 +71,41 @@ using output_shape_t = decltype(L::template infer<Position, In>());
 /// taken not to.
 template <class L>
 inline constexpr bool per_sample_v = requires { requires L::per_sample; };
+
+namespace detail::probe {
+/// Stands in for the visitors callers pass to visit_parameters and visit_buffers.
+struct Visitor {
+    template <class... Args>
+    void operator()(Args&&...) const {}
+};
+}  // namespace detail::probe
+
+/// A layer implementation (a layer's `impl<In, Dev, T>`): the members Sequential calls.
+template <class I>
+concept LayerImpl = requires(I& layer, typename I::in_view x, typename I::out_view y, typename I::out_cview yc,
+                             typename I::in_grad_view dx, const ForwardContext& ctx, Rng& rng, const std::string& prefix) {
+    typename I::in_shape;
+    typename I::out_shape;
+    layer.forward(x, y, ctx);
+    layer.backward(x, yc, yc, dx, ParamGrads::accumulate);
+    layer.reset_parameters(rng, Init::pytorch);
+    layer.visit_parameters(prefix, detail::probe::Visitor{});
+    layer.visit_buffers(prefix, detail::probe::Visitor{});
+};
+
+/// Layer descriptor L, given samples of shape In, with its implementation on device Dev in
+/// scalar T: the contract at the top of this file, checked where a Sequential takes its layers.
+template <class L, class In, class Dev = Cpu, class T = float>
+concept Layer = AnyShape<In> && requires {
+    { L::type_name } -> std::convertible_to<std::string_view>;
+    { L::parameter_count } -> std::convertible_to<index_t>;
+    typename L::template impl<In, Dev, T>;
+} && LayerImpl<typename L::template impl<In, Dev, T>>;
+
+/// Layer L's implementation for input shape In on Dev in T, checked against the Layer concept.
+template <class L, class In, class Dev, class T>
+    requires Layer<L, In, Dev, T>
+using layer_impl_t = typename L::template impl<In, Dev, T>;
 
 /// One row of a network summary: what torchsummary prints for a leaf layer.
 struct SummaryRow {

@@ -21,9 +21,9 @@ struct Linear {
     template <index_t Position, AnyShape Got>
     static consteval auto infer() {
         if constexpr (Got::rank != 1)
-            (void)error::linear_needs_flat_input<Position, Linear, Shape<In>, Got>{};
+            (void)sizeof(error::linear_needs_flat_input<Position, Linear, Shape<In>, Got>);
         else if constexpr (Got::size != In)
-            (void)error::input_shape_mismatch<Position, Linear, Shape<In>, Got>{};
+            (void)sizeof(error::input_shape_mismatch<Position, Linear, Shape<In>, Got>);
         return Shape<Out>{};
     }
 

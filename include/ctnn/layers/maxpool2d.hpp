@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <type_traits>
 
 #include "ctnn/layers/conv2d.hpp"
 
@@ -21,76 +20,23 @@ struct MaxPool2d {
 
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
-        if constexpr (detail::check_image_input<Position, MaxPool2d, 0, Kernel, Padding, In>())
-            return Shape<In::dims[0], detail::conv_out(In::dims[1], Kernel, Stride, Padding),
-                         detail::conv_out(In::dims[2], Kernel, Stride, Padding)>{};
-        else
-            return Shape<1, 1, 1>{};
+        using I = decltype(detail::checked_image<Position, MaxPool2d, 0, Kernel, Padding, In>());
+        return Shape<I::dims[0], detail::window_out(I::dims[1], Kernel, Stride, Padding),
+                     detail::window_out(I::dims[2], Kernel, Stride, Padding)>{};
     }
 
     template <AnyShape In, class Dev, class T>
-    class impl : public LayerBase<In, decltype(infer<0, In>()), Dev, T> {
-        using Base = LayerBase<In, decltype(infer<0, In>()), Dev, T>;
+    class impl : public LayerBase<In, decltype(infer<error::unreported, In>()), Dev, T> {
+        using Base = LayerBase<In, decltype(infer<error::unreported, In>()), Dev, T>;
         using Out = typename Base::out_shape;
-        static constexpr index_t H = In::dims[1], W = In::dims[2], OH = Out::dims[1], OW = Out::dims[2];
+        using Img = decltype(detail::checked_image<error::unreported, MaxPool2d, 0, Kernel, Padding, In>());
+        static constexpr index_t H = Img::dims[1], W = Img::dims[2], OH = Out::dims[1], OW = Out::dims[2];
+        static constexpr detail::ConvGeometry geo{Img::dims[0], H, W, Kernel, Stride, Padding, OH, OW};
 
     public:
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
             argmax_.resize(x.batch);
-            const T* in = x.data();
-            T* out = y.data();
-            std::int32_t* arg = argmax_.data();
-            if constexpr (std::is_same_v<Dev, Cpu> && Padding == 0) {
-                // The Cpu, windows always inside the image: one item per plane, no bounds tests or
-                // index arithmetic per element, and a branch-free maximum (8% of a DCGAN step as
-                // the general loop below). The same visiting order and rule (replaces).
-                Dev::for_each(x.batch * In::dims[0], [=](index_t plane) {
-                    const T* p = in + plane * H * W;
-                    for (index_t oh = 0; oh < OH; ++oh)
-                        for (index_t ow = 0; ow < OW; ++ow) {
-                            const index_t first = oh * Stride * W + ow * Stride;
-                            T best = p[first];
-                            index_t where = first;
-                            for (index_t kh = 0; kh < Kernel; ++kh)
-                                for (index_t kw = kh == 0 ? 1 : 0; kw < Kernel; ++kw) {
-                                    const index_t at = first + kh * W + kw;
-                                    const T v = p[at];
-                                    const bool take = replaces(v, best);
-                                    best = take ? v : best;
-                                    where = take ? at : where;
-                                }
-                            const index_t o = plane * OH * OW + oh * OW + ow;
-                            out[o] = best;
-                            arg[o] = static_cast<std::int32_t>(where);
-                        }
-                }, H * W);
-                return;
-            }
-            Dev::for_each(y.size(), [=] CTNN_HD(index_t i) {
-                const index_t ow = i % OW, oh = (i / OW) % OH, plane = i / (OH * OW);
-                const T* p = in + plane * H * W;
-                T best = T(0);
-                std::int32_t where = -1;
-                // Signed: the window may start in the padding.
-                const auto h0 = static_cast<std::int64_t>(oh * Stride) - static_cast<std::int64_t>(Padding);
-                const auto w0 = static_cast<std::int64_t>(ow * Stride) - static_cast<std::int64_t>(Padding);
-                for (index_t kh = 0; kh < Kernel; ++kh) {
-                    const std::int64_t h = h0 + static_cast<std::int64_t>(kh);
-                    if (h < 0 || h >= static_cast<std::int64_t>(H)) continue;
-                    for (index_t kw = 0; kw < Kernel; ++kw) {
-                        const std::int64_t w = w0 + static_cast<std::int64_t>(kw);
-                        if (w < 0 || w >= static_cast<std::int64_t>(W)) continue;
-                        const auto at = static_cast<index_t>(h * static_cast<std::int64_t>(W) + w);
-                        const T v = p[at];
-                        if (where < 0 || replaces(v, best)) {
-                            best = v;
-                            where = static_cast<std::int32_t>(at);
-                        }
-                    }
-                }
-                out[i] = best;
-                arg[i] = where;
-            });
+            Dev::template max_pool2d<geo>(x.data(), y.data(), argmax_.data(), x.batch);
         }
 
         void backward(typename Base::in_view, typename Base::out_cview, typename Base::out_cview dy,
@@ -110,11 +56,6 @@ struct MaxPool2d {
         }
 
     private:
-        /// Whether window value v takes the maximum from best, scanning in row-major order: a
-        /// larger value (the first of equal ones stays, PyTorch's tie rule), or the first NaN,
-        /// which then stays (NaN propagates).
-        CTNN_HD static bool replaces(T v, T best) { return v > best || (v != v && best == best); }
-
         Tensor<Out, Dev, std::int32_t> argmax_;
     };
 };

@@ -12,8 +12,8 @@ struct SameElements {
     static constexpr bool per_sample = true;
 
     template <AnyShape In, class Dev, class T>
-    class impl : public LayerBase<In, decltype(Derived::template infer<0, In>()), Dev, T> {
-        using Base = LayerBase<In, decltype(Derived::template infer<0, In>()), Dev, T>;
+    class impl : public LayerBase<In, decltype(Derived::template infer<error::unreported, In>()), Dev, T> {
+        using Base = LayerBase<In, decltype(Derived::template infer<error::unreported, In>()), Dev, T>;
 
     public:
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
@@ -43,7 +43,7 @@ struct Reshape : SameElements<Reshape<Dims...>> {
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
         if constexpr (In::size != Shape<Dims...>::size)
-            (void)error::reshape_size_mismatch<Position, Reshape, Shape<Dims...>, In>{};
+            (void)sizeof(error::reshape_size_mismatch<Position, Reshape, Shape<Dims...>, In>);
         return Shape<Dims...>{};
     }
 };

@@ -113,6 +113,8 @@ public:
     void flush() {
         if (std::fflush(file_) != 0) throw io::IoError(path_.string() + ": cannot flush: " + io::detail::errno_text());
     }
+    /// Flushes and has the rows put on disk (fsync): before a checkpoint that says they happened.
+    void sync() { io::sync_file(file_, path_.string()); }
     /// Flushes and closes, throwing if that fails; the destructor does it quietly otherwise.
     void close() {
         flush();

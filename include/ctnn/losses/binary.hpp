@@ -3,9 +3,9 @@
 // VAE's Bernoulli reconstruction term.
 #pragma once
 
-#include <Eigen/Core>
 #include <cmath>
 
+#include "ctnn/device/functions.hpp"
 #include "ctnn/losses/loss.hpp"
 
 namespace ctnn {
@@ -33,41 +33,8 @@ struct BceTerm {
     }
 };
 
-/// BCEWithLogitsLoss on a logit x, in the form that neither overflows nor loses the small
-/// probabilities: max(x, 0) - x y + log(1 + exp(-|x|)).
-struct BceWithLogitsTerm {
-    template <class T>
-    CTNN_HD T value(T x, T y) const {
-        return std::fmax(x, T(0)) - x * y + std::log1p(std::exp(-std::abs(x)));
-    }
-    template <class T>
-    CTNN_HD T grad(T x, T y) const {
-        return T(1) / (T(1) + std::exp(-x)) - y;
-    }
-
-    // The Cpu's forms over a block (detail::elementwise_loss uses them): Eigen's vectorised exp and
-    // log1p, within a few ulp of libm's, where libm's log1pf one value at a time was 7% of a VAE
-    // step. Targets are y[0..n), or y_value everywhere when y is null.
-    template <class T>
-    static void value_block(const T* x, const T* y, T y_value, T* out, index_t n) {
-        using A = Eigen::Array<T, Eigen::Dynamic, 1>;
-        const Eigen::Map<const A> xs(x, n);
-        if (y)
-            Eigen::Map<A>(out, n) = xs.max(T(0)) - xs * Eigen::Map<const A>(y, n) + (-xs.abs()).exp().log1p();
-        else
-            Eigen::Map<A>(out, n) = xs.max(T(0)) - xs * y_value + (-xs.abs()).exp().log1p();
-    }
-    template <class T>
-    static void grad_block(const T* x, const T* y, T y_value, T div, T* out, index_t n) {
-        using A = Eigen::Array<T, Eigen::Dynamic, 1>;
-        const Eigen::Map<const A> xs(x, n);
-        const auto sigmoid = T(1) / (T(1) + (-xs).exp());
-        if (y)
-            Eigen::Map<A>(out, n) = (sigmoid - Eigen::Map<const A>(y, n)) / div;
-        else
-            Eigen::Map<A>(out, n) = (sigmoid - y_value) / div;
-    }
-};
+/// BCEWithLogitsLoss on a logit x (the Cpu runs it as Eigen's vectorised exp and log1p).
+using BceWithLogitsTerm = fn::BceWithLogits;
 
 }  // namespace detail
 

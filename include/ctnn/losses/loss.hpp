@@ -3,11 +3,14 @@
 //
 //   T name(ConstView<S, Dev, T> input, <target>, TensorView<S, Dev, T> grad, Reduction r = mean)
 //
-// returning the loss and writing dLoss/dinput into grad unless grad is empty ({}). S, Dev and T
-// are deduced from the input alone, so a target or gradient of another shape does not convert:
-// a wrong shape is a compile error, a wrong batch a std::invalid_argument.
+// returning the loss and writing dLoss/dinput into grad unless grad is empty ({}) (the Loss
+// concept). S, Dev and T are deduced from the input alone, so a target or gradient of another
+// shape does not convert: a wrong shape is a compile error, a wrong batch a std::invalid_argument.
+// Most losses are a sum of an element-wise term (LossTerm), which the device sums
+// (Device::loss_sum).
 #pragma once
 
+#include <concepts>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -43,6 +46,23 @@ struct Target {
     CTNN_HD T operator[](index_t i) const { return ptr ? ptr[i] : value; }
 };
 
+/// A loss function f(input, target, grad) of samples S on Dev in T (a Reduction may follow), with
+/// a target of type Y: returns the loss as T.
+template <class F, class S, class Dev, class T, class Y>
+concept Loss = AnyShape<S> && requires(F f, ConstView<S, Dev, T> x, Y y, TensorView<S, Dev, T> g) {
+    { f(x, y, g) } -> std::same_as<T>;
+    { f(x, y, g, Reduction::sum) } -> std::same_as<T>;
+};
+
+/// An element-wise loss term: value(x, y) is one element's loss at input x and target y,
+/// grad(x, y) its derivative in x. A small struct of scalars, copied into the device's loops
+/// (CTNN_HD members).
+template <class Term, class T>
+concept LossTerm = std::copy_constructible<Term> && requires(const Term term, T x) {
+    { term.value(x, x) } -> std::same_as<T>;
+    { term.grad(x, x) } -> std::same_as<T>;
+};
+
 namespace detail {
 
 /// Throws unless the target and the gradient (those given) hold as many samples as the input.
@@ -71,36 +91,16 @@ T reduction_divisor(Reduction r, index_t batch, index_t per_sample) {
 /// A loss that is a sum of Term::value(x, y) over the elements; Term::grad(x, y) is its derivative
 /// in x. Term is a small struct of scalars, copied into the device loops.
 template <class Term, AnyShape S, class Dev, class T>
+    requires LossTerm<Term, T>
 T elementwise_loss(const char* name, Term term, ConstView<S, Dev, T> input, Target<S, Dev, T> target,
                    TensorView<S, Dev, T> grad, Reduction r) {
     check_loss_batches(name, input.batch, target.batch, target.ptr != nullptr, grad.batch, !grad.empty());
     const T* x = input.data();
     const index_t n = input.size();
     const T div = reduction_divisor<T>(r, input.batch, S::size);
-    if constexpr (std::is_same_v<Dev, Cpu> && requires(const T* p, T* o) {
-                      Term::value_block(p, p, T(), o, n);
-                      Term::grad_block(p, p, T(), T(), o, n);
-                  }) {
-        // The Cpu with a Term that has vectorised block forms: each of Cpu::sum's chunks computes
-        // its gradients and its terms in one pass each, then sums the terms in index order.
-        const T* y = target.ptr;
-        const T y_value = target.value;
-        T* g = grad.empty() ? nullptr : grad.data();
-        return Dev::template sum_chunks<T>(n, [=](index_t begin, index_t len) {
-            const T* yc = y ? y + begin : nullptr;
-            if (g) Term::grad_block(x + begin, yc, y_value, div, g + begin, len);
-            T terms[Dev::sum_chunk];
-            Term::value_block(x + begin, yc, y_value, terms, len);
-            T s = T(0);
-            for (index_t i = 0; i < len; ++i) s += terms[i];
-            return s;
-        }) / div;
-    }
-    if (!grad.empty()) {
-        T* g = grad.data();
-        Dev::for_each(n, [=] CTNN_HD(index_t i) { g[i] = term.grad(x[i], target[i]) / div; });
-    }
-    return Dev::template sum<T>(n, [=] CTNN_HD(index_t i) { return term.value(x[i], target[i]); }) / div;
+    // The device's sum: where it has a vectorised form of Term (the Cpu, for fn::BceWithLogits)
+    // it computes a block's gradients and terms in one pass each.
+    return Dev::loss_sum(term, n, x, target.ptr, target.value, div, grad.empty() ? nullptr : grad.data()) / div;
 }
 
 }  // namespace detail

@@ -36,18 +36,14 @@ private:
     Mode previous_;
 };
 
-template <class Net, class Dev = Cpu, class T = float>
+template <class Net, Device Dev = Cpu, class T = float>
 class Network {
-    static_assert(Net::has_input,
-                  "ctnn: a Network needs a Sequential that starts with Input<...> (the sample "
-                  "shape it takes)");
-
 public:
     using net_type = Net;
     using device = Dev;
     using scalar = T;
-    using input_shape = typename Net::input_shape;
-    using output_shape = decltype(Net::template infer<0, input_shape>());
+    using input_shape = typename network_shapes<Net>::input;    // a missing Input is reported there
+    using output_shape = typename network_shapes<Net>::output;
     using impl_type = typename Net::template impl<input_shape, Dev, T>;
     using input_view = ConstView<input_shape, Dev, T>;
     using output_view = ConstView<output_shape, Dev, T>;

@@ -34,15 +34,17 @@ struct prepend<T, type_list<Ts...>> {
     using type = type_list<T, Ts...>;
 };
 
-/// The shapes between the layers: S0 = In, S(i+1) = output of layer i at position Position + i.
+/// The shapes between the layers: S0 = In, S(i+1) = output of layer i at position Position + i
+/// (at error::unreported throughout when Position is unreported).
 template <index_t Position, AnyShape In, class... Layers>
 struct shape_chain {
     using type = type_list<In>;
 };
 template <index_t Position, AnyShape In, class L, class... Rest>
 struct shape_chain<Position, In, L, Rest...> {
+    static constexpr index_t next = Position == error::unreported ? Position : Position + 1;
     using type = typename prepend<
-        In, typename shape_chain<Position + 1, output_shape_t<L, Position, In>, Rest...>::type>::type;
+        In, typename shape_chain<next, output_shape_t<L, Position, In>, Rest...>::type>::type;
 };
 
 template <std::size_t I, class List>
@@ -72,14 +74,13 @@ private:
         static constexpr index_t count = sizeof...(Ls);
         static constexpr index_t params = (index_t{0} + ... + Ls::parameter_count);
         static constexpr bool per_sample = (per_sample_v<Ls> && ...);
-        template <AnyShape In>
-        using shapes = typename detail::shape_chain<0, In, Ls...>::type;
+        template <AnyShape In, index_t Start = 0>
+        using shapes = typename detail::shape_chain<Start, In, Ls...>::type;
         template <AnyShape In, class Dev, class T, class Idx>
         struct impls;
         template <AnyShape In, class Dev, class T, std::size_t... I>
         struct impls<In, Dev, T, std::index_sequence<I...>> {
-            using type = std::tuple<typename Ls::template impl<
-                typename detail::at<I, shapes<In>>::type, Dev, T>...>;
+            using type = std::tuple<layer_impl_t<Ls, typename detail::at<I, shapes<In, error::unreported>>::type, Dev, T>...>;
         };
         template <AnyShape In>
         static consteval auto rows() {
@@ -115,11 +116,16 @@ public:
     /// The sample shape of Input<...> (void for a nested Sequential without one).
     using input_shape = typename parts::input;
 
+    /// The sample shape the layers take when this Sequential receives In: its Input's (a
+    /// mismatch is reported by infer, once), or In.
+    template <AnyShape In>
+    using layers_input = std::conditional_t<has_input, typename parts::input, In>;
+
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
         if constexpr (has_input && !std::is_same_v<In, typename parts::input>)
-            (void)error::input_shape_mismatch<Position, Sequential, typename parts::input, In>{};
-        using S = typename info::template shapes<std::conditional_t<has_input, typename parts::input, In>>;
+            (void)sizeof(error::input_shape_mismatch<Position, Sequential, typename parts::input, In>);
+        using S = typename info::template shapes<layers_input<In>, Position == error::unreported ? Position : 0>;
         return typename detail::at<info::count, S>::type{};
     }
 
@@ -135,9 +141,9 @@ public:
 template <class... Items>
 template <AnyShape In, class Dev, class T>
 class Sequential<Items...>::impl
-    : public LayerBase<In, decltype(Sequential::infer<0, In>()), Dev, T> {
-    using Base = LayerBase<In, decltype(Sequential::infer<0, In>()), Dev, T>;
-    using shapes = typename info::template shapes<In>;
+    : public LayerBase<In, decltype(Sequential::infer<error::unreported, In>()), Dev, T> {
+    using Base = LayerBase<In, decltype(Sequential::infer<error::unreported, In>()), Dev, T>;
+    using shapes = typename info::template shapes<layers_input<In>, error::unreported>;
     static constexpr std::size_t N = info::count;
     template <std::size_t I>
     using shape_at = typename detail::at<I, shapes>::type;
@@ -152,7 +158,7 @@ class Sequential<Items...>::impl
     using buffer_tuple = typename buffers<std::make_index_sequence<N - 1>>::type;
 
 public:
-    using layers_tuple = typename info::template impls<In, Dev, T, std::make_index_sequence<N>>::type;
+    using layers_tuple = typename info::template impls<layers_input<In>, Dev, T, std::make_index_sequence<N>>::type;
 
     /// Layer I's implementation (its parameters, for example).
     template <std::size_t I>
@@ -195,7 +201,9 @@ public:
     void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext& ctx) {
         each([&]<std::size_t I>() {
             if constexpr (I + 1 < N) std::get<I>(acts_).resize(x.batch);
-            std::get<I>(layers_).forward(input_of<I>(x), output_of<I>(y), ctx);
+            using L = std::tuple_element_t<I, layers_tuple>;
+            std::get<I>(layers_).forward(as<typename L::in_view>(input_of<I>(x)),
+                                         as<typename L::out_view>(output_of<I>(y)), ctx);
         });
     }
 
@@ -209,7 +217,7 @@ public:
             if constexpr (I > 0) std::get<I - 1>(grads_).resize(x.batch);
             TensorView<shape_at<I>, Dev, T> din;
             if constexpr (I == 0)
-                din = dx;
+                din = {dx.data(), dx.batch};  // the same samples, as layers_input after a reported mismatch
             else
                 din = std::get<I - 1>(grads_).view();
             ConstView<shape_at<I + 1>, Dev, T> dout;
@@ -222,11 +230,20 @@ public:
                 out = y;
             else
                 out = std::get<I>(acts_).cview().slice(0, x.batch);
-            std::get<I>(layers_).backward(input_of<I>(x), out, dout, din, pg);
+            using L = std::tuple_element_t<I, layers_tuple>;
+            std::get<I>(layers_).backward(as<typename L::in_view>(input_of<I>(x)), as<typename L::out_cview>(out),
+                                          as<typename L::out_cview>(dout), as<typename L::in_grad_view>(din), pg);
         });
     }
 
 private:
+    /// v as the view type layer impls declare: the same type unless that layer reported a shape
+    /// error (then it received what it was not meant to, and this keeps that error the only one).
+    template <class View, class V>
+    static View as(V v) {
+        return View(v.data(), v.batch);
+    }
+
     template <class F>
     static void each(F&& f) {
         [&]<std::size_t... I>(std::index_sequence<I...>) {
@@ -243,7 +260,7 @@ private:
     template <std::size_t I>
     ConstView<shape_at<I>, Dev, T> input_of(typename Base::in_view x) const {
         if constexpr (I == 0)
-            return x;
+            return {x.data(), x.batch};  // as for din in backward
         else
             return std::get<I - 1>(acts_).cview().slice(0, x.batch);
     }
@@ -258,6 +275,21 @@ private:
     layers_tuple layers_;
     buffer_tuple acts_;
     buffer_tuple grads_;
+};
+
+/// The sample shapes Network<Net> takes and gives: Net's Input and its output. A Sequential
+/// without Input reports network_without_input, once; Shape<1> then stands in, checked no further.
+template <class Net>
+struct network_shapes {
+    using input = typename Net::input_shape;
+    using output = decltype(Net::template infer<0, input>());
+};
+template <class Net>
+    requires(!Net::has_input)
+struct network_shapes<Net> {
+    static_assert(sizeof(error::network_without_input<Net>) > 0);
+    using input = Shape<1>;
+    using output = decltype(Net::template infer<error::unreported, input>());
 };
 
 }  // namespace ctnn

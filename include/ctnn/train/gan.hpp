@@ -53,7 +53,7 @@ struct GanStepLosses {
 /// each network's gradients, and the losses, are averaged over the ranks (summed in rank order)
 /// before the divergence guard and the update. Every rank then holds the same parameters, within
 /// rounding of what one process computes from the same global batch (docs/distributed.md).
-template <class G, class D, class GOpt, class DOpt, class Dev = Cpu, class T = float,
+template <class G, class D, class GOpt, class DOpt, Device Dev = Cpu, class T = float,
           distributed::Communicator Comm = distributed::SingleProcess>
 class Gan {
 public:
@@ -64,7 +64,7 @@ public:
     using score_shape = typename Network<D, Dev, T>::output_shape;
     using generated_shape = typename Network<G, Dev, T>::output_shape;
 
-    static_assert(error::fits<error::generator_output_vs_discriminator_input, sample_shape, generated_shape>(),
+    static_assert(sizeof(error::fit<error::generator_output_vs_discriminator_input<G, D>, sample_shape, generated_shape>) > 0,
                   "ctnn: the generator's output shape must equal the discriminator's input shape");
 
     TrainedNetwork<G, GOpt, Dev, T> generator;

@@ -66,7 +66,7 @@ void reparameterize_backward(const T* stats, const T* eps, const T* dz, T* dstat
 /// With a Comm of R ranks (distributed/communicator.hpp), step(input, target) takes the global
 /// batch and trains on this rank's share, eps drawn for the whole global batch as one process
 /// draws it; gradients and losses are averaged over the ranks before the guard and the update.
-template <class E, class D, class Opt, class Dev = Cpu, class T = float,
+template <class E, class D, class Opt, Device Dev = Cpu, class T = float,
           distributed::Communicator Comm = distributed::SingleProcess>
 class Vae {
 public:
@@ -77,10 +77,10 @@ public:
     using latent_shape = typename Network<D, Dev, T>::input_shape;
     static constexpr index_t latents = latent_shape::size;
 
-    static_assert(error::fits<error::encoder_output_vs_twice_decoder_input, Shape<2 * latents>, stats_shape>(),
+    static_assert(sizeof(error::fit<error::encoder_output_vs_twice_decoder_input<E, D>, Shape<2 * latents>, stats_shape>) > 0,
                   "ctnn: the encoder must output 2 * Z values (mu, log-variance) for a decoder of Z inputs");
-    static_assert(error::fits<error::decoder_output_vs_encoder_input, input_shape,
-                              typename Network<D, Dev, T>::output_shape>(),
+    static_assert(sizeof(error::fit<error::decoder_output_vs_encoder_input<D, E>, input_shape,
+                                     typename Network<D, Dev, T>::output_shape>) > 0,
                   "ctnn: the decoder must output the encoder's input shape");
 
     TrainedNetwork<E, Opt, Dev, T> encoder;
