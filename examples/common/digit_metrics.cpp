@@ -70,7 +70,7 @@ nlohmann::ordered_json digit_quality(DigitClassifier& classifier, std::span<cons
     viz::Chart chart{.title = title + ": labels the classifier predicts for " +
                               std::to_string(generated.size() / DigitShape::size) + " samples",
                      .xlabel = "predicted label", .ylabel = "samples"};
-    viz::Series bars{.label = "", .style = viz::Style::linespoints};
+    viz::Series bars{.style = viz::Style::bars, .color = "#1f77b4"};
     for (index_t c = 0; c < DigitClassifier::classes; ++c) {
         bars.x.push_back(static_cast<double>(c));
         bars.y.push_back(static_cast<double>(histogram[c]));

@@ -1,12 +1,14 @@
-# Compiles SOURCE with COMPILER and FLAGS (a ;-list) and passes only if
+# Compiles SOURCE with COMPILER (whose kind ID is gnu or clang) and FLAGS (a ;-list) and passes
+# only if
 #  - the compile fails with exactly one error (lines holding "error: "), and
 #  - the first line that names an error, within the first five lines of the output, holds every
-#    text given in the source on a line "// expect: <text>".
+#    text given in the source on a line "// expect: <text>" (or "// expect-<ID>: <text>", for
+#    the one compiler where the two word an error differently).
 # The first line naming an error is the first holding "error: " or "ctnn::error::": clang's
 # `error: static_assert failed due to requirement 'always_false<ctnn::error::...>'`, and g++'s
 # `In instantiation of 'struct ctnn::error::...'` (g++ prints its `error:` line, which holds the
 # static_assert's message, after the chain of instantiations that led there).
-file(STRINGS ${SOURCE} expect_lines REGEX "^// expect: ")
+file(STRINGS ${SOURCE} expect_lines REGEX "^// expect(-${ID})?: ")
 if(NOT expect_lines)
   message(FATAL_ERROR "${SOURCE} has no '// expect: ' line")
 endif()
@@ -40,7 +42,7 @@ if(first_number GREATER 5)
   message(FATAL_ERROR "${SOURCE}: the first line naming the error is line ${first_number}, not within the first five:\n${all}")
 endif()
 foreach(expect_line IN LISTS expect_lines)
-  string(REGEX REPLACE "^// expect: " "" expect "${expect_line}")
+  string(REGEX REPLACE "^// expect(-${ID})?: " "" expect "${expect_line}")
   string(FIND "${first}" "${expect}" pos)
   if(pos EQUAL -1)
     message(FATAL_ERROR "${SOURCE}: the first error line lacks '${expect}':\n${first}\n\nwhole output:\n${all}")

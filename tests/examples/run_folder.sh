@@ -27,11 +27,12 @@ fail() {
 }
 "$make_images" npy28 "$out/digits.npy" 64 || { fail "make_images"; exit 1; }
 args=(--data "$out/digits.npy" --batch 16 --epochs 3 --classifier none --eval-samples 2 --seed 5)
-# run DIR [flags...]: the trainer on DIR, its output in DIR.log
+# run DIR [flags...]: the trainer on DIR, its output in DIR.log (a run takes seconds; a hung one
+# fails the test rather than holding it)
 run() {
     local dir=$1
     shift
-    "$prog" "${args[@]}" --out "$dir" "$@" >"$dir.log" 2>&1
+    timeout 120 "$prog" "${args[@]}" --out "$dir" "$@" >"$dir.log" 2>&1
 }
 same_as_reference() {
     for f in checkpoint.safetensors losses.csv; do
@@ -95,6 +96,14 @@ rc=$?
 [ $rc -eq 1 ] || fail "a second trainer on a folder in use ended with $rc"
 grep -q "is in use by another trainer (pid $holder)" "$out/busy.log" || fail "second writer: $(cat "$out/busy.log")"
 kill -INT $holder
+for i in $(seq 1 300); do
+    kill -0 $holder 2>/dev/null || break
+    sleep 0.1
+done
+if kill -0 $holder 2>/dev/null; then
+    kill -9 $holder
+    fail "SIGINT did not stop the trainer within 30 s"
+fi
 wait $holder
 rc=$?
 [ $rc -eq 130 ] || fail "SIGINT: exit code $rc, not 130"

@@ -1,9 +1,10 @@
 // Run under mpirun: trains the data-parallel Swiss-roll GAN with the Mpi communicator and checks
 // that every rank holds the parameters that a simulated world of as many ranks computes, bit for
-// bit. With --fail-rank r, rank r throws at its first step instead: every rank must end, with
-// r's number and message (tests/mpi/expect_abort.cmake checks it).
+// bit. With --fail-rank r, rank r throws before its first step instead, and with --kill-rank r it
+// is killed (SIGKILL) there: every rank must end, naming rank r (tests/mpi/expect_abort.cmake).
 #include <ctnn/distributed/mpi.hpp>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <stdexcept>
@@ -17,11 +18,13 @@ using namespace ctnn::test::data_parallel;
 int main(int argc, char** argv) {
     distributed::MpiSession session(argc, argv);
     distributed::Mpi comm;
-    const int fail_rank = argc == 3 && std::string(argv[1]) == "--fail-rank" ? std::atoi(argv[2]) : -1;
+    const std::string mode = argc == 3 ? argv[1] : "";
+    const int planned = argc == 3 ? std::atoi(argv[2]) : -1;
+    if (mode == "--kill-rank" && comm.rank() == planned) std::raise(SIGKILL);
     int status = 0;
     comm.run_or_abort([&] {
         constexpr int steps = 5;
-        if (comm.rank() == fail_rank) throw std::runtime_error("a planned failure before the first step");
+        if (mode == "--fail-rank" && comm.rank() == planned) throw std::runtime_error("a planned failure before the first step");
         const std::vector<float> mine = train(steps, comm);
         // Every rank's parameters, gathered.
         std::vector<float> all(mine.size() * comm.size());

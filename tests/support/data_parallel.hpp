@@ -17,12 +17,14 @@ using RollGan = Gan<models::SwissRollGenerator<2, 32>, models::SwissRollDiscrimi
 inline constexpr index_t global_batch = 16;
 inline constexpr AdamOptions adam{.lr = 2e-4, .beta1 = 0.5};
 
-/// G's flat parameters then D's, after `steps` iterations on global batches of `batch` samples
-/// drawn from Rng(6), the GAN drawn from Rng(5).
 template <class Comm>
-std::vector<float> train(int steps, Comm comm, index_t batch = global_batch) {
-    Rng rng(5), data(6);
-    RollGan<Comm> gan(rng, {.loss = AdversarialLoss::bce}, adam, adam, Init::pytorch, comm);
+RollGan<Comm> make_gan(Rng& rng, Comm comm) {
+    return RollGan<Comm>(rng, {.loss = AdversarialLoss::bce}, adam, adam, Init::pytorch, comm);
+}
+
+/// `steps` iterations on global batches of `batch` samples drawn from `data`.
+template <class GanT>
+void train_steps(GanT& gan, Rng& data, int steps, index_t batch = global_batch) {
     Tensor<Shape<2>, Cpu> real(batch);
     std::vector<float> host(real.size());
     for (int i = 0; i < steps; ++i)
@@ -31,11 +33,26 @@ std::vector<float> train(int steps, Comm comm, index_t batch = global_batch) {
             real.copy_from_host(host);
             return real.cview();
         });
+}
+
+/// G's flat parameters then D's.
+template <class GanT>
+std::vector<float> parameters_of(GanT& gan) {
     const auto& g = gan.generator.parameters();
     const auto& d = gan.discriminator.parameters();
     std::vector<float> all(g.values(), g.values() + g.size());
     all.insert(all.end(), d.values(), d.values() + d.size());
     return all;
+}
+
+/// The parameters after `steps` iterations on global batches of `batch` samples drawn from
+/// Rng(6), the GAN drawn from Rng(5).
+template <class Comm>
+std::vector<float> train(int steps, Comm comm, index_t batch = global_batch) {
+    Rng rng(5), data(6);
+    auto gan = make_gan(rng, comm);
+    train_steps(gan, data, steps, batch);
+    return parameters_of(gan);
 }
 
 /// Each rank's parameters after `steps` iterations in a simulated world of `ranks`.

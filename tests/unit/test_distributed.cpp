@@ -5,6 +5,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "support/data_parallel.hpp"
+#include "support/temp_dir.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -62,6 +63,33 @@ BOOST_AUTO_TEST_CASE(each_rank_keeps_its_share_of_the_global_batch) {
     }
 }
 
+// Rank 0 writes the checkpoint; every rank resumes from that one file (the ranks' Rng states are
+// equal, so rank 0's serves all) and continues as an uninterrupted world does, bit for bit.
+BOOST_AUTO_TEST_CASE(every_rank_resumes_from_rank_0s_checkpoint) {
+    test::TempDir dir;
+    const auto file = dir.path / "checkpoint.safetensors";
+    const auto straight = train_world(2, 4);
+    std::vector<std::vector<float>> resumed(2);
+    SimulatedWorld world(2);
+    world.run([&](SimulatedRank& comm) {
+        Rng data(6);
+        {
+            Rng rng(5);
+            auto gan = make_gan(rng, comm);
+            train_steps(gan, data, 2);
+            if (comm.rank() == 0) gan.checkpoint().save(file);
+        }
+        double barrier = 0;
+        comm.mean(&barrier, 1);  // the file is written before any rank reads it
+        Rng other(99);
+        auto gan = make_gan(other, comm);
+        gan.checkpoint().load(file);
+        train_steps(gan, data, 2);
+        resumed[comm.rank()] = parameters_of(gan);
+    });
+    for (int r = 0; r < 2; ++r) BOOST_TEST((resumed[r] == straight[r]), "rank " << r);
+}
+
 BOOST_AUTO_TEST_CASE(a_batch_that_the_ranks_do_not_divide_is_an_error_on_every_rank) {
     SimulatedWorld world(3);
     std::vector<std::string> errors(3);
@@ -103,6 +131,8 @@ BOOST_AUTO_TEST_CASE(a_failing_rank_ends_every_rank_with_its_number_and_message)
 
 BOOST_AUTO_TEST_CASE(networks_with_batch_statistics_are_refused_across_ranks) {
     using BnG = Sequential<Input<2>, Linear<2, 8>, BatchNorm1d<8>, ReLU, Linear<8, 2>>;
+    using BnE = Sequential<Input<6>, Linear<6, 8>, BatchNorm1d<8>, ReLU, Linear<8, 4>>;
+    using D = Sequential<Input<2>, Linear<2, 8>, ReLU, Linear<8, 6>>;
     SimulatedWorld world(2);
     BOOST_CHECK_THROW(world.run([&](SimulatedRank& comm) {
         Rng rng(1);
@@ -110,6 +140,17 @@ BOOST_AUTO_TEST_CASE(networks_with_batch_statistics_are_refused_across_ranks) {
             rng, {}, adam, adam, Init::pytorch, comm);
     }),
                       std::invalid_argument);
+    BOOST_CHECK_THROW(world.run([&](SimulatedRank& comm) {
+        Rng rng(1);
+        Vae<BnE, D, Adam<Cpu, float>, Cpu, float, SimulatedRank> vae(rng, {}, {}, Init::pytorch, comm);
+    }),
+                      std::invalid_argument);
+    // One rank is one process: allowed.
+    SimulatedWorld one(1);
+    BOOST_CHECK_NO_THROW(one.run([&](SimulatedRank& comm) {
+        Rng rng(1);
+        Vae<BnE, D, Adam<Cpu, float>, Cpu, float, SimulatedRank> vae(rng, {}, {}, Init::pytorch, comm);
+    }));
 }
 
 namespace {

@@ -233,6 +233,27 @@ BOOST_AUTO_TEST_CASE(minimax_cycle_line_plot, *boost::unit_test::precondition([]
     BOOST_TEST((png_size(dir.path / "cycle.png") == std::pair{600, 600}));
 }
 
+BOOST_AUTO_TEST_CASE(histogram_is_a_bar_chart_without_a_legend) {
+    viz::Series counts{.style = viz::Style::bars};
+    for (int c = 0; c < 10; ++c) {
+        counts.x.push_back(c);
+        counts.y.push_back(100 + 10 * c);
+    }
+    const viz::Figure fig{{viz::Chart{"labels", "predicted label", "samples", {counts}}}};
+    const std::string gp = viz::detail::script(fig);
+    BOOST_TEST(gp.find("with boxes fill solid") != std::string::npos, gp);
+    BOOST_TEST(gp.find("set yrange [0:*]") != std::string::npos, gp);  // bars stand on 0
+    BOOST_TEST(gp.find("unset key") != std::string::npos, gp);         // no empty legend box
+    BOOST_TEST(gp.find("\nset key") == std::string::npos, gp);
+    // A labelled series keeps its legend.
+    const viz::Figure lines{{viz::Chart{"t", "x", "y", {{"a", {}, {1, 2, 3}}}}}};
+    BOOST_TEST(viz::detail::script(lines).find("set key top right box opaque") != std::string::npos);
+    if (!have_gnuplot()) return;
+    TempDir dir;
+    viz::plot(dir.path / "histogram.png", fig);
+    BOOST_TEST((png_size(dir.path / "histogram.png") == std::pair{1000, 600}));
+}
+
 BOOST_AUTO_TEST_CASE(gnuplot_errors_are_reported, *boost::unit_test::precondition([](auto) { return have_gnuplot(); })) {
     TempDir dir;
     viz::Series bad{"a", {}, {1, 2, 3}};

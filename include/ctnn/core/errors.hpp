@@ -58,8 +58,9 @@ CTNN_DEFINE_LAYER_ERROR(kernel_larger_than_input,
                         "ctnn: kernel larger than its padded input: kernel_larger_than_input<position, "
                         "layer, kernel, padded input>")
 
-/// Layer at Position declares Expected (Shape<channels>) but receives a sample Got whose first
-/// dimension differs (or, for 2-D layers, that is not a (C, H, W) image).
+/// Layer at Position declares Expected (Shape<channels>; Shape<0> for a pooling layer, which
+/// takes any) but receives a sample Got whose first dimension differs (or, for 2-D layers, that
+/// is not a (C, H, W) image).
 CTNN_DEFINE_LAYER_ERROR(channel_mismatch,
                         "ctnn: the input's channels (first dimension) do not match the layer's: "
                         "channel_mismatch<position, layer, expected channels, received shape>")

@@ -189,7 +189,7 @@ private:
         for (const auto& [k, v] : st.metadata)
             if (k.rfind(settings_prefix, 0) == 0) stored[k.substr(std::string(settings_prefix).size())] = v;
         if (stored.empty()) {
-            notes_.push_back(file + " stores no run settings (an older checkpoint): they are not checked");
+            notes_.push_back(file + " stores no run settings (an older checkpoint, or one saved without them): they are not checked");
             return;
         }
         std::vector<std::string> differences;

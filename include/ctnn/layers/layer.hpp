@@ -115,14 +115,14 @@ struct SummaryRow {
     index_t params = 0;
 };
 
-/// Rows of the summary for layer L at Position with input In: one row for a leaf layer, the rows
-/// of its layers for a container.
-template <class L, index_t Position, AnyShape In>
+/// Rows of the summary for layer L with input In and output Out (its enclosing Sequential's
+/// shapes, not infer asked again: clang rejects a second call of an infer that reported an error):
+/// one row for a leaf layer, the rows of its layers for a container.
+template <class L, AnyShape In, AnyShape Out>
 consteval auto summary_rows() {
     if constexpr (requires { L::template rows<In>(); }) {
         return L::template rows<In>();
     } else {
-        using Out = output_shape_t<L, Position, In>;
         SummaryRow r{L::type_name, {}, Out::rank, L::parameter_count};
         for (index_t i = 0; i < Out::rank && i < 4; ++i) r.dims[i] = Out::dims[i];
         return std::array<SummaryRow, 1>{r};

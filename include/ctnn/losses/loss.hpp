@@ -42,8 +42,6 @@ struct Target {
         requires std::is_same_v<std::remove_const_t<U>, T>
     constexpr Target(TensorView<S, Dev, U> v) : ptr(v.data()), batch(v.batch) {}
     constexpr Target(T label) : value(label) {}
-
-    CTNN_HD T operator[](index_t i) const { return ptr ? ptr[i] : value; }
 };
 
 /// A loss function f(input, target, grad) of samples S on Dev in T (a Reduction may follow), with

@@ -89,7 +89,8 @@ private:
         template <AnyShape In, std::size_t... I>
         static consteval auto rows_from(std::index_sequence<I...>) {
             constexpr auto parts_rows = std::tuple{
-                summary_rows<Ls, I, typename detail::at<I, shapes<In>>::type>()...};
+                summary_rows<Ls, typename detail::at<I, shapes<In>>::type,
+                             typename detail::at<I + 1, shapes<In>>::type>()...};
             constexpr std::size_t total = (std::size_t{0} + ... + std::tuple_size_v<std::tuple_element_t<I, decltype(parts_rows)>>);
             std::array<SummaryRow, total> out{};
             std::size_t k = 0;
@@ -131,7 +132,7 @@ public:
 
     template <AnyShape In>
     static consteval auto rows() {
-        return info::template rows<In>();
+        return info::template rows<layers_input<In>>();
     }
 
     template <AnyShape In, class Dev, class T>

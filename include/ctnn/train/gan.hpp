@@ -76,10 +76,7 @@ public:
     Gan(Rng& rng, GanOptions opts, typename GOpt::Options g_opts, typename DOpt::Options d_opts,
         Init init = Init::pytorch, Comm comm = {})
         : generator(rng, g_opts, init), discriminator(rng, d_opts, init), options(opts), rng_(&rng), comm_(comm) {
-        if (comm_.size() > 1 && !(per_sample_v<G> && per_sample_v<D>))
-            throw std::invalid_argument(
-                "ctnn::Gan: BatchNorm's batch statistics are not yet reduced across ranks, so a network "
-                "with BatchNorm would train on per-rank statistics; run it in one process");
+        detail::require_per_sample_across_ranks<G, D>(comm_, "ctnn::Gan");
     }
 
     /// Fills z with noise from the run's Rng (drawn on the host, in sample order).
@@ -94,6 +91,9 @@ public:
         z.copy_from_host(noise_host_);
     }
 
+    /// d_step() and g_step() take this rank's share of a batch (all of it in one process); they
+    /// average losses and gradients over the ranks as step() does.
+    ///
     /// One discriminator step on a real batch and G(z) (detached: G gets no gradient). When D
     /// computes every sample alone (per_sample_v, no BatchNorm), both batches go through it as
     /// one: its weights are packed once per product instead of twice, its products are twice as

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <stdexcept>
 #include <string>
 
 #include "ctnn/distributed/communicator.hpp"
@@ -61,6 +62,16 @@ io::Checkpoint& bind_trained(io::Checkpoint& c, const std::string& name, Unit& u
 }
 
 namespace detail {
+/// Refuses data-parallel training (comm.size() > 1) of networks whose training output depends on
+/// the batch (BatchNorm): their statistics would be each rank's, not the global batch's.
+template <class... Nets, distributed::Communicator Comm>
+void require_per_sample_across_ranks(const Comm& comm, const char* who) {
+    if (comm.size() > 1 && !(per_sample_v<Nets> && ...))
+        throw std::invalid_argument(std::string(who) +
+                                    ": BatchNorm's batch statistics are not yet reduced across ranks, so a network "
+                                    "with BatchNorm would train on per-rank statistics; run it in one process");
+}
+
 inline void bind_pairs(io::Checkpoint&) {}
 template <class Unit, class... Rest>
 void bind_pairs(io::Checkpoint& c, const char* name, Unit& unit, Rest&... rest) {

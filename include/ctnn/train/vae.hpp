@@ -90,7 +90,9 @@ public:
     Vae(Rng& rng, VaeOptions opts, typename Opt::Options optim, Init init = Init::pytorch, Comm comm = {})
         : encoder(rng, optim, init), decoder(rng, optim, init), options(opts),
           rng_(&rng),
-          comm_(comm) {}
+          comm_(comm) {
+        detail::require_per_sample_across_ranks<E, D>(comm_, "ctnn::Vae");
+    }
 
     /// One step: encode `input`, sample z with noise `eps`, decode, and descend on
     /// reconstruction(target) + KL. Seed 003 encodes images scaled to [-1, 1] and reconstructs

@@ -1,5 +1,5 @@
 // Plots as PNG files, drawn by gnuplot (Debian's gnuplot-nox, pngcairo terminal): loss curves of
-// G and D, real-vs-generated scatter plots side by side, and generic line plots. gnuplot runs as a
+// G and D, real-vs-generated scatter plots side by side, and generic line, point and bar charts. gnuplot runs as a
 // child process on a script holding the data, writes the PNG to its stdout, and the bytes are then
 // written atomically; docs/pictures.md says why gnuplot.
 #pragma once
@@ -33,11 +33,16 @@ struct PlotError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-enum class Style { lines, points, linespoints };
+enum class Style {
+    lines,
+    points,
+    linespoints,
+    bars,  ///< a filled bar per value (a histogram: the label counts of generated samples)
+};
 
 /// One curve or point cloud. An empty x means 0, 1, 2, ... (steps).
 struct Series {
-    std::string label{};  ///< empty: no legend entry
+    std::string label{};  ///< empty: no legend entry (a panel without any has no legend)
     std::vector<double> x{}, y{};
     Style style = Style::lines;
     std::string color{};  ///< "#RRGGBB", or "#AARRGGBB" with AA = transparency; empty: gnuplot's cycle
@@ -119,16 +124,25 @@ inline std::string script(const Figure& fig) {
       << " noenhanced font 'sans,10'\nset multiplot layout 1," << fig.panels.size() << "\n";
     for (std::size_t p = 0; p < fig.panels.size(); ++p) {
         const Chart& c = fig.panels[p];
+        const auto has = [&](auto pred) { return std::ranges::any_of(c.series, pred); };
+        const bool labelled = has([](const Series& ser) { return !ser.label.empty(); });
+        const bool bars = has([](const Series& ser) { return ser.style == Style::bars; });
+        const bool few_bars = bars && std::ranges::all_of(c.series, [](const Series& ser) { return ser.y.size() <= 30; });
         s << "set title " << gp_quote(c.title) << "\nset xlabel " << gp_quote(c.xlabel)
-          << "\nset ylabel " << gp_quote(c.ylabel) << "\nset grid\nset key top right box opaque\n"
+          << "\nset ylabel " << gp_quote(c.ylabel) << "\nset grid\n"
+          << (labelled ? "set key top right box opaque\n" : "unset key\n")
           << (c.equal_axes ? "set size ratio -1\n" : "set size noratio\n")
-          << (c.log_y ? "set logscale y\n" : "unset logscale y\n") << "plot ";
+          << (c.log_y ? "set logscale y\n" : "unset logscale y\n")
+          // Bars stand on 0, 80% as wide as the spacing of their x values; a few get a tic each.
+          << (bars ? "set boxwidth 0.8 relative\nset yrange [0:*]\n" : "set autoscale y\n")
+          << (few_bars ? "set xtics 1\n" : "set xtics autofreq\n") << "plot ";
         const char* sep = "";
         for (std::size_t k = 0; k < c.series.size(); ++k) {
             const Series& ser = c.series[k];
             s << sep << "$D" << p << "_" << k << " using 1:2 with ";
             if (ser.style == Style::lines) s << "lines lw " << ser.size;
             else if (ser.style == Style::points) s << "points pt 7 ps " << ser.size;
+            else if (ser.style == Style::bars) s << "boxes fill solid 0.7 border";
             else s << "linespoints pt 7 ps 0.8 lw " << ser.size;
             if (!ser.color.empty()) s << " lc rgb " << gp_quote(ser.color);
             s << (ser.label.empty() ? std::string(" notitle") : " title " + gp_quote(ser.label));
