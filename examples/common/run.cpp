@@ -76,7 +76,8 @@ RunLock::RunLock(const std::filesystem::path& dir) {
     const std::string pid = std::to_string(::getpid()) + "\n";
     if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
         std::cerr << "note: " << path.string() << ": cannot record this process's id: " << ctnn::io::detail::errno_text() << "\n";
-    if (const int n = ctnn::io::remove_stale_temporaries(dir))
+    // Every trainer writing here holds this lock, so no temporary file here has a live writer.
+    if (const int n = ctnn::io::remove_stale_temporaries(dir, ctnn::io::Writers::locked_out))
         std::cerr << "note: removed " << n << " temporary file(s) that killed runs left in " << dir.string() << "\n";
 }
 

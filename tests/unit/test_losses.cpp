@@ -261,8 +261,8 @@ using V3 = ConstView<Shape<3>, Cpu, double>;
 BOOST_AUTO_TEST_CASE(wrong_shapes_do_not_compile_wrong_batches_throw) {
     static_assert(bce_accepts<V3, V3, TensorView<Shape<3>, Cpu, double>>);
     static_assert(bce_accepts<V3, double, TensorView<Shape<3>, Cpu, double>>);
-    static_assert(!bce_accepts<V3, V3, TensorView<Shape<4>, Cpu, double>>);
-    static_assert(!bce_accepts<V3, ConstView<Shape<3, 1>, Cpu, double>, TensorView<Shape<3>, Cpu, double>>);
+    // A view of another sample shape (Shape<4>, Shape<3, 1>) is a hard error naming both shapes,
+    // error::tensor_shape_mismatch, not a failed overload: compile_fail/batch_into_image_network.cpp.
     static_assert(!bce_accepts<V3, ConstView<Shape<3>, Cpu, float>, TensorView<Shape<3>, Cpu, double>>);
 
     const auto x = Tensor<Shape<3>, Cpu, double>::from_host(std::vector<double>(6, 0.5));

@@ -30,9 +30,18 @@ inline std::string errno_text() { return std::strerror(errno); }
 inline constexpr const char* temporary_tag = ".tmp.";
 }  // namespace detail
 
+/// Who may still be writing temporary files in a directory.
+enum class Writers {
+    any,         ///< other processes may: only files whose pid runs no process are stale
+    locked_out,  ///< the caller holds the directory's only-writer lock: every such file is stale
+};
+
 /// Removes the temporary files write_atomically() left in `dir` when the process writing them
-/// died (".<name>.tmp.<pid>" whose pid runs no process). Returns how many it removed.
-inline int remove_stale_temporaries(const std::filesystem::path& dir) {
+/// died (".<name>.tmp.<pid>"). With Writers::any a file counts as stale when its pid runs no
+/// process, which misses files whose pid the system has given to another process since (pids
+/// wrap at /proc/sys/kernel/pid_max, 32768 by default); a caller that holds the directory's
+/// writer lock passes Writers::locked_out and every such file goes. Returns how many it removed.
+inline int remove_stale_temporaries(const std::filesystem::path& dir, Writers writers = Writers::any) {
     int removed = 0;
     std::error_code ec;
     for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
@@ -44,7 +53,8 @@ inline int remove_stale_temporaries(const std::filesystem::path& dir) {
         long pid = 0;
         const auto [end, err] = std::from_chars(first, last, pid);
         if (err != std::errc{} || end != last || pid <= 0) continue;
-        if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;  // its writer may still run
+        if (writers == Writers::any && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH))
+            continue;  // its writer may still run
         if (std::filesystem::remove(entry.path(), ec)) ++removed;
     }
     return removed;
