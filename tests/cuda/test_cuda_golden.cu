@@ -1,5 +1,7 @@
 // The Cuda device against PyTorch's golden values: the seed networks that use every layer kind,
-// in double and float.
+// in double and float; and, where NCCL is found, the Nccl communicator in a Cuda Gan (a one-rank
+// NCCL world trains as one process, bit for bit; several ranks need a GPU each). One nvcc unit
+// for both: most of an nvcc compile is the headers both include.
 // Built by nvcc whenever CUDA is found; on a machine without a GPU it reports itself skipped.
 #include <ctnn/device/cuda.hpp>
 
@@ -7,8 +9,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include <ctnn/models/seeds.hpp>
+#ifdef CTNN_HAVE_NCCL
+#include <ctnn/distributed/nccl.hpp>
+#include <ctnn/optim/adam.hpp>
+#include <ctnn/train/gan.hpp>
+#endif
 
 #include <cstdlib>
+#include <vector>
 
 #include "support/golden.hpp"
 #include "support/train_golden.hpp"
@@ -53,3 +61,35 @@ BOOST_AUTO_TEST_CASE(training_steps) {
     ctnn::test::golden_steps::check_gan_iterations<Cuda>();
     ctnn::test::golden_steps::check_vae_steps<Cuda>();
 }
+
+#ifdef CTNN_HAVE_NCCL
+namespace {
+template <class Comm>
+using RollGan = Gan<models::SwissRollGenerator<2, 32>, models::SwissRollDiscriminator<32>, Adam<Cuda, float>,
+                    Adam<Cuda, float>, Cuda, float, Comm>;
+
+template <class Comm>
+std::vector<float> train(Comm comm) {
+    Rng rng(5), data(6);
+    RollGan<Comm> gan(rng, {.loss = AdversarialLoss::bce}, {.lr = 2e-4, .beta1 = 0.5}, {.lr = 2e-4, .beta1 = 0.5},
+                      Init::pytorch, comm);
+    Tensor<Shape<2>, Cuda> real(16);
+    std::vector<float> host(real.size());
+    for (int i = 0; i < 3; ++i)
+        gan.step([&] {
+            for (auto& v : host) v = data.uniform<float>(-1, 1);
+            real.copy_from_host(host);
+            return real.cview();
+        });
+    const auto& g = gan.generator.parameters();
+    std::vector<float> out(g.size());
+    Cuda::to_host(g.values(), g.size(), out.data());
+    return out;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(one_rank_over_nccl_trains_as_one_process) {
+    const distributed::Nccl one(distributed::Nccl::unique_id(), 0, 1);
+    BOOST_TEST((train(one) == train(distributed::SingleProcess{})));
+}
+#endif
