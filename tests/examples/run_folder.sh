@@ -69,13 +69,16 @@ resume_if_any() {
 for try in $(seq 1 8); do
     resume_if_any
     delay=$(echo "scale=3; 0.05 + 0.6 * $seconds * $((RANDOM % 1000)) / 1000" | bc)
-    # (in a subshell, so that this shell does not report the kill)
-    (timeout -s KILL "$delay" "$prog" "${args[@]}" --out "$out/killed" "${resume[@]}" >"$out/killed.log" 2>&1)
+    # --foreground: timeout returns only once the trainer is gone (without it, timeout kills its
+    # own process group, itself included, and the next try can start while the killed trainer
+    # still holds the run folder's lock). It exits 137 for a killed trainer, or 124 when the
+    # trainer had ended on its own just as the time ran out.
+    timeout --foreground -s KILL "$delay" "$prog" "${args[@]}" --out "$out/killed" "${resume[@]}" >"$out/killed.log" 2>&1
     rc=$?
     [ $rc -eq 0 ] && break
-    [ $rc -eq 137 ] || fail "try $try ended with $rc: $(cat "$out/killed.log")"
+    [ $rc -eq 137 ] || [ $rc -eq 124 ] || fail "try $try ended with $rc: $(cat "$out/killed.log")"
     kills=$((kills + 1))
-done 2>/dev/null
+done
 resume_if_any
 run "$out/killed" "${resume[@]}" || fail "the last run after $kills kills: $(cat "$out/killed.log")"
 [ $kills -ge 2 ] || fail "only $kills runs were killed: the test did not test"
