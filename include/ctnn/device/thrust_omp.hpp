@@ -16,7 +16,12 @@
 
 namespace ctnn {
 
+/// Thrust's OpenMP system, for ThrustDevice: host memory and threads, the Cpu device's GEMM.
 struct OmpSystem {
+    /// @name System protocol
+    ///@{
+
+    /// The members ThrustDevice asks of its System, documented there.
     static constexpr const char* name = "thrust-omp";
     template <class T>
     using vector = thrust::omp::vector<T>;
@@ -39,8 +44,11 @@ struct OmpSystem {
     static void from_host(const T* host, index_t n, T* dst) {
         if (n) std::memcpy(dst, host, n * sizeof(T));
     }
+    ///@}
 };
 
+/// The Thrust device on OpenMP threads in host memory: the code paths the Cuda device runs,
+/// without a GPU, so that plain g++ builds check them.
 using ThrustOmp = ThrustDevice<OmpSystem>;
 static_assert(Device<ThrustOmp>);
 
