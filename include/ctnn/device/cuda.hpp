@@ -31,7 +31,7 @@ struct CudaSystem {
     /// @name System protocol
     ///@{
 
-    /// The members ThrustDevice asks of its System, documented there.
+    /// As ThrustDevice defines it for its System.
     static constexpr const char* name = "cuda";
     template <class T>
     using vector = thrust::device_vector<T>;

@@ -39,7 +39,7 @@ struct ThrustDevice : detail::GenericKernels<ThrustDevice<System>> {
     /// @name Device protocol
     ///@{
 
-    /// The members the Device concept asks for, documented there, run under System's policy.
+    /// As the Device concept defines it; runs under System::policy().
     template <class T>
     using storage = typename System::template vector<T>;
 

@@ -21,7 +21,7 @@ struct OmpSystem {
     /// @name System protocol
     ///@{
 
-    /// The members ThrustDevice asks of its System, documented there.
+    /// As ThrustDevice defines it for its System.
     static constexpr const char* name = "thrust-omp";
     template <class T>
     using vector = thrust::omp::vector<T>;

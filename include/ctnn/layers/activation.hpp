@@ -70,7 +70,7 @@ struct ReLU : Elementwise<ReLU> {
     /// @name Layer and activation protocol
     ///@{
 
-    /// type_name as the Layer concept asks; f and df as Elementwise asks.
+    /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "ReLU";
     template <class T>
     CTNN_HD static T f(T x) {
@@ -89,7 +89,7 @@ struct LeakyReLU : Elementwise<LeakyReLU<Slope>> {
     /// @name Layer and activation protocol
     ///@{
 
-    /// type_name as the Layer concept asks; f and df as Elementwise asks.
+    /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "LeakyReLU";
     static constexpr double negative_slope = Slope.value();  ///< the slope for x < 0
     template <class T>
@@ -109,7 +109,7 @@ struct Tanh : Elementwise<Tanh> {
     /// @name Layer and activation protocol
     ///@{
 
-    /// type_name as the Layer concept asks; f and df as Elementwise asks.
+    /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "Tanh";
     using function = fn::Tanh;  ///< lets each device run tanh its own way (Elementwise)
     template <class T>
@@ -128,7 +128,7 @@ struct Sigmoid : Elementwise<Sigmoid> {
     /// @name Layer and activation protocol
     ///@{
 
-    /// type_name as the Layer concept asks; f and df as Elementwise asks.
+    /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "Sigmoid";
     template <class T>
     CTNN_HD static T f(T x) {

@@ -61,7 +61,7 @@ struct Conv2d {
     /// @name Layer protocol
     ///@{
 
-    /// The members the Layer concept asks for, documented there.
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Conv2d";
     static constexpr index_t parameter_count = OutC * InC * Kernel * Kernel + (Bias ? OutC : 0);
     static constexpr bool per_sample = true;

@@ -18,7 +18,7 @@ struct ConvTranspose2d {
     /// @name Layer protocol
     ///@{
 
-    /// The members the Layer concept asks for, documented there.
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "ConvTranspose2d";
     static constexpr index_t parameter_count = InC * OutC * Kernel * Kernel + (Bias ? OutC : 0);
     static constexpr bool per_sample = true;

@@ -15,7 +15,7 @@ struct Linear {
     /// @name Layer protocol
     ///@{
 
-    /// The members the Layer concept asks for, documented there.
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Linear";
     static constexpr index_t in_features = In;    ///< input features per sample (torch's in_features)
     static constexpr index_t out_features = Out;  ///< output features per sample

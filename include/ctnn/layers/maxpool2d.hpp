@@ -17,7 +17,7 @@ struct MaxPool2d {
     /// @name Layer protocol
     ///@{
 
-    /// The members the Layer concept asks for, documented there.
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "MaxPool2d";
     static constexpr index_t parameter_count = 0;
     static constexpr bool per_sample = true;

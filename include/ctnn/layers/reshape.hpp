@@ -31,7 +31,7 @@ struct Flatten : SameElements<Flatten> {
     /// @name Layer protocol
     ///@{
 
-    /// The rest of the members the Layer concept asks for, documented there.
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Flatten";
     template <index_t, AnyShape In>
     static consteval auto infer() {
@@ -47,7 +47,7 @@ struct Reshape : SameElements<Reshape<Dims...>> {
     /// @name Layer protocol
     ///@{
 
-    /// The rest of the members the Layer concept asks for, documented there.
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Reshape";
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
