@@ -27,6 +27,7 @@ constexpr T gradient_beta(ParamGrads pg) {
 
 /// What a forward pass needs besides its input.
 struct ForwardContext {
+    /// train or eval: how Dropout and BatchNorm behave in this pass.
     Mode mode = Mode::train;
     Rng* rng = nullptr;  ///< drives Dropout; required in train mode for networks that have one
 };

@@ -130,12 +130,14 @@ public:
     /// A range over the batches of a new epoch (abandoning what is left of the current one).
     class Epoch {
     public:
-        /// An input iterator over the epoch's batches (for range-for; ends at std::default_sentinel).
+        /// An input iterator over the epoch's batches (for range-for; ends at
+        /// std::default_sentinel).
         struct iterator {
             /// @name Input iterator
             ///@{
 
-            /// `*it` is the current batch, `++it` asks the loader for the next one, and the iterator
+            /// `*it` is the current batch, `++it` asks the loader for the next one, and the
+            /// iterator
             /// equals the sentinel once the epoch is over.
             using value_type = Batch;
             using difference_type = std::ptrdiff_t;

@@ -22,6 +22,7 @@
 
 #include "ctnn/core/config.hpp"
 
+/// Data-parallel training: communicators that average values over the ranks of a run.
 namespace ctnn::distributed {
 
 /// What a trainer needs of a communicator. `mean(p, n)` replaces the n host values at p on
@@ -51,10 +52,15 @@ void mean_in_rank_order(int ranks, index_t n, Part part, T* out) {
 
 /// One process: rank 0 of a world of 1.
 struct SingleProcess {
+    /// @name Communicator protocol
+    ///@{
+
+    /// As the Communicator concept defines it.
     static constexpr int rank() { return 0; }
     static constexpr int size() { return 1; }
     template <class T>
     static void mean(T*, index_t) {}
+    ///@}
 };
 
 /// The error a rank sees when another rank of its world failed: it names that rank and its
@@ -68,11 +74,17 @@ class SimulatedWorld;
 /// One rank of a SimulatedWorld: a cheap handle, valid while its world runs.
 class SimulatedRank {
 public:
+    /// Rank `rank` of world (SimulatedWorld::run makes them).
     SimulatedRank(SimulatedWorld& world, int rank) : world_(&world), rank_(rank) {}
+    /// @name Communicator protocol
+    ///@{
+
+    /// As the Communicator concept defines it.
     int rank() const { return rank_; }
     inline int size() const;
     template <class T>
     void mean(T* p, index_t n);
+    ///@}
 
 private:
     SimulatedWorld* world_;
@@ -84,10 +96,12 @@ private:
 /// rethrows the failing rank's own exception.
 class SimulatedWorld {
 public:
+    /// A world of `ranks` ranks; throws std::invalid_argument when ranks < 1.
     explicit SimulatedWorld(int ranks) : ranks_(ranks), published_(ranks), scratch_f_(ranks), scratch_d_(ranks) {
         if (ranks < 1) throw std::invalid_argument("ctnn::distributed::SimulatedWorld: needs at least 1 rank");
     }
 
+    /// How many ranks.
     int size() const { return ranks_; }
 
     /// Runs f(SimulatedRank&) on every rank, each on its own thread, and waits for all.

@@ -30,10 +30,15 @@ struct BatchNorm {
     static_assert(Options.eps.value() > 0, "ctnn: BatchNorm's eps must be positive");
     static_assert(Options.momentum.value() >= 0 && Options.momentum.value() <= 1,
                   "ctnn: BatchNorm's momentum must lie in [0, 1]");
+    /// C, as torch's num_features.
     static constexpr index_t num_features = C;
+    /// A weight and a bias per channel.
     static constexpr index_t parameter_count = 2 * C;
+    /// Training normalises with the batch's statistics, so no.
     static constexpr bool per_sample = false;  // training normalises with the batch's statistics
+    /// Options.eps (see BatchNormOptions).
     static constexpr double eps = Options.eps.value();
+    /// Options.momentum (see BatchNormOptions).
     static constexpr double momentum = Options.momentum.value();
 
     template <AnyShape In, class Dev, class T>
@@ -186,6 +191,10 @@ struct BatchNorm {
 /// (N, C, L) form, Shape<Features, L>.
 template <index_t Features, BatchNormOptions Options = BatchNormOptions{}>
 struct BatchNorm1d : BatchNorm<BatchNorm1d<Features, Options>, Features, Options> {
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "BatchNorm1d";
 
     template <index_t Position, AnyShape In>
@@ -194,11 +203,16 @@ struct BatchNorm1d : BatchNorm<BatchNorm1d<Features, Options>, Features, Options
             (void)sizeof(error::channel_mismatch<Position, BatchNorm1d, Shape<Features>, In>);
         return In{};  // after an error too: the input's channels, as the layers after it see them
     }
+    ///@}
 };
 
 /// torch.nn.BatchNorm2d(Channels): samples of Shape<Channels, H, W>.
 template <index_t Channels, BatchNormOptions Options = BatchNormOptions{}>
 struct BatchNorm2d : BatchNorm<BatchNorm2d<Channels, Options>, Channels, Options> {
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "BatchNorm2d";
 
     template <index_t Position, AnyShape In>
@@ -207,6 +221,7 @@ struct BatchNorm2d : BatchNorm<BatchNorm2d<Channels, Options>, Channels, Options
             (void)sizeof(error::channel_mismatch<Position, BatchNorm2d, Shape<Channels>, In>);
         return In{};
     }
+    ///@}
 };
 
 }  // namespace ctnn

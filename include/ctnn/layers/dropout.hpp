@@ -24,8 +24,13 @@ constexpr double const_ceil(double v) {
 /// float and double.
 template <Real P = 0.5>
 struct Dropout {
+    /// The drop probability P.
     static constexpr double p = P.value();
     static_assert(p >= 0 && p <= 1, "ctnn: Dropout's probability must lie in [0, 1]");
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Dropout";
     static constexpr index_t parameter_count = 0;
     static constexpr bool per_sample = true;  // every element's mask is its own draw
@@ -36,6 +41,7 @@ struct Dropout {
     static consteval auto infer() {
         return In{};
     }
+    ///@}
 
     template <AnyShape In, class Dev, class T>
     class impl : public LayerBase<In, In, Dev, T> {

@@ -25,6 +25,7 @@ struct BackwardOptions {
 template <class NetT>
 class ModeScope {
 public:
+    /// Puts net in `mode` until this guard is destroyed.
     ModeScope(NetT& net, Mode mode) : net_(net), previous_(net.mode()) { set(mode); }
     ~ModeScope() { set(previous_); }
     ModeScope(const ModeScope&) = delete;
@@ -36,18 +37,31 @@ private:
     Mode previous_;
 };
 
+/// A complete network type Net (a Sequential that starts with Input) on device Dev in scalar T:
+/// its layers, one flat buffer of parameters and one of gradients, its train/eval mode, and
+/// the forward and backward passes. It can be neither copied nor moved: its layers and
+/// optimizers point into it.
 template <class Net, Device Dev = Cpu, class T = float>
 class Network {
 public:
+    /// The network type Net.
     using net_type = Net;
+    /// The Device it runs on.
     using device = Dev;
+    /// Its element type.
     using scalar = T;
+    /// The shape of one input sample (Net's Input).
     using input_shape = typename network_shapes<Net>::input;    // a missing Input is reported there
+    /// The shape of one output sample.
     using output_shape = typename network_shapes<Net>::output;
+    /// Net's implementation on Dev in T: the layers (a LayerImpl).
     using impl_type = typename Net::template impl<input_shape, Dev, T>;
+    /// What forward() takes: a batch of inputs, read-only.
     using input_view = ConstView<input_shape, Dev, T>;
+    /// What backward() takes: dL/doutput for a batch, read-only.
     using output_view = ConstView<output_shape, Dev, T>;
 
+    /// Trainable values, as PyTorch counts them.
     static constexpr index_t parameter_count = Net::parameter_count;
 
     /// Parameters drawn from rng as PyTorch (or the DCGAN paper, with Init::dcgan) draws them.
@@ -60,8 +74,13 @@ public:
     Network(const Network&) = delete;
     Network& operator=(const Network&) = delete;
 
+    /// Training mode (PyTorch's net.train()): Dropout drops, BatchNorm normalises with the batch's
+    /// statistics and updates its running ones.
     void train() { mode_ = Mode::train; }
+    /// Evaluation mode (net.eval()): Dropout passes everything, BatchNorm uses its running
+    /// statistics.
     void eval() { mode_ = Mode::eval; }
+    /// The current mode.
     Mode mode() const { return mode_; }
 
     /// Puts the network in eval mode until the returned guard goes out of scope, which restores
@@ -109,6 +128,7 @@ public:
 
     /// Every parameter, and every gradient, in one flat buffer (layers view into them).
     FlatParameters<Dev, T>& parameters() { return params_; }
+    /// The same, read-only.
     const FlatParameters<Dev, T>& parameters() const { return params_; }
 
     /// f(name, parameter, gradient) for every parameter, named as PyTorch's state_dict names it.
@@ -123,9 +143,14 @@ public:
         impl_.visit_buffers("", f);
     }
 
+    /// The layers' implementations (tests and tools; parameters are reached through
+    /// visit_parameters).
     impl_type& layers() { return impl_; }
+    /// The same, read-only.
     const impl_type& layers() const { return impl_; }
+    /// The last forward()'s result.
     const Tensor<output_shape, Dev, T>& output() const { return output_; }
+    /// The Rng given at construction, which Dropout draws from.
     Rng& rng() { return *rng_; }
 
 private:

@@ -48,7 +48,8 @@ public:
     static constexpr const char* name = "Adam";  ///< as error messages name it
 
     /// Binds to net's flat buffers (net must outlive the optimizer), with zeroed state. Throws
-    /// std::invalid_argument naming the first option out of range, as torch.optim raises ValueError.
+    /// std::invalid_argument naming the first option out of range, as torch.optim raises
+    /// ValueError.
     template <class NetT>
     explicit Adam(NetT& net, AdamOptions o = {}) : Base(net, o, {"exp_avg", "exp_avg_sq"}) {
         detail::check_option(o.eps >= 0, name, "eps");

@@ -77,7 +77,8 @@ public:
     static constexpr const char* name = "RMSprop";  ///< as error messages name it
 
     /// Binds to net's flat buffers (net must outlive the optimizer), with zeroed state. Throws
-    /// std::invalid_argument naming the first option out of range, as torch.optim raises ValueError.
+    /// std::invalid_argument naming the first option out of range, as torch.optim raises
+    /// ValueError.
     template <class NetT>
     explicit RMSprop(NetT& net, RMSpropOptions o = {}) : Base(net, o, buffers_for(o)) {
         detail::check_option(o.eps >= 0, name, "eps");

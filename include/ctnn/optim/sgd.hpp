@@ -53,7 +53,8 @@ public:
     static constexpr const char* name = "SGD";  ///< as error messages name it
 
     /// Binds to net's flat buffers (net must outlive the optimizer), with zeroed state. Throws
-    /// std::invalid_argument naming the first option out of range, as torch.optim raises ValueError.
+    /// std::invalid_argument naming the first option out of range, as torch.optim raises
+    /// ValueError.
     template <class NetT>
     SGD(NetT& net, SGDOptions o)
         : Base(net, o, o.momentum != 0 ? std::vector<std::string>{"momentum_buffer"} : std::vector<std::string>{}) {

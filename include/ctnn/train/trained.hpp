@@ -22,13 +22,17 @@ namespace ctnn {
 template <class Net, class Opt, class Dev = Cpu, class T = float>
 class TrainedNetwork : public Network<Net, Dev, T> {
 public:
+    /// The network it is.
     using network_type = Network<Net, Dev, T>;
+    /// The optimizer type.
     using optimizer_type = Opt;
 
     /// f(gradients): runs in update() on the step's final gradients, before the divergence guard.
     using GradientHook = std::function<void(FlatParameters<Dev, T>& parameters)>;
 
+    /// Bound to this network's flat buffers.
     Opt optimizer;
+    /// Empty, or run by update() on the step's gradients.
     GradientHook on_gradients;
 
     /// The network drawn from rng (see Network), and an optimizer with options `o` bound to it.
