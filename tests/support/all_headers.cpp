@@ -33,6 +33,7 @@
 #include <ctnn/io/checkpoint.hpp>
 #include <ctnn/io/safetensors.hpp>
 #include <ctnn/io/state_dict.hpp>
+#include <ctnn/io/xtensor.hpp>
 #include <ctnn/layers/activation.hpp>
 #include <ctnn/layers/batchnorm.hpp>
 #include <ctnn/layers/bias.hpp>
