@@ -160,3 +160,38 @@ BOOST_AUTO_TEST_CASE(dataset_from_an_xarray_trains_as_the_same_idx_file) {
     BOOST_TEST(throws_naming([&] { data::from_xtensor<Pix>(xt::xarray<float>::from_shape({6, 3, 4})); },
                              {"ctnn::data::from_xtensor", "[6, 3, 4]", "[N, 1, 4, 3]"}));
 }
+
+BOOST_AUTO_TEST_CASE(generation_and_metrics_take_and_give_arrays) {
+    Rng rng(4);
+    TinyGan gan(rng, {}, {}, {});
+    // Latent codes as an xtensor expression: G(z) equals Gan::generate on the same codes.
+    const xt::xarray<float> z = xt::linspace<float>(-1, 1, 3 * 5).reshape({3, 5});
+    Tensor<Shape<5>, Cpu> zt = from_xtensor<Shape<5>>(z);
+    const auto expected = gan.generate(zt.cview()).to_host();
+    const xt::xarray<float> images = generate(gan, z);
+    BOOST_TEST((images.shape() == std::vector<std::size_t>{3, 1, 4, 3}));
+    BOOST_TEST((std::vector<float>(images.begin(), images.end()) == expected));
+    // infer runs any network the same way, in eval mode, restoring its mode.
+    BOOST_TEST((infer(gan.generator, xt::transpose(xt::transpose(z))) == images));
+    BOOST_TEST((gan.generator.mode() == Mode::train));
+    // N samples from noise drawn as the GAN draws it.
+    Rng a(8), b(8);
+    gan.sample_noise(zt, 6, a);
+    BOOST_TEST((generate(gan, 6, b) == to_xarray(gan.generate(zt.cview()))));
+
+    // Metrics on arrays equal the metrics on the same values in spans, in either layout.
+    const xt::xarray<double> p = {{0.7, 0.2, 0.1}, {0.1, 0.8, 0.1}, {0.2, 0.2, 0.6}, {0.5, 0.25, 0.25}};
+    const std::vector<double> pv(p.begin(), p.end());
+    BOOST_TEST(metrics::inception_score(p) == metrics::inception_score(pv, 3));
+    const xt::xarray<double, xt::layout_type::column_major> pc = p;
+    BOOST_TEST(metrics::inception_score(pc) == metrics::inception_score(pv, 3));
+    const xt::xarray<float> fa = xt::reshape_view(xt::linspace<float>(0, 1, 12), {4, 3});
+    const xt::xarray<float> fb = xt::square(fa) + 0.5f;
+    const std::vector<float> av(fa.begin(), fa.end()), bv(fb.begin(), fb.end());
+    BOOST_TEST(metrics::frechet_distance(fa, fb) == metrics::frechet_distance(av, bv, 3));
+    BOOST_TEST(metrics::frechet_distance(fa, fb) > 0);
+    BOOST_TEST(throws_naming([&] { metrics::frechet_distance(fa, xt::xarray<float>::from_shape({4, 2})); },
+                             {"features of 3 and of 2 columns"}));
+    BOOST_TEST(throws_naming([&] { metrics::inception_score(xt::xarray<double>::from_shape({12})); },
+                             {"probabilities of shape [12]"}));
+}

@@ -19,9 +19,12 @@
 #include <xtensor/xtensor.hpp>
 
 #include "ctnn/core/errors.hpp"
+#include "ctnn/core/random.hpp"
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/data/dataset.hpp"
 #include "ctnn/device/device.hpp"  // Cpu, the default device
+#include "ctnn/metrics/frechet_distance.hpp"
+#include "ctnn/metrics/inception_score.hpp"
 
 namespace ctnn {
 
@@ -209,5 +212,72 @@ Dataset<S, typename E::value_type> from_xtensor(const xt::xexpression<E>& sample
 }
 
 }  // namespace data
+
+/// Outputs of a Network (or TrainedNetwork) for the batch in an xtensor expression, in eval mode
+/// (BatchNorm's running statistics, no Dropout; the network's mode restored afterwards), as a host
+/// xarray [N, output dims...]: a GAN's generator on latent codes, a VAE's encoder ([N, 2Z]: mu then
+/// log-variance) or decoder, a classifier. A layer's output after it (a classifier's features) is
+/// `to_xarray(net.layers().template output<K>())`.
+template <class NetT, class E>
+    requires requires(NetT& net) {
+        typename NetT::input_shape;
+        net.evaluating();
+    }
+auto infer(NetT& net, const xt::xexpression<E>& inputs) {
+    const auto x = from_xtensor<typename NetT::input_shape, typename NetT::device, typename NetT::scalar>(inputs);
+    const auto scope = net.evaluating();
+    return to_xarray(net.forward(x.cview()));
+}
+
+/// G(z) for the latent codes in z (Gan::generate: eval mode), as a host xarray.
+template <class GanT, class E>
+    requires requires { typename GanT::noise_shape; }
+auto generate(GanT& gan, const xt::xexpression<E>& z) {
+    using G = decltype(gan.generator);
+    return to_xarray(gan.generate(from_xtensor<typename GanT::noise_shape, typename G::device, typename G::scalar>(z).cview()));
+}
+/// n samples of G from noise drawn (as the GAN draws its own, Gan::sample_noise) from rng.
+template <class GanT>
+    requires requires { typename GanT::noise_shape; }
+auto generate(GanT& gan, index_t n, Rng& rng) {
+    using G = decltype(gan.generator);
+    Tensor<typename GanT::noise_shape, typename G::device, typename G::scalar> z;
+    gan.sample_noise(z, n, rng);
+    return to_xarray(gan.generate(z.cview()));
+}
+
+namespace metrics {
+namespace detail {
+/// e as a row-major [rows, columns] array of T, checked to be 2-D.
+template <class T, class E>
+xt::xtensor<T, 2> rows(const xt::xexpression<E>& expression, const char* who, const char* what) {
+    const E& e = expression.derived_cast();
+    if (e.dimension() != 2)
+        throw std::invalid_argument(std::string("ctnn::metrics::") + who + ": " + what + " of shape " +
+                                    data::dims_str(std::vector<std::uint64_t>(e.shape().begin(), e.shape().end())) +
+                                    ": wanted a 2-D array [rows, columns]");
+    return xt::xtensor<T, 2>(xt::cast<T>(e));
+}
+}  // namespace detail
+
+/// inception_score of the rows of p(y|x) in a 2-D array [n, classes].
+template <class E>
+double inception_score(const xt::xexpression<E>& probabilities) {
+    const auto p = detail::rows<double>(probabilities, "inception_score", "probabilities");
+    return inception_score(std::span<const double>(p.data(), p.size()), p.shape(1));
+}
+
+/// frechet_distance between the feature rows of two 2-D arrays [n_a, dim] and [n_b, dim].
+template <class A, class B>
+double frechet_distance(const xt::xexpression<A>& a, const xt::xexpression<B>& b) {
+    const auto x = detail::rows<float>(a, "frechet_distance", "features"),
+               y = detail::rows<float>(b, "frechet_distance", "features");
+    if (x.shape(1) != y.shape(1))
+        throw std::invalid_argument("ctnn::metrics::frechet_distance: features of " + std::to_string(x.shape(1)) +
+                                    " and of " + std::to_string(y.shape(1)) + " columns");
+    return frechet_distance(std::span<const float>(x.data(), x.size()), std::span<const float>(y.data(), y.size()),
+                            x.shape(1));
+}
+}  // namespace metrics
 
 }  // namespace ctnn
