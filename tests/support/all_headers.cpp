@@ -56,6 +56,7 @@
 #include <ctnn/losses/loss.hpp>
 #include <ctnn/losses/squared.hpp>
 #include <ctnn/losses/vae.hpp>
+#include <ctnn/metrics/xtensor.hpp>
 #include <ctnn/models/seeds.hpp>
 #include <ctnn/network/network.hpp>
 #include <ctnn/network/sequential.hpp>

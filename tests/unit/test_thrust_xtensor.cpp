@@ -10,6 +10,7 @@
 #include <ctnn/data/idx.hpp>
 #include <ctnn/data/loader.hpp>
 #include <ctnn/io/xtensor.hpp>
+#include <ctnn/metrics/xtensor.hpp>
 #include <ctnn/train/gan.hpp>
 
 #include <xtensor/xfixed.hpp>

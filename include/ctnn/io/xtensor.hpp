@@ -23,8 +23,6 @@
 #include "ctnn/core/tensor.hpp"
 #include "ctnn/data/dataset.hpp"
 #include "ctnn/device/device.hpp"  // Cpu, the default device
-#include "ctnn/metrics/frechet_distance.hpp"
-#include "ctnn/metrics/inception_score.hpp"
 
 namespace ctnn {
 
@@ -245,39 +243,5 @@ auto generate(GanT& gan, index_t n, Rng& rng) {
     gan.sample_noise(z, n, rng);
     return to_xarray(gan.generate(z.cview()));
 }
-
-namespace metrics {
-namespace detail {
-/// e as a row-major [rows, columns] array of T, checked to be 2-D.
-template <class T, class E>
-xt::xtensor<T, 2> rows(const xt::xexpression<E>& expression, const char* who, const char* what) {
-    const E& e = expression.derived_cast();
-    if (e.dimension() != 2)
-        throw std::invalid_argument(std::string("ctnn::metrics::") + who + ": " + what + " of shape " +
-                                    data::dims_str(std::vector<std::uint64_t>(e.shape().begin(), e.shape().end())) +
-                                    ": wanted a 2-D array [rows, columns]");
-    return xt::xtensor<T, 2>(xt::cast<T>(e));
-}
-}  // namespace detail
-
-/// inception_score of the rows of p(y|x) in a 2-D array [n, classes].
-template <class E>
-double inception_score(const xt::xexpression<E>& probabilities) {
-    const auto p = detail::rows<double>(probabilities, "inception_score", "probabilities");
-    return inception_score(std::span<const double>(p.data(), p.size()), p.shape(1));
-}
-
-/// frechet_distance between the feature rows of two 2-D arrays [n_a, dim] and [n_b, dim].
-template <class A, class B>
-double frechet_distance(const xt::xexpression<A>& a, const xt::xexpression<B>& b) {
-    const auto x = detail::rows<float>(a, "frechet_distance", "features"),
-               y = detail::rows<float>(b, "frechet_distance", "features");
-    if (x.shape(1) != y.shape(1))
-        throw std::invalid_argument("ctnn::metrics::frechet_distance: features of " + std::to_string(x.shape(1)) +
-                                    " and of " + std::to_string(y.shape(1)) + " columns");
-    return frechet_distance(std::span<const float>(x.data(), x.size()), std::span<const float>(y.data(), y.size()),
-                            x.shape(1));
-}
-}  // namespace metrics
 
 }  // namespace ctnn
