@@ -12,6 +12,7 @@
 #include <ctnn/io/xtensor.hpp>
 #include <ctnn/metrics/xtensor.hpp>
 #include <ctnn/train/gan.hpp>
+#include <ctnn/train/vae.hpp>
 
 #include <xtensor/xfixed.hpp>
 #include <xtensor/xview.hpp>
@@ -195,4 +196,28 @@ BOOST_AUTO_TEST_CASE(generation_and_metrics_take_and_give_arrays) {
                              {"features of 3 and of 2 columns"}));
     BOOST_TEST(throws_naming([&] { metrics::inception_score(xt::xarray<double>::from_shape({12})); },
                              {"probabilities of shape [12]"}));
+}
+
+BOOST_AUTO_TEST_CASE(vae_encode_decode_and_hidden_features_as_arrays) {
+    using Encoder = Sequential<Input<1, 4, 3>, Flatten, Linear<12, 6>, ReLU, Linear<6, 4>>;  // [mu | log_var], Z = 2
+    using Decoder = Sequential<Input<2>, Linear<2, 12>, Reshape<1, 4, 3>>;
+    Rng rng(6);
+    Vae<Encoder, Decoder, Adam<Cpu, float>> vae(rng, {}, {});
+    const xt::xarray<float> x = xt::reshape_view(xt::linspace<float>(-1, 1, 5 * 12), {5, 4, 3});
+    // Encode: [5, 4] stats, as the encoder computes them from the same tensor.
+    const xt::xarray<float> stats = infer(vae.encoder, x);
+    BOOST_TEST((stats.shape() == std::vector<std::size_t>{5, 4}));
+    const auto xt_in = from_xtensor<Pix>(x);
+    BOOST_TEST((std::vector<float>(stats.begin(), stats.end()) == vae.encoder.forward(xt_in.cview()).to_host()));
+    // The hidden ReLU's output of that forward (a classifier's features are taken the same way).
+    const auto features = to_xarray(vae.encoder.layers().template output<2>());
+    BOOST_TEST((features.shape() == std::vector<std::size_t>{5, 6}));
+    BOOST_TEST(xt::amin(features)() >= 0.0f);
+    BOOST_TEST(xt::amax(features)() > 0.0f);
+    // Decode mu, a view of the stats' first two columns.
+    const xt::xarray<float> mu = xt::view(stats, xt::all(), xt::range(0, 2));
+    const xt::xarray<float> decoded = infer(vae.decoder, xt::view(stats, xt::all(), xt::range(0, 2)));
+    BOOST_TEST((decoded.shape() == std::vector<std::size_t>{5, 1, 4, 3}));
+    const auto mu_t = from_xtensor<Shape<2>>(mu);
+    BOOST_TEST((std::vector<float>(decoded.begin(), decoded.end()) == vae.decoder.forward(mu_t.cview()).to_host()));
 }
