@@ -33,6 +33,8 @@ struct CudaSystem {
 
     /// As ThrustDevice defines it for its System.
     static constexpr const char* name = "cuda";
+    /// Its tensors live in GPU memory: xtensor sees them through a copy (ctnn::to_xarray).
+    static constexpr bool host_memory = false;
     template <class T>
     using vector = thrust::device_vector<T>;
     static auto policy() { return thrust::cuda::par; }

@@ -27,12 +27,14 @@ namespace ctnn {
 /// A device whose loops are Thrust algorithms under System's execution policy. System provides
 /// `name`, `vector<T>` (its storage), `policy()` (the Thrust execution policy), `gemm(...)` (as
 /// the Device concept's), `to_host` and `from_host` (copies between its memory and the host's)
-/// and `column_budget`; OmpSystem and CudaSystem are the two. Its
+/// `host_memory` and `column_budget`; OmpSystem and CudaSystem are the two. Its
 /// kernels are the per-item forms (device/kernels.hpp) on every system, so ThrustOmp runs what
 /// the Cuda device runs.
 template <class System>
 struct ThrustDevice : detail::GenericKernels<ThrustDevice<System>> {
     static constexpr const char* name = System::name;  ///< as reports and benchmarks name the device
+    /// System's: whether its tensors can be read in place on the host (ctnn::xview).
+    static constexpr bool host_memory = System::host_memory;
     /// Convolution columns built at a time (layers/im2col.hpp).
     static constexpr index_t column_budget = System::column_budget;
 

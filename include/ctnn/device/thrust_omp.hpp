@@ -23,6 +23,7 @@ struct OmpSystem {
 
     /// As ThrustDevice defines it for its System.
     static constexpr const char* name = "thrust-omp";
+    static constexpr bool host_memory = true;  ///< OpenMP-system vectors are host memory
     template <class T>
     using vector = thrust::omp::vector<T>;
     static auto policy() { return thrust::omp::par; }

@@ -143,8 +143,8 @@ public:
         impl_.visit_buffers("", f);
     }
 
-    /// The layers' implementations (tests and tools; parameters are reached through
-    /// visit_parameters).
+    /// The layers' implementations: `layers().template output<K>()` is hidden layer K's output of
+    /// the last forward (a classifier's features); parameters are reached through visit_parameters.
     impl_type& layers() { return impl_; }
     /// The same, read-only.
     const impl_type& layers() const { return impl_; }
