@@ -5,6 +5,7 @@
 // sees the whole buffer, then the divergence guard checks it, then the optimizer steps.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -47,15 +48,13 @@ public:
     template <distributed::Communicator Comm>
     void update(const char* what, std::int64_t step, Comm& comm) {
         auto& flat = this->parameters();
-        if constexpr (distributed::AsyncCommunicator<Comm>)
-            if (buckets_started_) {
-                buckets_started_ = false;
-                comm.finish_means();
-            } else {
-                comm.mean(flat.gradients(), flat.size());
-            }
-        else
-            comm.mean(flat.gradients(), flat.size());
+        bool reduced = false;
+        if constexpr (distributed::AsyncCommunicator<Comm>) {
+            reduced = buckets_started_;  // by backward_reducing's buckets, once finished
+            if (buckets_started_) comm.finish_means();
+            buckets_started_ = false;
+        }
+        if (!reduced) comm.mean(flat.gradients(), flat.size());
         if (on_gradients) on_gradients(flat);
         check_finite_gradients(*this, what, step);
         optimizer.step();
@@ -73,15 +72,17 @@ public:
     /// the buckets end: the result is the one-shot reduction's, bit for bit.
     template <distributed::Communicator Comm>
     const auto& backward_reducing(typename network_type::output_view dy, BackwardOptions options, Comm& comm) {
-        if constexpr (distributed::AsyncCommunicator<Comm>)
+        if constexpr (distributed::AsyncCommunicator<Comm>) {
             if (overlaps(options)) return network_type::backward(dy, options, bucket_starter(comm));
+        }
         return network_type::backward(dy, options);
     }
     /// backward_leading() as backward_reducing() is backward().
     template <distributed::Communicator Comm>
     const auto& backward_leading_reducing(typename network_type::output_view dy, BackwardOptions options, Comm& comm) {
-        if constexpr (distributed::AsyncCommunicator<Comm>)
+        if constexpr (distributed::AsyncCommunicator<Comm>) {
             if (overlaps(options)) return network_type::backward_leading(dy, options, bucket_starter(comm));
+        }
         return network_type::backward_leading(dy, options);
     }
 
