@@ -136,6 +136,10 @@ int bench(const Options& o, distributed::Mpi& mpi, const char* what) {
                     static_cast<std::size_t>(o.batch), mpi.size(), mpi.size() > 1 ? "s" : "", Cpu::threads(),
                     Cpu::threads() > 1 ? "s" : "", o.steps, o.warmup);
     const Result one_shot = run<G, D>(o, mpi, 0);
+    if (mpi.size() == 1) {  // nothing to reduce: buckets would time the same step again
+        if (root) std::printf("  %7.1f steps/s (%7.2f ms)\n", 1 / one_shot.step_seconds, one_shot.step_seconds * 1e3);
+        return 0;
+    }
     const Result overlapped = run<G, D>(o, mpi, o.bucket_bytes);
     const Result untested = run<G, D>(o, mpi, o.bucket_bytes, false);
     const bool equal = overlapped.parameters == one_shot.parameters && untested.parameters == one_shot.parameters &&
