@@ -46,22 +46,31 @@ static_assert(distributed::AsyncCommunicator<Recorder>);
 
 using Net = TrainedNetwork<models::MlpDiscriminator, Adam<Cpu, float>>;
 
+/// The MLP discriminator after a forward pass, a gradient of its output, and a Recorder.
+struct Forwarded {
+    Rng rng{1};
+    Net net{rng, {}};
+    Tensor<Shape<1, 28, 28>, Cpu> x{4};
+    Tensor<Shape<1>, Cpu> dy{4};
+    Log log;
+    Recorder comm{&log};
+    Forwarded() {
+        x.fill(0.5f);
+        dy.fill(1.0f);
+        net.forward(x.cview());
+    }
+};
+
 /// One forward and backward_reducing() pass of the MLP discriminator with `bucket_bytes`, then
 /// update(): the log of it.
 Log one_step(std::size_t bucket_bytes) {
-    Rng rng(1);
-    Net net(rng, {});
+    Forwarded f;
+    Net& net = f.net;
+    const Log& log = f.log;
     net.bucket_bytes = bucket_bytes;
-    Tensor<Shape<1, 28, 28>, Cpu> x(4);
-    x.fill(0.5f);
-    Tensor<Shape<1>, Cpu> dy(4);
-    dy.fill(1.0f);
-    Log log;
-    Recorder comm{&log};
-    net.forward(x.cview());
-    net.backward_reducing(dy.cview(), {ParamGrads::overwrite}, comm);
+    net.backward_reducing(f.dy.cview(), {ParamGrads::overwrite}, f.comm);
     BOOST_TEST(log.finished == 0);
-    net.update("discriminator", 0, comm);
+    net.update("discriminator", 0, f.comm);
     // The buckets cover the flat buffer once, from its end to its start, each ending where a
     // layer's gradients begin.
     const float* base = net.parameters().gradients();
@@ -75,7 +84,7 @@ Log one_step(std::size_t bucket_bytes) {
         end = begin;
     }
     if (!log.started.empty()) BOOST_TEST(end == 0);
-    return log;
+    return f.log;
 }
 
 }  // namespace
@@ -102,18 +111,10 @@ BOOST_AUTO_TEST_CASE(buckets_start_during_backward_and_update_completes_them) {
 }
 
 BOOST_AUTO_TEST_CASE(a_frozen_pass_reduces_nothing) {
-    Rng rng(1);
-    Net net(rng, {});
-    Tensor<Shape<1, 28, 28>, Cpu> x(2);
-    x.fill(0.5f);
-    Tensor<Shape<1>, Cpu> dy(2);
-    dy.fill(1.0f);
-    Log log;
-    Recorder comm{&log};
-    net.forward(x.cview());
-    net.backward_reducing(dy.cview(), {ParamGrads::frozen, true}, comm);
-    BOOST_TEST(log.started.empty());
-    BOOST_TEST(log.progress == 0);
+    Forwarded f;
+    f.net.backward_reducing(f.dy.cview(), {ParamGrads::frozen, true}, f.comm);
+    BOOST_TEST(f.log.started.empty());
+    BOOST_TEST(f.log.progress == 0);
 }
 
 // In simulated worlds of 2 and 4 ranks, a GAN trained with buckets of one layer, of a few layers,

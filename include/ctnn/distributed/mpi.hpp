@@ -59,7 +59,7 @@ public:
     template <class T>
     void mean(T* p, index_t n) {
         if (size_ == 1) return;
-        std::vector<T>& all = gathered<T>();
+        std::vector<T>& all = gathered_.get<T>();
         if (all.size() < n * size_) all.resize(n * size_);
         MPI_Allgather(p, static_cast<int>(n), type<T>(), all.data(), static_cast<int>(n), type<T>(), comm_);
         detail::mean_in_rank_order(size_, n, [&](int r) { return all.data() + r * n; }, p);
@@ -72,7 +72,7 @@ public:
         if (size_ == 1) return;
         if (pending_.size() == started_) pending_.emplace_back();
         Pending& b = pending_[started_++];
-        auto& all = b.template gathered<T>();
+        auto& all = b.gathered.get<T>();
         if (all.size() < n * size_) all.resize(n * size_);
         b.values = p;
         b.n = n;
@@ -131,13 +131,18 @@ private:
         else
             return MPI_DOUBLE;
     }
-    template <class T>
-    std::vector<T>& gathered() {
-        if constexpr (std::is_same_v<T, float>)
-            return gathered_f_;
-        else
-            return gathered_d_;
-    }
+    /// Every rank's values of one mean, side by side: a buffer per scalar type, grown as needed.
+    struct Gathered {
+        std::vector<float> f;
+        std::vector<double> d;
+        template <class T>
+        std::vector<T>& get() {
+            if constexpr (std::is_same_v<T, float>)
+                return f;
+            else
+                return d;
+        }
+    };
 
     /// One started mean: where its values are, and its own gather buffer.
     struct Pending {
@@ -145,19 +150,11 @@ private:
         index_t n = 0;
         bool is_double = false;
         MPI_Request request = MPI_REQUEST_NULL;
-        std::vector<float> gathered_f;
-        std::vector<double> gathered_d;
-        template <class T>
-        std::vector<T>& gathered() {
-            if constexpr (std::is_same_v<T, float>)
-                return gathered_f;
-            else
-                return gathered_d;
-        }
+        Gathered gathered;
     };
     template <class T>
     void finish_as(Pending& b) {
-        const T* all = b.template gathered<T>().data();
+        const T* all = b.gathered.get<T>().data();
         const index_t n = b.n;
         detail::mean_in_rank_order(size_, n, [&](int r) { return all + r * n; }, static_cast<T*>(b.values));
     }
@@ -169,8 +166,7 @@ private:
     // buffers' storage along, not their data, so MPI keeps writing where it was told.
     std::vector<Pending> pending_;
     std::size_t started_ = 0, finished_ = 0;
-    std::vector<float> gathered_f_;
-    std::vector<double> gathered_d_;
+    Gathered gathered_;  // of mean()
 };
 
 static_assert(AsyncCommunicator<Mpi>);
