@@ -370,8 +370,9 @@ using DropoutCritic = Sequential<Input<2>, Linear<2, 16>, LeakyReLU<0.2>, Dropou
 using BnCritic = Sequential<Input<2>, Linear<2, 16, false>, BatchNorm1d<16>, LeakyReLU<0.2>, Linear<16, 1>>;
 
 template <class G, class D, class Comm>
-Gan<G, D, Adam<Cpu, float>, Adam<Cpu, float>, Cpu, float, Comm> make_bn_gan(Rng& rng, Comm comm) {
-    return {rng, {.loss = AdversarialLoss::bce_with_logits}, adam, adam, Init::pytorch, comm};
+Gan<G, D, Adam<Cpu, float>, Adam<Cpu, float>, Cpu, float, Comm> make_bn_gan(Rng& rng, Comm comm,
+                                                                          BatchStats stats = BatchStats::global) {
+    return {rng, {.loss = AdversarialLoss::bce_with_logits, .batch_stats = stats}, adam, adam, Init::pytorch, comm};
 }
 
 /// G's and D's parameters, then their running statistics.
@@ -385,9 +386,9 @@ std::vector<float> state_of(GanT& gan) {
 
 /// The state after `steps` steps of a GAN of G and D.
 template <class G, class D, class Comm>
-std::vector<float> train_bn_gan(int steps, Comm comm) {
+std::vector<float> train_bn_gan(int steps, Comm comm, BatchStats stats = BatchStats::global) {
     Rng rng(5), data(6);
-    auto gan = make_bn_gan<G, D>(rng, comm);
+    auto gan = make_bn_gan<G, D>(rng, comm, stats);
     train_steps(gan, data, steps);
     return state_of(gan);
 }
@@ -417,6 +418,19 @@ BOOST_AUTO_TEST_CASE(a_gan_with_batchnorm_and_dropout_trains_as_one_process) {
 // D with BatchNorm: real and generated samples normalised apart, each over its global batch.
 BOOST_AUTO_TEST_CASE(a_gan_with_batchnorm_in_both_networks_trains_as_one_process) {
     check_bn_gan<BnGenerator, BnCritic>();
+}
+
+// GanOptions::batch_stats = per_rank: each rank's own statistics, so not one process's run, but
+// every rank still ends with the same parameters and running statistics.
+BOOST_AUTO_TEST_CASE(a_gan_with_per_rank_statistics_keeps_every_rank_equal) {
+    SimulatedWorld world(2);
+    std::vector<std::vector<float>> global(2), per_rank(2);
+    world.run([&](SimulatedRank& comm) {
+        global[comm.rank()] = train_bn_gan<BnGenerator, BnCritic>(4, comm);
+        per_rank[comm.rank()] = train_bn_gan<BnGenerator, BnCritic>(4, comm, BatchStats::per_rank);
+    });
+    BOOST_TEST((per_rank[1] == per_rank[0]));
+    BOOST_TEST(worst_relative(per_rank[0], global[0]) > 1e-4);
 }
 
 // Resuming a BatchNorm GAN from rank 0's checkpoint (running statistics included) continues as

@@ -192,8 +192,8 @@ struct BatchNorm {
             }
         }
 
-    private:
         /// The batch's variance `var` (and mean) in: invstd and the running statistics out.
+        /// Public: nvcc's device lambdas capture no private member types.
         struct Update {
             const T* mean;
             T *invstd, *rm, *rv;
@@ -205,6 +205,7 @@ struct BatchNorm {
             }
         };
 
+    private:
         // The statistics the last forward normalised with (batch or running), and per-channel
         // sums of the backward pass.
         PerChannel mean_{1}, invstd_{1};

@@ -31,6 +31,8 @@ struct Dropout {
     static constexpr bool per_sample = true;  // every element's mask is its own draw
     /// What a kept element is multiplied by; with P = 1 nothing is kept and the output is zero.
     static constexpr double scale = p < 1 ? 1 / (1 - p) : 0;
+    /// u < p exactly when bits >> 11 < ceil(p 2^53) (u: a 53-bit uniform in [0, 1)).
+    static constexpr auto threshold = static_cast<std::uint64_t>(detail::const_ceil(p * 0x1.0p53));
 
     template <index_t, AnyShape In>
     static consteval auto infer() {
@@ -84,18 +86,17 @@ struct Dropout {
             Dev::for_each(dy.size(), [=] CTNN_HD(index_t i) { d[i] = g[i] * m[i]; });
         }
 
-    private:
         /// One draw from the run's engine seeds a mask; element i keeps its input unless the
         /// global-th number of that SplitMix64 stream (global: i's index in the global batch),
         /// as a uniform u in [0, 1) with 53 bits, is below p (u < p exactly when bits >> 11 <
         /// ceil(p 2^53)). The mask is a function of the seed and the index alone: drawn in
         /// parallel where the data lives, the same on every device, thread count and rank count.
+        /// Public: nvcc's device lambdas capture no private member types.
         struct Draw {
             std::uint64_t seed;
             const T* in;
             T *m, *out;
             CTNN_HD void operator()(index_t i, std::uint64_t global) const {
-                constexpr auto threshold = static_cast<std::uint64_t>(detail::const_ceil(p * 0x1.0p53));
                 constexpr T keep = static_cast<T>(scale);
                 const std::uint64_t bits = splitmix64(seed + (global + 1) * 0x9E3779B97F4A7C15ULL);
                 m[i] = (bits >> 11) < threshold ? T(0) : keep;
@@ -103,6 +104,7 @@ struct Dropout {
             }
         };
 
+    private:
         // The last forward's mask (0 or scale per element), for backward.
         Tensor<In, Dev, T> mask_;
         bool masked_ = false;
