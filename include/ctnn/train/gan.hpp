@@ -37,6 +37,10 @@ struct GanOptions {
     /// With several ranks: BatchNorm's batch statistics over the global batch or each rank's
     /// share (read when the Gan is built; core/mode.hpp).
     BatchStats batch_stats = BatchStats::global;
+    /// The generator step scores G of the last discriminator step's noise again, with D just
+    /// updated (seed 001's loop: `disc(fake)` after `optimizer_disc.step()`), instead of fresh
+    /// noise (seeds 000, 002, 003).
+    bool g_step_on_d_noise = false;
 };
 
 /// Losses of one training iteration (d_steps discriminator steps, then one generator step).
@@ -127,7 +131,7 @@ public:
         if constexpr (!fits_) {
             return out;
         } else if constexpr (per_sample_v<G>) {
-            if (options.d_steps == 1) {
+            if (options.d_steps == 1 && !options.g_step_on_d_noise) {
                 const ConstView<sample_shape, Dev, T> real = share_of(next_real());
                 const index_t batch = real.batch, global = batch * comm_.size();
                 // Rows [0, batch): the G step's noise, [batch, 2 batch): the D step's, drawn first
@@ -154,7 +158,7 @@ public:
             sample_noise_share(batch);
             out.d_loss = d_step(real, noise_.cview());
         }
-        sample_noise_share(batch);
+        if (!options.g_step_on_d_noise) sample_noise_share(batch);
         out.g_loss = g_step(noise_.cview());
         ++step_;
         return out;
@@ -205,9 +209,9 @@ private:
         check_finite_loss(loss, "generator loss", step_);
         const auto& dfake = discriminator.backward_frozen(grad_scores_.cview());
         if constexpr (Leading)
-            generator.backward_leading(dfake.cview(), {ParamGrads::overwrite});
+            generator.backward_leading_reducing(dfake.cview(), {ParamGrads::overwrite}, comm_);
         else
-            generator.backward(dfake.cview(), {ParamGrads::overwrite});
+            generator.backward_reducing(dfake.cview(), {ParamGrads::overwrite}, comm_);
         generator.update("generator", step_, comm_);
         return loss;
     }
@@ -243,7 +247,7 @@ private:
                                        grad.slice(0, nr));
         loss += adversarial_loss(options.loss, scores.slice(nr, nf), static_cast<T>(options.fake_label),
                                  grad.slice(nr, nf));
-        discriminator.backward(grad_scores_.cview(), {ParamGrads::overwrite});
+        discriminator.backward_reducing(grad_scores_.cview(), {ParamGrads::overwrite}, comm_);
         return loss;
     }
 
@@ -252,7 +256,10 @@ private:
         grad_scores_.resize(x.batch);
         const double loss = adversarial_loss(options.loss, scores.cview(), static_cast<T>(label),
                                              grad_scores_.view());
-        discriminator.backward(grad_scores_.cview(), {pg});
+        if (pg == ParamGrads::accumulate)  // the step's last pass into D: its gradients become final
+            discriminator.backward_reducing(grad_scores_.cview(), {pg}, comm_);
+        else
+            discriminator.backward(grad_scores_.cview(), {pg});
         return loss;
     }
 
