@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "ctnn/core/config.hpp"
+#include "ctnn/core/mode.hpp"
 
 /// Data-parallel training: communicators that average values over the ranks of a run.
 namespace ctnn::distributed {
@@ -233,6 +234,20 @@ View share_of(const C& comm, View global, const char* who) {
 template <class Dev, Communicator C, class T>
 void copy_share(const C& comm, const T* global_host, index_t sample_size, index_t batch, T* dst) {
     Dev::from_host(global_host + comm.rank() * batch * sample_size, batch * sample_size, dst);
+}
+
+/// What the layers of a network trained by `comm` see of it (core/mode.hpp): its rank and size,
+/// and its mean(), with which BatchNorm reduces its statistics (on the device's pointers). comm
+/// must outlive the networks it is given to; one rank reduces nothing.
+template <Communicator C>
+DataParallel data_parallel(C& comm, BatchStats stats) {
+    DataParallel p{comm.rank(), comm.size(), stats};
+    if (p.ranks > 1) {
+        p.comm = &comm;
+        p.mean_float = [](void* c, float* v, index_t n) { static_cast<C*>(c)->mean(v, n); };
+        p.mean_double = [](void* c, double* v, index_t n) { static_cast<C*>(c)->mean(v, n); };
+    }
+    return p;
 }
 
 static_assert(Communicator<SingleProcess>);

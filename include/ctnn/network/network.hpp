@@ -78,6 +78,10 @@ public:
     Network(const Network&) = delete;
     Network& operator=(const Network&) = delete;
 
+    /// Makes this network one rank of a data-parallel run (TrainedNetwork::data_parallel fills it
+    /// from a communicator); one process by default.
+    void set_data_parallel(const DataParallel& p) { parallel_ = p; }
+
     /// Training mode (PyTorch's net.train()): Dropout drops, BatchNorm normalises with the batch's
     /// statistics and updates its running ones.
     void train() { mode_ = Mode::train; }
@@ -94,10 +98,13 @@ public:
 
     /// Runs the network on a batch of any size. x must stay unchanged until backward() (the
     /// layers read it again there). The result lives in this network until the next forward.
-    const Tensor<output_shape, Dev, T>& forward(input_view x) {
+    /// In a data-parallel run (set_data_parallel) x is this rank's share of `pieces` global
+    /// batches laid end to end (a GAN's real and generated samples: 2), each split alike.
+    const Tensor<output_shape, Dev, T>& forward(input_view x, index_t pieces = 1) {
         if (x.batch == 0) throw std::invalid_argument("ctnn::Network::forward: empty batch");
         output_.resize(x.batch);
-        impl_.forward(x, output_.view(), ForwardContext{mode_, rng_});
+        impl_.forward(x, output_.view(),
+                      ForwardContext{mode_, rng_, parallel_, parallel_.ranks > 1 ? x.batch / pieces : 0});
         input_ = x;
         pending_backward_ = true;
         return output_;
@@ -226,6 +233,7 @@ private:
     std::array<index_t, layer_count + 1> gradient_begin_{};
     Rng* rng_;
     Mode mode_ = Mode::train;
+    DataParallel parallel_;
     Tensor<output_shape, Dev, T> output_;
     Tensor<input_shape, Dev, T> input_grad_;
     input_view input_;

@@ -36,6 +36,9 @@ struct GanOptions {
     double weight_clip = 0.01;  ///< WGAN: D's parameters are clipped to [-c, c] after each step
     /// The prior of G's noise.
     NoiseKind noise = NoiseKind::normal;
+    /// With several ranks: BatchNorm's batch statistics over the global batch or each rank's
+    /// share (read when the Gan is built; core/mode.hpp).
+    BatchStats batch_stats = BatchStats::global;
     /// The generator step scores G of the last discriminator step's noise again, with D just
     /// updated (seed 001's loop: `disc(fake)` after `optimizer_disc.step()`), instead of fresh
     /// noise (seeds 000, 002, 003).
@@ -95,7 +98,8 @@ public:
     Gan(Rng& rng, GanOptions opts, typename GOpt::Options g_opts, typename DOpt::Options d_opts,
         Init init = Init::pytorch, Comm comm = {})
         : generator(rng, g_opts, init), discriminator(rng, d_opts, init), options(opts), rng_(&rng), comm_(comm) {
-        detail::require_per_sample_across_ranks<G, D>(comm_, "ctnn::Gan");
+        generator.distribute(comm_, options.batch_stats);
+        discriminator.distribute(comm_, options.batch_stats);
     }
 
     /// Fills z with noise from the run's Rng (drawn on the host, in sample order).
@@ -153,7 +157,7 @@ public:
                 distributed::copy_share<Dev>(comm_, noise_host_.data(), size, batch, noise_.data());
                 distributed::copy_share<Dev>(comm_, noise_host_.data() + global * size, size, batch,
                                              noise_.data() + batch * size);
-                const auto fake = generator.forward(noise_.cview()).cview();
+                const auto fake = generator.forward(noise_.cview(), 2).cview();
                 out.d_loss = d_step_on(real, fake.slice(batch, batch));
                 out.g_loss = g_step_on<true>(fake.slice(0, batch));
                 ++step_;
@@ -250,7 +254,7 @@ private:
         joint_.resize(nr + nf);
         Dev::copy(real.data(), real.size(), joint_.data());
         Dev::copy(fake.data(), fake.size(), joint_.data() + real.size());
-        const auto scores = discriminator.forward(joint_.cview()).cview();
+        const auto scores = discriminator.forward(joint_.cview(), 2).cview();
         grad_scores_.resize(nr + nf);
         const auto grad = grad_scores_.view();
         double loss = adversarial_loss(options.loss, scores.slice(0, nr), static_cast<T>(options.real_label),

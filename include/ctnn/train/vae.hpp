@@ -30,6 +30,9 @@ struct VaeOptions {
     /// The reconstruction term.
     Reconstruction reconstruction = Reconstruction::bce_with_logits;
     double log_norm_weight = 1.0;  ///< the coefficient seed 003 suggests on log C(lambda)
+    /// With several ranks: BatchNorm's batch statistics over the global batch or each rank's
+    /// share (read when the Vae is built; core/mode.hpp).
+    BatchStats batch_stats = BatchStats::global;
 };
 
 /// Losses of one step, each the batch mean of a per-image sum (seed 003's bar of 100 is on
@@ -111,7 +114,8 @@ public:
         : encoder(rng, optim, init), decoder(rng, optim, init), options(opts),
           rng_(&rng),
           comm_(comm) {
-        detail::require_per_sample_across_ranks<E, D>(comm_, "ctnn::Vae");
+        encoder.distribute(comm_, options.batch_stats);
+        decoder.distribute(comm_, options.batch_stats);
     }
 
     /// One step: encode `input`, sample z with noise `eps`, decode, and descend on
