@@ -4,9 +4,12 @@
 #pragma once
 
 #include <Eigen/Dense>
+#include <algorithm>
+#include <concepts>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 #include "ctnn/core/shape.hpp"
 
@@ -20,17 +23,23 @@ struct Gaussian {
     Eigen::MatrixXd covariance;  ///< dim x dim, symmetric
 };
 
+// The functions below are templates whose bodies depend on their parameters (F, M, G) only so
+// that Eigen's products and eigen-solvers are compiled where a distance is computed: as plain
+// inline functions they cost every unit that includes this header seconds of compile time. Each
+// is called as a plain function (the parameters are deduced or defaulted).
+
 /// The Gaussian of features: n rows of dim values, row after row. Throws std::invalid_argument
 /// unless there are at least 2 whole rows.
-inline Gaussian fit_gaussian(std::span<const float> features, index_t dim) {
+template <class F = float>
+Gaussian fit_gaussian(std::type_identity_t<std::span<const F>> features, index_t dim) {
     if (dim == 0 || features.size() % dim != 0 || features.size() / dim < 2)
         throw std::invalid_argument("ctnn::metrics::fit_gaussian: need at least 2 rows of " + std::to_string(dim) +
                                     " features, got " + std::to_string(features.size()) + " values");
     const index_t n = features.size() / dim;
     const Eigen::MatrixXd x =
-        Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+        Eigen::Map<const Eigen::Matrix<F, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
             features.data(), static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(dim))
-            .cast<double>();
+            .template cast<double>();
     Gaussian g;
     g.mean = x.colwise().mean().transpose();
     const Eigen::MatrixXd centred = x.rowwise() - g.mean.transpose();
@@ -40,7 +49,8 @@ inline Gaussian fit_gaussian(std::span<const float> features, index_t dim) {
 
 /// tr((S_a S_b)^(1/2)) through symmetric eigen-decompositions only: S_a S_b has the eigenvalues of
 /// the symmetric S_a^(1/2) S_b S_a^(1/2). Rounding can make tiny eigenvalues negative; they are 0.
-inline double trace_sqrt_product(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
+template <class M>
+double trace_sqrt_product(const Eigen::MatrixBase<M>& a, const Eigen::MatrixBase<M>& b) {
     const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> ea(a);
     const Eigen::VectorXd root = ea.eigenvalues().cwiseMax(0.0).cwiseSqrt();
     const Eigen::MatrixXd a_half = ea.eigenvectors() * root.asDiagonal() * ea.eigenvectors().transpose();
@@ -51,7 +61,8 @@ inline double trace_sqrt_product(const Eigen::MatrixXd& a, const Eigen::MatrixXd
 
 /// The Frechet distance d above, clamped at 0 against rounding; throws std::invalid_argument
 /// when the feature sizes differ.
-inline double frechet_distance(const Gaussian& a, const Gaussian& b) {
+template <std::same_as<Gaussian> G>
+double frechet_distance(const G& a, const G& b) {
     if (a.mean.size() != b.mean.size())
         throw std::invalid_argument("ctnn::metrics::frechet_distance: feature sizes differ (" +
                                     std::to_string(a.mean.size()) + " vs " + std::to_string(b.mean.size()) + ")");
@@ -61,8 +72,10 @@ inline double frechet_distance(const Gaussian& a, const Gaussian& b) {
 }
 
 /// Between the Gaussians fitted to two sets of feature rows of size dim.
-inline double frechet_distance(std::span<const float> a, std::span<const float> b, index_t dim) {
-    return frechet_distance(fit_gaussian(a, dim), fit_gaussian(b, dim));
+template <class F = float>
+double frechet_distance(std::type_identity_t<std::span<const F>> a, std::type_identity_t<std::span<const F>> b,
+                        index_t dim) {
+    return frechet_distance(fit_gaussian<F>(a, dim), fit_gaussian<F>(b, dim));
 }
 
 }  // namespace ctnn::metrics
