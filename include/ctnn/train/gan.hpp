@@ -66,6 +66,8 @@ public:
 
     static_assert(sizeof(error::fit<error::generator_output_vs_discriminator_input<G, D>, sample_shape, generated_shape>) > 0,
                   "ctnn: the generator's output shape must equal the discriminator's input shape");
+    // When they do not fit, the steps compile to nothing: the error above is the only one.
+    static constexpr bool fits_ = std::is_same_v<sample_shape, generated_shape>;
 
     TrainedNetwork<G, GOpt, Dev, T> generator;
     TrainedNetwork<D, DOpt, Dev, T> discriminator;
@@ -99,13 +101,15 @@ public:
     /// one: its weights are packed once per product instead of twice, its products are twice as
     /// tall, and each half still gets its own loss, as two passes would give them.
     double d_step(ConstView<sample_shape, Dev, T> real, ConstView<noise_shape, Dev, T> z) {
-        return d_step_on(real, generator.forward(z).cview());
+        if constexpr (fits_) return d_step_on(real, generator.forward(z).cview());
+        return 0;
     }
 
     /// One generator step: D(G(z)) scored against the "real" target (the non-saturating loss),
     /// back through D with D frozen, into G.
     double g_step(ConstView<noise_shape, Dev, T> z) {
-        return g_step_on<false>(generator.forward(z).cview());
+        if constexpr (fits_) return g_step_on<false>(generator.forward(z).cview());
+        return 0;
     }
 
     /// The seeds' iteration: options.d_steps discriminator steps on real batches drawn by
@@ -116,7 +120,9 @@ public:
     template <class NextReal>
     GanStepLosses step(NextReal&& next_real) {
         GanStepLosses out;
-        if constexpr (per_sample_v<G>) {
+        if constexpr (!fits_) {
+            return out;
+        } else if constexpr (per_sample_v<G>) {
             if (options.d_steps == 1) {
                 const ConstView<sample_shape, Dev, T> real = share_of(next_real());
                 const index_t batch = real.batch, global = batch * comm_.size();
