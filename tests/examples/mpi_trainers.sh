@@ -4,9 +4,9 @@
 #   mpi_trainers.sh "MPIRUN..." MNIST_GAN MNIST_VAE MAKE_IMAGES COMPARE_LOSSES OUT
 # 1. mnist_gan -np 2 completes; its folder holds what a one-process run's holds and nothing was
 #    written elsewhere (rank 1 writes nothing); one "wrote" report (rank 0's).
-# 2. Its losses are within 1e-5 (relative) of one process's at the same global batch, and two
-#    -np 2 runs write the same losses.csv and checkpoint, byte for byte.
-# 3. -np 2 --steps 3, then --resume, ends with the uninterrupted -np 2 run's files, byte for byte.
+# 2. Its losses are within 1e-5 (relative) of one process's at the same global batch.
+# 3. -np 2 --steps 3, then --resume, ends with the uninterrupted -np 2 run's losses.csv and
+#    checkpoint, byte for byte (so separate -np 2 launches also repeat one another bit for bit).
 # 4. An indivisible --batch is refused before anything is written, naming --batch, its value and
 #    the number of processes.
 # 5. mnist_vae -np 2 agrees with one process within 1e-5.
@@ -49,8 +49,6 @@ run two 2 "$gan" || fail "-np 2: $(cat two.log)"
 [ "$(grep -c '^wrote ' two.log)" -eq 1 ] || fail "-np 2 did not report once: $(cat two.log)"
 grep -q '"processes": 2' two/metrics.json || fail "two/metrics.json does not count 2 processes"
 "$compare" one/losses.csv two/losses.csv 4 1e-5 || fail "-np 2's losses differ from one process's"
-run again 2 "$gan" || fail "-np 2 again: $(cat again.log)"
-same two again "a second -np 2 run"
 
 # 3.
 run cut 2 "$gan" --steps 3 || fail "-np 2 --steps 3: $(cat cut.log)"
