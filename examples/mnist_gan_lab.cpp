@@ -1,8 +1,10 @@
 // Seed 001's lab GAN on the MNIST digits: normal noise of dimension 100, G 100-128-784 (LeakyReLU,
 // Tanh), D 784-128-1 (LeakyReLU, Sigmoid), BCE, Adam lr 1e-3 with weight decay 1e-5 on both,
 // batch 128, 5 epochs, the training images in their stored order every epoch (the lab's DataLoader
-// has shuffle=False, drop_last=True). The lab feeds ToTensor() images in [0, 1] to a Tanh
-// generator's opponent; here real images are in [-1, 1], the generator's range, as the other seeds do.
+// has shuffle=False, drop_last=True). As in the lab, D sees ToTensor() images in [0, 1] (the Tanh
+// generator learns to stay in [0, 1]) and G's step scores the D step's fakes again with D just
+// updated; PyTorch with [-1, 1] images and fresh noise for G's step learns less
+// (docs/results.md).
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
@@ -29,10 +31,10 @@ struct Program {
                            float, Comm>;
         const AdamOptions adam{.lr = lr, .weight_decay = weight_decay};
         return image_gan_main<LabGan>(
-            opt, {.title = "Lab GAN on MNIST digits", .batch = batch, .shuffle = false},
+            opt, {.title = "Lab GAN on MNIST digits", .batch = batch, .shuffle = false, .scaling = data::Scaling::unit, .range = {0, 1}},
             [&](Rng& rng) {
-                return LabGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam, Init::pytorch,
-                              opt.comm);
+                return LabGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal, .g_step_on_d_noise = true}, adam, adam,
+                              Init::pytorch, opt.comm);
             });
     }
 };

@@ -258,6 +258,28 @@ BOOST_AUTO_TEST_CASE(one_generator_pass_serves_the_d_step_and_the_g_step) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(the_generator_step_can_score_the_discriminator_steps_noise) {
+    // Seed 001's loop: D steps on real and G(z), then G steps on D(G(z)) with the same z.
+    Rng a(12), b(12);
+    RollGan joint(a, {.loss = AdversarialLoss::bce, .g_step_on_d_noise = true}, adam, adam);
+    RollGan apart(b, {.loss = AdversarialLoss::bce}, adam, adam);
+    RealBatches real_a{a}, real_b{b};
+    Tensor<Shape<2>, Cpu> z(16);
+    for (int i = 0; i < 3; ++i) {
+        const auto l = joint.step(real_a);
+        const auto real = real_b();
+        apart.sample_noise(z, 16);
+        const double d = apart.d_step(real, z);
+        const double g = apart.g_step(z);
+        BOOST_TEST(l.d_loss == d);
+        BOOST_TEST(l.g_loss == g);
+    }
+    BOOST_TEST(parameters_of(joint.generator) == parameters_of(apart.generator));
+    BOOST_TEST(parameters_of(joint.discriminator) == parameters_of(apart.discriminator));
+    // One draw of noise per iteration: the run's Rng has moved as far as apart's.
+    BOOST_TEST(a.bits() == b.bits());
+}
+
 BOOST_AUTO_TEST_CASE(backward_leading_takes_at_most_the_forward_batch) {
     Rng rng(2);
     Network<models::SwissRollDiscriminator<8>> d(rng);

@@ -34,6 +34,10 @@ struct GanOptions {
     double fake_label = 0.0;    ///< D's target for generated samples (seed 002: 0.1)
     double weight_clip = 0.01;  ///< WGAN: D's parameters are clipped to [-c, c] after each step
     NoiseKind noise = NoiseKind::normal;
+    /// The generator step scores G of the last discriminator step's noise again, with D just
+    /// updated (seed 001's loop: `disc(fake)` after `optimizer_disc.step()`), instead of fresh
+    /// noise (seeds 000, 002, 003).
+    bool g_step_on_d_noise = false;
 };
 
 /// Losses of one training iteration (d_steps discriminator steps, then one generator step).
@@ -123,7 +127,7 @@ public:
         if constexpr (!fits_) {
             return out;
         } else if constexpr (per_sample_v<G>) {
-            if (options.d_steps == 1) {
+            if (options.d_steps == 1 && !options.g_step_on_d_noise) {
                 const ConstView<sample_shape, Dev, T> real = share_of(next_real());
                 const index_t batch = real.batch, global = batch * comm_.size();
                 // Rows [0, batch): the G step's noise, [batch, 2 batch): the D step's, drawn first
@@ -150,7 +154,7 @@ public:
             sample_noise_share(batch);
             out.d_loss = d_step(real, noise_.cview());
         }
-        sample_noise_share(batch);
+        if (!options.g_step_on_d_noise) sample_noise_share(batch);
         out.g_loss = g_step(noise_.cview());
         ++step_;
         return out;
