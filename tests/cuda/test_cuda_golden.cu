@@ -8,6 +8,7 @@
 #define BOOST_TEST_MODULE cuda_golden
 #include <boost/test/unit_test.hpp>
 
+#include <ctnn/io/xtensor.hpp>
 #include <ctnn/models/seeds.hpp>
 #ifdef CTNN_HAVE_NCCL
 #include <ctnn/distributed/nccl.hpp>
@@ -60,6 +61,16 @@ BOOST_AUTO_TEST_CASE(training_steps) {
     // Whole Gan and Vae steps (losses, optimizers, the frozen D, the WGAN clip) on the GPU.
     ctnn::test::golden_steps::check_gan_iterations<Cuda>();
     ctnn::test::golden_steps::check_vae_steps<Cuda>();
+}
+BOOST_AUTO_TEST_CASE(xtensor_round_trips) {
+    // A Cuda tensor filled from xtensor arrays of either layout and copied back to both (through
+    // the device's from_host / to_host; a view of it would not compile).
+    xt::xarray<float> a = xt::arange<float>(24);
+    a.reshape({4, 2, 3});
+    const xt::xarray<float, xt::layout_type::column_major> col = a;
+    const auto t = from_xtensor<Shape<2, 3>, Cuda>(col);
+    BOOST_TEST((to_xarray(t) == a));
+    BOOST_TEST((to_xtensor<xt::layout_type::column_major>(from_xtensor<Shape<2, 3>, Cuda>(a)) == a));
 }
 
 #ifdef CTNN_HAVE_NCCL

@@ -33,6 +33,7 @@
 #include <ctnn/io/checkpoint.hpp>
 #include <ctnn/io/safetensors.hpp>
 #include <ctnn/io/state_dict.hpp>
+#include <ctnn/io/xtensor.hpp>
 #include <ctnn/layers/activation.hpp>
 #include <ctnn/layers/batchnorm.hpp>
 #include <ctnn/layers/bias.hpp>
@@ -55,6 +56,7 @@
 #include <ctnn/losses/loss.hpp>
 #include <ctnn/losses/squared.hpp>
 #include <ctnn/losses/vae.hpp>
+#include <ctnn/metrics/xtensor.hpp>
 #include <ctnn/models/seeds.hpp>
 #include <ctnn/network/network.hpp>
 #include <ctnn/network/sequential.hpp>

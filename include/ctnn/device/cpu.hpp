@@ -70,6 +70,8 @@ inline void set_denormal_mode([[maybe_unused]] unsigned mode) {
 /// per-item kernels of the GPU adds others (tests/support/generic_loops.hpp).
 struct CpuLoops {
     static constexpr const char* name = "cpu";
+    /// Its tensors can be read in place on the host (ctnn::xview, io/xtensor.hpp).
+    static constexpr bool host_memory = true;
 
     template <class T>
     using storage = std::vector<T, detail::AlignedAllocator<T>>;

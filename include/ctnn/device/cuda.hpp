@@ -27,6 +27,8 @@ struct CudaError : std::runtime_error {
 
 struct CudaSystem {
     static constexpr const char* name = "cuda";
+    /// Its tensors live in GPU memory: xtensor sees them through a copy (ctnn::to_xarray).
+    static constexpr bool host_memory = false;
     template <class T>
     using vector = thrust::device_vector<T>;
     static auto policy() { return thrust::cuda::par; }

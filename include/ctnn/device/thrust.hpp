@@ -31,6 +31,7 @@ namespace ctnn {
 template <class System>
 struct ThrustDevice : detail::GenericKernels<ThrustDevice<System>> {
     static constexpr const char* name = System::name;
+    static constexpr bool host_memory = System::host_memory;
     /// Convolution columns built at a time (layers/im2col.hpp).
     static constexpr index_t column_budget = System::column_budget;
 

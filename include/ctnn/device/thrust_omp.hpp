@@ -18,6 +18,7 @@ namespace ctnn {
 
 struct OmpSystem {
     static constexpr const char* name = "thrust-omp";
+    static constexpr bool host_memory = true;  ///< OpenMP-system vectors are host memory
     template <class T>
     using vector = thrust::omp::vector<T>;
     static auto policy() { return thrust::omp::par; }
