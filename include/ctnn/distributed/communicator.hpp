@@ -7,6 +7,7 @@
 // - SingleProcess: rank 0 of 1; mean() does nothing. The default: no cost, today's results.
 // - SimulatedWorld / SimulatedRank: R ranks as R threads of one process, meeting at a barrier:
 //   the test oracle for the semantics, without MPI.
+// Communicators that can reduce while a backward pass runs (Mpi) model AsyncCommunicator too.
 #pragma once
 
 #include <barrier>
@@ -33,6 +34,20 @@ concept Communicator = requires(C& c, float* f, double* d, index_t n) {
     { c.size() } -> std::convertible_to<int>;
     c.mean(f, n);
     c.mean(d, n);
+};
+
+/// A communicator that can also reduce asynchronously, so that a network's reduction overlaps
+/// its backward pass (TrainedNetwork::backward_reducing): `start_mean(p, n)` begins what mean(p,
+/// n) does, `progress()` lets started means advance (called between layers), and
+/// `finish_means()` completes every started mean, in the order they were started. The values at
+/// p must stay untouched from start_mean() until finish_means() returns; the result is mean()'s,
+/// bit for bit. Started means are collectives as mean() is, in the same order on every rank.
+template <class C>
+concept AsyncCommunicator = Communicator<C> && requires(C& c, float* f, double* d, index_t n) {
+    c.start_mean(f, n);
+    c.start_mean(d, n);
+    c.progress();
+    c.finish_means();
 };
 
 namespace detail {
@@ -73,6 +88,13 @@ public:
     inline int size() const;
     template <class T>
     void mean(T* p, index_t n);
+    /// The oracle of asynchronous means: each is the whole mean(), at once.
+    template <class T>
+    void start_mean(T* p, index_t n) {
+        mean(p, n);
+    }
+    static void progress() {}
+    static void finish_means() {}
 
 private:
     SimulatedWorld* world_;
@@ -196,6 +218,6 @@ void copy_share(const C& comm, const T* global_host, index_t sample_size, index_
 }
 
 static_assert(Communicator<SingleProcess>);
-static_assert(Communicator<SimulatedRank>);
+static_assert(AsyncCommunicator<SimulatedRank>);
 
 }  // namespace ctnn::distributed

@@ -1,7 +1,9 @@
 // The Mpi communicator: ranks as processes over MPI (Open MPI from Debian: libopenmpi-dev,
 // openmpi-bin). MPI_Allreduce promises no summation order, so mean() gathers every rank's values
 // (MPI_Allgather) and each rank adds them in rank order itself: the same bits on every rank, and
-// the same bits as a SimulatedWorld of as many ranks. It needs <mpi.h>; link MPI::MPI_CXX.
+// the same bits as a SimulatedWorld of as many ranks. start_mean() does the same with
+// MPI_Iallgather, so that a network's gradient buckets are reduced while its backward pass goes
+// on (AsyncCommunicator). It needs <mpi.h>; link MPI::MPI_CXX.
 #pragma once
 
 // The C API is all ctnn uses; MPI's deprecated C++ bindings do not compile warning-free.
@@ -57,10 +59,47 @@ public:
     template <class T>
     void mean(T* p, index_t n) {
         if (size_ == 1) return;
-        std::vector<T>& all = gathered<T>();
+        std::vector<T>& all = gathered_.get<T>();
         if (all.size() < n * size_) all.resize(n * size_);
         MPI_Allgather(p, static_cast<int>(n), type<T>(), all.data(), static_cast<int>(n), type<T>(), comm_);
         detail::mean_in_rank_order(size_, n, [&](int r) { return all.data() + r * n; }, p);
+    }
+
+    /// mean(p, n) begun: an MPI_Iallgather into a gather buffer of its own (kept from step to
+    /// step, grown only when a larger bucket comes), completed by progress() or finish_means().
+    template <class T>
+    void start_mean(T* p, index_t n) {
+        if (size_ == 1) return;
+        if (pending_.size() == started_) pending_.emplace_back();
+        Pending& b = pending_[started_++];
+        auto& all = b.gathered.get<T>();
+        if (all.size() < n * size_) all.resize(n * size_);
+        b.values = p;
+        b.n = n;
+        b.is_double = std::is_same_v<T, double>;
+        MPI_Iallgather(p, static_cast<int>(n), type<T>(), all.data(), static_cast<int>(n), type<T>(), comm_,
+                       &b.request);
+    }
+
+    /// Lets started means advance: Open MPI moves a nonblocking collective on only inside MPI
+    /// calls. Each one found complete is added up in rank order now.
+    void progress() {
+        for (std::size_t i = finished_; i < started_; ++i) {
+            int complete = 0;
+            MPI_Test(&pending_[i].request, &complete, MPI_STATUS_IGNORE);
+            if (!complete) return;
+            finish(pending_[i]);
+            finished_ = i + 1;
+        }
+    }
+
+    /// Completes every started mean, in the order they were started.
+    void finish_means() {
+        for (std::size_t i = finished_; i < started_; ++i) {
+            MPI_Wait(&pending_[i].request, MPI_STATUS_IGNORE);
+            finish(pending_[i]);
+        }
+        started_ = finished_ = 0;
     }
 
     /// Ends every rank of the run: prints "rank <r>: <what>" on stderr and calls MPI_Abort, which
@@ -92,20 +131,44 @@ private:
         else
             return MPI_DOUBLE;
     }
+    /// Every rank's values of one mean, side by side: a buffer per scalar type, grown as needed.
+    struct Gathered {
+        std::vector<float> f;
+        std::vector<double> d;
+        template <class T>
+        std::vector<T>& get() {
+            if constexpr (std::is_same_v<T, float>)
+                return f;
+            else
+                return d;
+        }
+    };
+
+    /// One started mean: where its values are, and its own gather buffer.
+    struct Pending {
+        void* values = nullptr;
+        index_t n = 0;
+        bool is_double = false;
+        MPI_Request request = MPI_REQUEST_NULL;
+        Gathered gathered;
+    };
     template <class T>
-    std::vector<T>& gathered() {
-        if constexpr (std::is_same_v<T, float>)
-            return gathered_f_;
-        else
-            return gathered_d_;
+    void finish_as(Pending& b) {
+        const T* all = b.gathered.get<T>().data();
+        const index_t n = b.n;
+        detail::mean_in_rank_order(size_, n, [&](int r) { return all + r * n; }, static_cast<T*>(b.values));
     }
+    void finish(Pending& b) { b.is_double ? finish_as<double>(b) : finish_as<float>(b); }
 
     MPI_Comm comm_;
     int rank_ = 0, size_ = 1;
-    std::vector<float> gathered_f_;
-    std::vector<double> gathered_d_;
+    // [finished_, started_) are in flight. Kept for the next step; growing it moves the gather
+    // buffers' storage along, not their data, so MPI keeps writing where it was told.
+    std::vector<Pending> pending_;
+    std::size_t started_ = 0, finished_ = 0;
+    Gathered gathered_;  // of mean()
 };
 
-static_assert(Communicator<Mpi>);
+static_assert(AsyncCommunicator<Mpi>);
 
 }  // namespace ctnn::distributed

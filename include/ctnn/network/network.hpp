@@ -2,8 +2,11 @@
 // device and scalar type, with the buffers, mode and bookkeeping a training loop needs.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "ctnn/device/device.hpp"
 #include "ctnn/core/parameters.hpp"
@@ -54,6 +57,7 @@ public:
     /// rng stays referenced: Dropout draws its masks from it in train mode.
     explicit Network(Rng& rng, Init init = Init::pytorch) : params_(impl_), rng_(&rng) {
         impl_.reset_parameters(rng, init);
+        find_layer_gradients();
     }
     // The layers' parameters point into params_, and optimizers point into both: a copy would
     // share them, a move would leave them dangling.
@@ -85,18 +89,30 @@ public:
     /// backward: a second would reuse state the first has consumed (the seeds' "backward through
     /// the graph a second time"), so it is an error.
     const Tensor<input_shape, Dev, T>& backward(output_view dy, BackwardOptions options = {}) {
-        return backward_through(dy, options, "backward", dy.batch == input_.batch, " != forward batch ");
+        return backward(dy, options, [](std::size_t) {});
+    }
+    /// backward(), calling layer_done(I) when layer I (of the top-level Sequential) has gone
+    /// backward, from the last layer to the first: the gradients at [gradient_begin(I), size)
+    /// of the flat buffer are then final for this pass.
+    template <class LayerDone>
+    const Tensor<input_shape, Dev, T>& backward(output_view dy, BackwardOptions options, LayerDone&& layer_done) {
+        return backward_through(dy, options, "backward", dy.batch == input_.batch, " != forward batch ", layer_done);
     }
 
     /// backward() through the first dy.batch samples of the last forward alone, for networks
     /// that compute every sample alone (per_sample_v): a GAN runs its generator once on the noise
     /// of a D step and of the G step that follows, and back-propagates the G step's samples.
     const Tensor<input_shape, Dev, T>& backward_leading(output_view dy, BackwardOptions options = {}) {
+        return backward_leading(dy, options, [](std::size_t) {});
+    }
+    /// backward_leading() calling layer_done(I) as backward(dy, options, layer_done) does.
+    template <class LayerDone>
+    const Tensor<input_shape, Dev, T>& backward_leading(output_view dy, BackwardOptions options, LayerDone&& layer_done) {
         static_assert(per_sample_v<Net>,
                       "ctnn: backward_leading needs a network whose every layer computes each sample alone "
                       "(per_sample; BatchNorm's batch statistics do not)");
         return backward_through(dy, options, "backward_leading", dy.batch > 0 && dy.batch <= input_.batch,
-                                " exceeds forward batch ");
+                                " exceeds forward batch ", layer_done);
     }
 
     /// dL/dinput through this network with its parameters frozen.
@@ -110,6 +126,14 @@ public:
     /// Every parameter, and every gradient, in one flat buffer (layers view into them).
     FlatParameters<Dev, T>& parameters() { return params_; }
     const FlatParameters<Dev, T>& parameters() const { return params_; }
+
+    /// Layers of the top-level Sequential.
+    static constexpr std::size_t layer_count = impl_type::layer_count;
+    /// Where the gradients of layers I, I + 1, ... begin in the flat buffer: they fill
+    /// [gradient_begin(I), parameters().size()) (parameters lie in layer order), so each layer
+    /// that goes backward extends a suffix of final gradients. gradient_begin(layer_count) is
+    /// the buffer's size.
+    index_t gradient_begin(std::size_t layer) const { return gradient_begin_[layer]; }
 
     /// f(name, parameter, gradient) for every parameter, named as PyTorch's state_dict names it.
     template <class F>
@@ -129,8 +153,9 @@ public:
     Rng& rng() { return *rng_; }
 
 private:
+    template <class LayerDone>
     const Tensor<input_shape, Dev, T>& backward_through(output_view dy, BackwardOptions options, const char* what,
-                                                        bool batch_fits, const char* relation) {
+                                                        bool batch_fits, const char* relation, LayerDone& layer_done) {
         if (!pending_backward_)
             throw std::logic_error(std::string("ctnn::Network::") + what +
                                    ": no forward pass to go back through (backward was "
@@ -146,12 +171,34 @@ private:
         } else {
             input_grad_.resize(0);
         }
-        impl_.backward(input_.slice(0, dy.batch), output_.cview().slice(0, dy.batch), dy, dx, options.params);
+        impl_.backward(input_.slice(0, dy.batch), output_.cview().slice(0, dy.batch), dy, dx, options.params,
+                       layer_done);
         return input_grad_;
+    }
+
+    void find_layer_gradients() {
+        gradient_begin_[layer_count] = params_.size();
+        [&]<std::size_t... I>(std::index_sequence<I...>) {
+            ((gradient_begin_[I] = first_gradient(impl_.template layer<I>())), ...);
+        }(std::make_index_sequence<layer_count>{});
+        for (std::size_t i = layer_count; i-- > 0;)  // a layer without parameters begins where the next does
+            if (gradient_begin_[i] > gradient_begin_[i + 1]) gradient_begin_[i] = gradient_begin_[i + 1];
+    }
+    /// The offset of layer's first gradient in the flat buffer (the buffer's size without one).
+    template <class Layer>
+    index_t first_gradient(Layer& layer) {
+        index_t first = params_.size();
+        bool seen = false;
+        layer.visit_parameters("", [&](const std::string&, auto&, auto& g) {
+            if (!seen) first = static_cast<index_t>(g.data() - params_.gradients());
+            seen = true;
+        });
+        return first;
     }
 
     impl_type impl_;
     FlatParameters<Dev, T> params_;  // after impl_: binds its parameters
+    std::array<index_t, layer_count + 1> gradient_begin_{};
     Rng* rng_;
     Mode mode_ = Mode::train;
     Tensor<output_shape, Dev, T> output_;

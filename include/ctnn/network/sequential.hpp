@@ -212,6 +212,15 @@ public:
     /// hidden outputs are then read for those samples alone.
     void backward(typename Base::in_view x, typename Base::out_cview y, typename Base::out_cview dy,
                   typename Base::in_grad_view dx, ParamGrads pg) {
+        backward(x, y, dy, dx, pg, [](std::size_t) {});
+    }
+
+    /// backward(), calling layer_done(I) as soon as layer I has gone backward (from the last
+    /// layer to the first): layer I's parameter gradients are then final for this pass, and a
+    /// network can start reducing them across ranks while the layers before it still run.
+    template <class LayerDone>
+    void backward(typename Base::in_view x, typename Base::out_cview y, typename Base::out_cview dy,
+                  typename Base::in_grad_view dx, ParamGrads pg, LayerDone&& layer_done) {
         // Nothing to do when parameters are frozen and nobody wants the input gradient.
         if (pg == ParamGrads::frozen && dx.empty()) return;
         each_reverse([&]<std::size_t I>() {
@@ -234,6 +243,7 @@ public:
             using L = std::tuple_element_t<I, layers_tuple>;
             std::get<I>(layers_).backward(as<typename L::in_view>(input_of<I>(x)), as<typename L::out_cview>(out),
                                           as<typename L::out_cview>(dout), as<typename L::in_grad_view>(din), pg);
+            layer_done(I);
         });
     }
 

@@ -205,9 +205,9 @@ private:
         check_finite_loss(loss, "generator loss", step_);
         const auto& dfake = discriminator.backward_frozen(grad_scores_.cview());
         if constexpr (Leading)
-            generator.backward_leading(dfake.cview(), {ParamGrads::overwrite});
+            generator.backward_leading_reducing(dfake.cview(), {ParamGrads::overwrite}, comm_);
         else
-            generator.backward(dfake.cview(), {ParamGrads::overwrite});
+            generator.backward_reducing(dfake.cview(), {ParamGrads::overwrite}, comm_);
         generator.update("generator", step_, comm_);
         return loss;
     }
@@ -243,7 +243,7 @@ private:
                                        grad.slice(0, nr));
         loss += adversarial_loss(options.loss, scores.slice(nr, nf), static_cast<T>(options.fake_label),
                                  grad.slice(nr, nf));
-        discriminator.backward(grad_scores_.cview(), {ParamGrads::overwrite});
+        discriminator.backward_reducing(grad_scores_.cview(), {ParamGrads::overwrite}, comm_);
         return loss;
     }
 
@@ -252,7 +252,10 @@ private:
         grad_scores_.resize(x.batch);
         const double loss = adversarial_loss(options.loss, scores.cview(), static_cast<T>(label),
                                              grad_scores_.view());
-        discriminator.backward(grad_scores_.cview(), {pg});
+        if (pg == ParamGrads::accumulate)  // the step's last pass into D: its gradients become final
+            discriminator.backward_reducing(grad_scores_.cview(), {pg}, comm_);
+        else
+            discriminator.backward(grad_scores_.cview(), {pg});
         return loss;
     }
 

@@ -5,6 +5,7 @@
 // sees the whole buffer, then the divergence guard checks it, then the optimizer steps.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -30,6 +31,11 @@ public:
 
     Opt optimizer;
     GradientHook on_gradients;
+    /// Gradient buckets (docs/distributed.md): with a communicator that reduces asynchronously,
+    /// backward_reducing() starts reducing the gradients of the layers that have gone backward
+    /// as soon as they hold at least this many bytes (a bucket ends at a layer boundary), while
+    /// the layers before them still run. 0: no overlap, update() reduces the whole buffer.
+    std::size_t bucket_bytes = std::size_t{1} << 20;
 
     /// The network drawn from rng (see Network), and an optimizer with options `o` bound to it.
     TrainedNetwork(Rng& rng, typename Opt::Options o, Init init = Init::pytorch)
@@ -42,7 +48,13 @@ public:
     template <distributed::Communicator Comm>
     void update(const char* what, std::int64_t step, Comm& comm) {
         auto& flat = this->parameters();
-        comm.mean(flat.gradients(), flat.size());
+        bool reduced = false;
+        if constexpr (distributed::AsyncCommunicator<Comm>) {
+            reduced = buckets_started_;  // by backward_reducing's buckets, once finished
+            if (buckets_started_) comm.finish_means();
+            buckets_started_ = false;
+        }
+        if (!reduced) comm.mean(flat.gradients(), flat.size());
         if (on_gradients) on_gradients(flat);
         check_finite_gradients(*this, what, step);
         optimizer.step();
@@ -52,6 +64,52 @@ public:
         distributed::SingleProcess one;
         update(what, step, one);
     }
+
+    /// The step's last backward pass into this network, the one after which update(..., comm)
+    /// follows: backward(dy, options), and with an AsyncCommunicator and bucket_bytes > 0 each
+    /// bucket of final gradients starts its mean over the ranks while the layers before it
+    /// still go backward. update() completes them. Element-wise means do not depend on where
+    /// the buckets end: the result is the one-shot reduction's, bit for bit.
+    template <distributed::Communicator Comm>
+    const auto& backward_reducing(typename network_type::output_view dy, BackwardOptions options, Comm& comm) {
+        if constexpr (distributed::AsyncCommunicator<Comm>) {
+            if (overlaps(options)) return network_type::backward(dy, options, bucket_starter(comm));
+        }
+        return network_type::backward(dy, options);
+    }
+    /// backward_leading() as backward_reducing() is backward().
+    template <distributed::Communicator Comm>
+    const auto& backward_leading_reducing(typename network_type::output_view dy, BackwardOptions options, Comm& comm) {
+        if constexpr (distributed::AsyncCommunicator<Comm>) {
+            if (overlaps(options)) return network_type::backward_leading(dy, options, bucket_starter(comm));
+        }
+        return network_type::backward_leading(dy, options);
+    }
+
+private:
+    bool overlaps(const BackwardOptions& options) const {
+        return bucket_bytes > 0 && options.params != ParamGrads::frozen;
+    }
+    /// The layer_done of a backward pass that starts a mean whenever the final gradients not yet
+    /// handed to comm, [gradient_begin(layer), unreduced_end_), reach bucket_bytes, and the last
+    /// one with the first layer.
+    template <class Comm>
+    auto bucket_starter(Comm& comm) {
+        buckets_started_ = true;
+        unreduced_end_ = this->parameters().size();
+        return [this, &comm](std::size_t layer) {
+            const index_t begin = this->gradient_begin(layer);
+            const auto bytes = static_cast<std::size_t>(unreduced_end_ - begin) * sizeof(T);
+            if (bytes > 0 && (layer == 0 || bytes >= bucket_bytes)) {
+                comm.start_mean(this->parameters().gradients() + begin, unreduced_end_ - begin);
+                unreduced_end_ = begin;
+            }
+            comm.progress();
+        };
+    }
+
+    bool buckets_started_ = false;
+    index_t unreduced_end_ = 0;
 };
 
 /// Binds `unit` (a TrainedNetwork) into c: the network under `name`, its optimizer under

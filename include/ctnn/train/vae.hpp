@@ -106,9 +106,9 @@ public:
         l = {reduced[0], reduced[1], reduced[2]};
         check_finite_loss(l.total, "VAE loss", step_);
         // Each network's one backward pass overwrites its gradients: no zero_grad() pass.
-        const auto& dz = decoder.backward(dlogits_.cview(), {ParamGrads::overwrite, true});
+        const auto& dz = decoder.backward_reducing(dlogits_.cview(), {ParamGrads::overwrite, true}, comm_);
         detail::reparameterize_backward<Dev>(encoder.output().data(), eps.data(), dz.data(), dstats_.data(), n, latents);
-        encoder.backward(dstats_.cview(), {ParamGrads::overwrite});
+        encoder.backward_reducing(dstats_.cview(), {ParamGrads::overwrite}, comm_);
         encoder.update("encoder", step_, comm_);
         decoder.update("decoder", step_, comm_);
         ++step_;
