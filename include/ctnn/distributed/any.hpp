@@ -35,13 +35,25 @@ public:
     template <class T>
         requires std::same_as<T, float> || std::same_as<T, double>
     void mean(T* p, index_t n) {
-        if (state_->size == 1) return;
-        const auto start = std::chrono::steady_clock::now();
-        state_->mean(p, n);
-        state_->seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        timed([&] { state_->mean(p, n); });
     }
 
-    /// Seconds spent in mean() so far, by every copy of this communicator (0 in one process).
+    /// AsyncCommunicator: the wrapped communicator's, where it has them; otherwise start_mean()
+    /// is the whole mean() and the others do nothing. Nothing at all in a world of one rank.
+    template <class T>
+        requires std::same_as<T, float> || std::same_as<T, double>
+    void start_mean(T* p, index_t n) {
+        timed([&] { state_->start_mean(p, n); });
+    }
+    void progress() {
+        timed([&] { state_->progress(); });
+    }
+    void finish_means() {
+        timed([&] { state_->finish_means(); });
+    }
+
+    /// Seconds spent in the calls above so far, by every copy of this communicator (0 in one
+    /// process).
     double seconds() const { return state_->seconds; }
 
 private:
@@ -51,6 +63,10 @@ private:
         virtual ~State() = default;
         virtual void mean(float* p, index_t n) = 0;
         virtual void mean(double* p, index_t n) = 0;
+        virtual void start_mean(float* p, index_t n) = 0;
+        virtual void start_mean(double* p, index_t n) = 0;
+        virtual void progress() = 0;
+        virtual void finish_means() = 0;
     };
     template <class C>
     struct Model final : State {
@@ -60,12 +76,35 @@ private:
         }
         void mean(float* p, index_t n) override { comm.mean(p, n); }
         void mean(double* p, index_t n) override { comm.mean(p, n); }
+        void start_mean(float* p, index_t n) override { start(p, n); }
+        void start_mean(double* p, index_t n) override { start(p, n); }
+        void progress() override {
+            if constexpr (AsyncCommunicator<C>) comm.progress();
+        }
+        void finish_means() override {
+            if constexpr (AsyncCommunicator<C>) comm.finish_means();
+        }
+        template <class T>
+        void start(T* p, index_t n) {
+            if constexpr (AsyncCommunicator<C>)
+                comm.start_mean(p, n);
+            else
+                comm.mean(p, n);
+        }
         C comm;
     };
+
+    template <class F>
+    void timed(F&& f) {
+        if (state_->size == 1) return;
+        const auto start = std::chrono::steady_clock::now();
+        f();
+        state_->seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    }
 
     std::shared_ptr<State> state_;
 };
 
-static_assert(Communicator<AnyCommunicator>);
+static_assert(AsyncCommunicator<AnyCommunicator>);
 
 }  // namespace ctnn::distributed
