@@ -20,7 +20,6 @@ struct Program {
     }
     template <class Dev>
     int run() {
-        opt.require_one_process("its training loop takes no communicator yet");
         opt.finish();
         train_classifier<Dev>(opt, copt);
         return 0;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds ctnn's API reference from the headers with Doxygen (Debian's doxygen package) into
 # build/docs/html/index.html. Fails, printing them, if Doxygen warns about anything (Doxyfile:
-# WARN_AS_ERROR), so the reference stays free of broken comments.
+# WARN_AS_ERROR), so the reference stays free of broken comments and of undocumented public
+# names (WARN_IF_UNDOCUMENTED).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v doxygen >/dev/null; then

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The example trainers under mpirun (docs/training.md, "Several processes"), on 64 generated digits
 # at --batch 16 for one epoch (4 steps):
-#   mpi_trainers.sh "MPIRUN..." MNIST_GAN MNIST_VAE MAKE_IMAGES COMPARE_LOSSES OUT
+#   mpi_trainers.sh "MPIRUN..." MNIST_GAN MNIST_VAE MNIST_CLASSIFIER MAKE_IMAGES COMPARE_LOSSES LABELLED OUT
+# (LABELLED: an IDX folder of labelled digits, for the classifier)
 # 1. mnist_gan -np 2 completes; its folder holds what a one-process run's holds and nothing was
 #    written elsewhere (rank 1 writes nothing); one "wrote" report (rank 0's).
 # 2. Its losses are within 1e-5 (relative) of one process's at the same global batch.
@@ -9,14 +10,16 @@
 #    checkpoint, byte for byte (so separate -np 2 launches also repeat one another bit for bit).
 # 4. An indivisible --batch is refused before anything is written, naming --batch, its value and
 #    the number of processes.
-# 5. mnist_vae -np 2 agrees with one process within 1e-5.
+# 5. mnist_vae -np 2, and mnist_classifier -np 2 (4 steps), agree with one process within 1e-5.
 set -u
 read -r -a mpirun <<<"$1"
 gan=$2
 vae=$3
-make_images=$4
-compare=$5
-out=$6
+classifier=$4
+make_images=$5
+compare=$6
+labelled=$7
+out=$8
 rm -rf "$out"
 mkdir -p "$out"
 cd "$out" || exit 1
@@ -64,4 +67,9 @@ grep -q -- "--batch 15 does not split evenly across the 2 processes" odd.log || 
 run vae_one 0 "$vae" || fail "mnist_vae, one process: $(cat vae_one.log)"
 run vae_two 2 "$vae" || fail "mnist_vae -np 2: $(cat vae_two.log)"
 "$compare" vae_one/losses.csv vae_two/losses.csv 4 1e-5 || fail "mnist_vae -np 2's losses differ from one process's"
+args=(--data "$labelled" --batch 16 --steps 4 --seed 5)
+run classifier_one 0 "$classifier" || fail "mnist_classifier, one process: $(cat classifier_one.log)"
+run classifier_two 2 "$classifier" || fail "mnist_classifier -np 2: $(cat classifier_two.log)"
+"$compare" classifier_one/losses.csv classifier_two/losses.csv 4 1e-5 ||
+    fail "mnist_classifier -np 2's losses differ from one process's"
 exit $failed

@@ -7,6 +7,9 @@
 #include <ctnn/models/seeds.hpp>
 #include <ctnn/train/gan.hpp>
 
+#include <cstdint>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 namespace ctnn::test::data_parallel {
@@ -33,6 +36,15 @@ void train_steps(GanT& gan, Rng& data, int steps, index_t batch = global_batch) 
             real.copy_from_host(host);
             return real.cview();
         });
+}
+
+/// Appends a network's floating-point buffers (BatchNorm's running statistics) to out.
+template <class Net>
+void append_buffers(Net& net, std::vector<float>& out) {
+    net.visit_buffers([&](const std::string&, auto& b) {
+        if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(b)>, std::int64_t>)
+            out.insert(out.end(), b.data(), b.data() + b.size());
+    });
 }
 
 /// G's flat parameters then D's.

@@ -12,6 +12,10 @@
 #define CTNN_HD
 #endif
 
+/// ctnn: compile-time, statically shaped neural networks. Layers (Linear, Conv2d, ...) compose
+/// into a Sequential whose shapes the compiler checks; Network runs it on a Device; the
+/// optimisers, losses and trainers (Gan, Vae) work on a Network. The sub-namespaces hold what
+/// surrounds training: data, io, logging, metrics, viz.
 namespace ctnn {
 
 /// Sizes and indices. Batch sizes are run-time values; sample sizes are compile-time constants.

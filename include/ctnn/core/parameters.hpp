@@ -21,18 +21,29 @@ namespace ctnn {
 template <AnyShape S, class Dev, class T>
 class BufferView {
 public:
+    /// @name Types
+    ///@{
+
+    /// As Tensor's.
     using shape = S;
     using device = Dev;
     using scalar = T;
     using view_type = TensorView<S, Dev, T>;
     using const_view_type = TensorView<S, Dev, const T>;
+    ///@}
 
     BufferView() = default;
+    /// `batch` samples at p (nullptr until bind() when a network lays out its parameters).
     BufferView(T* p, index_t batch) : ptr_(p), batch_(batch) {}
 
     /// Points this view at p (a network binds its layers' parameters once, when it is built).
     void bind(T* p) { ptr_ = p; }
 
+    /// @name Tensor's interface
+    ///@{
+
+    /// As Tensor's members of the same name, over memory this view does not own (it never
+    /// resizes: copy_from_host throws std::invalid_argument unless given exactly size() values).
     index_t batch() const { return batch_; }
     index_t size() const { return batch_ * S::size; }
     T* data() { return ptr_; }
@@ -58,6 +69,7 @@ public:
                                         " values given for a buffer of " + std::to_string(size()));
         Dev::from_host(values.data(), size(), ptr_);
     }
+    ///@}
 
 private:
     T* ptr_ = nullptr;
@@ -83,8 +95,8 @@ public:
     /// Where one parameter lies: elements [offset, offset + size) of both buffers.
     struct Entry {
         std::string name;  ///< its state_dict key
-        index_t offset;
-        index_t size;
+        index_t offset;    ///< its first element, counted from the start of each buffer
+        index_t size;      ///< its elements, padding excluded
     };
 
     /// Lays out layers' parameters in visit_parameters order, allocates both buffers (zeroed)
@@ -113,12 +125,18 @@ public:
     FlatParameters(const FlatParameters&) = delete;
     FlatParameters& operator=(const FlatParameters&) = delete;
 
+    /// @name Buffers
+    ///@{
+
+    /// The flat values and the flat gradients: size() elements each, in Dev's memory.
     T* values() { return Dev::data(values_); }
     const T* values() const { return Dev::data(values_); }
     T* gradients() { return Dev::data(grads_); }
     const T* gradients() const { return Dev::data(grads_); }
+    ///@}
     /// Elements in each buffer, padding included.
     index_t size() const { return size_; }
+    /// Every parameter's name and place, in visit_parameters order.
     const std::vector<Entry>& entries() const { return entries_; }
 
 private:

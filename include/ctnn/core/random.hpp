@@ -28,8 +28,10 @@ CTNN_HD constexpr std::uint64_t splitmix64(std::uint64_t x) {
 /// same seed gives the same numbers with every compiler and standard library.
 class Rng {
 public:
+    /// An engine seeded with seed (the same seed, the same sequence).
     explicit Rng(std::uint64_t seed = 0) : engine_(seed) {}
 
+    /// 64 uniformly random bits: the engine's next output.
     std::uint64_t bits() { return engine_(); }
 
     /// Uniform in [0, 1) with the full mantissa of T.
@@ -70,6 +72,7 @@ public:
         os << engine_ << ' ' << has_spare_ << ' ' << std::hexfloat << spare_;
         return os.str();
     }
+    /// Returns to a state() string; throws std::invalid_argument if s is malformed.
     void restore(const std::string& s) {
         std::istringstream is(s);
         std::mt19937_64 e;

@@ -8,10 +8,11 @@
 
 namespace ctnn {
 
+/// A real number as a reduced fraction num / den, usable as a template argument (see above).
 struct Real {
     // Public members: a structural type, so it can be a template argument.
-    std::int64_t num;
-    std::int64_t den;
+    std::int64_t num;  ///< numerator, sign included
+    std::int64_t den;  ///< denominator
 
     /// The fraction num / den, reduced. (nvcc's host pass re-creates template arguments through
     /// this constructor, so it must exist with exactly these parameters.)
@@ -22,6 +23,7 @@ struct Real {
     /// digits, as PyTorch (which keeps such constants in double) reads it.
     constexpr Real(float v) : Real(decimal(static_cast<double>(v), float_decimals(v))) {}
 
+    /// num / den as a double.
     constexpr double value() const { return static_cast<double>(num) / static_cast<double>(den); }
 
 private:

@@ -16,9 +16,9 @@ struct Shape {
     static_assert(sizeof...(Dims) > 0, "ctnn: a Shape needs at least one dimension");
     static_assert(((Dims > 0) && ...), "ctnn: every dimension of a Shape must be positive");
 
-    static constexpr index_t rank = sizeof...(Dims);
+    static constexpr index_t rank = sizeof...(Dims);  ///< number of dimensions
     static constexpr index_t size = (Dims * ...);  ///< elements per sample
-    static constexpr std::array<index_t, rank> dims{Dims...};
+    static constexpr std::array<index_t, rank> dims{Dims...};  ///< the dimensions, outermost first
 
     /// Row-major strides in elements, within one sample.
     static constexpr std::array<index_t, rank> strides = [] {
@@ -61,7 +61,7 @@ concept ImageShape = AnyShape<S> && S::rank == 3;
 /// The first element of a Sequential: the shape of one input sample.
 template <index_t... Dims>
 struct Input {
-    using shape = Shape<Dims...>;
+    using shape = Shape<Dims...>;  ///< the input sample's shape
 };
 
 }  // namespace ctnn

@@ -68,6 +68,7 @@ Dataset<S> read_cifar10(const std::vector<std::filesystem::path>& paths) {
     return out;
 }
 
+/// The records of one CIFAR-10 batch file.
 template <AnyShape S = Shape<3, 32, 32>>
 Dataset<S> read_cifar10(const std::filesystem::path& path) {
     return read_cifar10<S>(std::vector<std::filesystem::path>{path});

@@ -16,14 +16,15 @@ namespace ctnn::data {
 /// with one label per sample or none.
 template <AnyShape S, class T = std::uint8_t>
 struct Dataset {
-    using shape = S;
-    using value_type = T;
+    using shape = S;       ///< the shape of one sample
+    using value_type = T;  ///< the stored element type (bytes for IDX and CIFAR, float for .npy)
 
-    std::vector<T> samples;
+    std::vector<T> samples;  ///< size() * S::size values, sample after sample
     std::vector<std::int32_t> labels;  ///< empty, or size() class indices
 
-    index_t size() const { return samples.size() / S::size; }
-    bool labelled() const { return !labels.empty(); }
+    index_t size() const { return samples.size() / S::size; }  ///< how many samples
+    bool labelled() const { return !labels.empty(); }          ///< whether it has labels
+    /// The S::size values of sample i (i < size(), unchecked).
     std::span<const T> sample(index_t i) const { return {samples.data() + i * S::size, S::size}; }
 };
 

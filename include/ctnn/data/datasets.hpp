@@ -11,6 +11,7 @@
 
 namespace ctnn::data {
 
+/// Which part of a data set to read: its training or its test samples (docs/data.md).
 enum class Split { train, test };
 
 namespace detail {

@@ -14,6 +14,8 @@
 
 #include <zlib.h>
 
+/// Data sets: reading them from files (IDX, CIFAR-10, .npy, gzip or not) with clear errors,
+/// holding them in memory (Dataset) and batching them onto a device (DataLoader).
 namespace ctnn::data {
 
 /// A data file that cannot be used; the message names the file and the problem.
@@ -27,6 +29,7 @@ struct DataError : std::runtime_error {
 /// message; a corrupt or truncated gzip stream, or garbage after it, fails the read that meets it.
 class ByteReader {
 public:
+    /// Opens path; throws DataError naming it when it is missing, not a regular file or empty.
     explicit ByteReader(std::filesystem::path path) : path_(std::move(path)) {
         std::error_code ec;
         const auto st = std::filesystem::status(path_, ec);
@@ -53,8 +56,8 @@ public:
     ByteReader(const ByteReader&) = delete;
     ByteReader& operator=(const ByteReader&) = delete;
 
-    const std::filesystem::path& path() const { return path_; }
-    bool gzip() const { return gzip_; }
+    const std::filesystem::path& path() const { return path_; }  ///< the file, as given
+    bool gzip() const { return gzip_; }  ///< whether the file is gzip-compressed
     /// Size on disk (compressed, for a gzip file).
     std::uint64_t file_size() const { return file_size_; }
     /// Bytes delivered so far (after decompression).
@@ -88,6 +91,7 @@ public:
         return rest;
     }
 
+    /// Throws DataError "<path>: <problem>": how readers report what is wrong with the file.
     [[noreturn]] void fail(const std::string& problem) const { throw DataError(path_.string() + ": " + problem); }
 
 private:

@@ -29,11 +29,12 @@ enum class Scaling {
     symmetric,  ///< [-1, 1]: ToTensor() then Normalize((0.5,), (0.5,)) (seed 002, Tanh generators)
 };
 
+/// How a DataLoader batches, orders and scales its data set.
 struct LoaderOptions {
-    index_t batch_size = 64;
-    bool shuffle = true;
+    index_t batch_size = 64;  ///< samples per batch (the last may have fewer); must be positive
+    bool shuffle = true;      ///< a fresh random order each epoch; false keeps the stored order
     bool drop_last = false;  ///< skip the last batch when it would be smaller than batch_size
-    Scaling scaling = Scaling::unit;
+    Scaling scaling = Scaling::unit;  ///< how stored values become network inputs
     std::uint64_t seed = 0;  ///< of the loader's own Rng, so its order depends on nothing else
 };
 
@@ -59,12 +60,15 @@ inline std::uint64_t uniform_below(Rng& rng, std::uint64_t n) {
 template <AnyShape S, class Dev = Cpu, class T = float, class Stored = std::uint8_t>
 class DataLoader {
 public:
+    /// One batch: views of the loader's own tensors, valid until its next batch.
     struct Batch {
-        ConstView<S, Dev, T> x;
+        ConstView<S, Dev, T> x;  ///< the samples, scaled, on Dev
         ConstView<Shape<1>, Dev, std::int32_t> labels;  ///< empty when the data set has none
         index_t index = 0;                               ///< the batch's position in its epoch
     };
 
+    /// Takes the data set; throws std::invalid_argument saying why when it is empty, its labels do
+    /// not match its samples in number, or the options leave no batch.
     DataLoader(Dataset<S, Stored> data, LoaderOptions options)
         : data_(std::move(data)), options_(options), rng_(options.seed), epoch_rng_(options.seed) {
         const auto bad = [](const std::string& why) { throw std::invalid_argument("ctnn::data::DataLoader: " + why); };
@@ -126,7 +130,15 @@ public:
     /// A range over the batches of a new epoch (abandoning what is left of the current one).
     class Epoch {
     public:
+        /// An input iterator over the epoch's batches (for range-for; ends at
+        /// std::default_sentinel).
         struct iterator {
+            /// @name Input iterator
+            ///@{
+
+            /// `*it` is the current batch, `++it` asks the loader for the next one, and the
+            /// iterator
+            /// equals the sentinel once the epoch is over.
             using value_type = Batch;
             using difference_type = std::ptrdiff_t;
             DataLoader* loader;
@@ -139,19 +151,24 @@ public:
             }
             void operator++(int) { ++*this; }
             bool operator==(std::default_sentinel_t) const { return !current; }
+            ///@}
         };
+        /// An epoch of l (epoch() makes one).
         explicit Epoch(DataLoader& l) : loader_(&l) {}
+        /// Begins a new epoch and points at its first batch.
         iterator begin() {
             loader_->in_epoch_ = false;
             return {loader_, loader_->next()};
         }
-        std::default_sentinel_t end() const { return {}; }
+        std::default_sentinel_t end() const { return {}; }  ///< the end of the epoch
 
     private:
         DataLoader* loader_;
     };
+    /// The batches of a new epoch, for range-for.
     Epoch epoch() { return Epoch(*this); }
 
+    /// Batches in each epoch: size / batch_size, rounded up unless drop_last.
     index_t batches_per_epoch() const {
         const index_t n = data_.size(), b = options_.batch_size;
         return options_.drop_last ? n / b : (n + b - 1) / b;
@@ -173,6 +190,8 @@ public:
           << batch_ << ' ' << (in_epoch_ ? epoch_rng_ : rng_).state();
         return s.str();
     }
+    /// Continues from a state() string; throws std::invalid_argument, saying why, when the text is
+    /// malformed or was saved for another data set size or batch size.
     void restore(const std::string& text) {
         const Position p = parse_position(text);
         rng_ = p.rng;
@@ -189,8 +208,8 @@ public:
 
     /// Epochs begun so far.
     index_t epochs() const { return epochs_; }
-    const Dataset<S, Stored>& dataset() const { return data_; }
-    const LoaderOptions& options() const { return options_; }
+    const Dataset<S, Stored>& dataset() const { return data_; }  ///< the data set it batches
+    const LoaderOptions& options() const { return options_; }    ///< the options it was built with
 
 private:
     /// A value in [0, 1] scaled as options_.scaling asks.
@@ -247,6 +266,7 @@ private:
     Tensor<Shape<1>, Dev, std::int32_t> y_;
 };
 
+/// Without template arguments, a DataLoader batches float tensors on the Cpu.
 template <AnyShape S, class Stored>
 DataLoader(Dataset<S, Stored>, LoaderOptions) -> DataLoader<S, Cpu, float, Stored>;
 

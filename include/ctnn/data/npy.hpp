@@ -223,6 +223,7 @@ void write_npy(const std::filesystem::path& path, std::span<const T> values) {
     io::write_atomically(path, [&](std::FILE* f) { io::write_bytes(f, bytes.data(), bytes.size(), path.string()); });
 }
 
+/// Writes a data set's samples (not its labels) as write_npy of its values does.
 template <AnyShape S, class T>
 void write_npy(const std::filesystem::path& path, const Dataset<S, T>& data) {
     write_npy<S>(path, std::span<const T>(data.samples));

@@ -46,8 +46,10 @@ inline std::vector<float> swiss_roll(Rng& rng, index_t n) {
 template <class Dev = Cpu, class T = float>
 class SwissRoll {
 public:
+    /// Draws from rng, which must outlive the SwissRoll.
     explicit SwissRoll(Rng& rng) : rng_(&rng) {}
 
+    /// n fresh points; the tensor is overwritten by the next call.
     const Tensor<Shape<2>, Dev, T>& sample(index_t n) {
         host_.resize(2 * n);
         swiss_roll(*rng_, std::span<T>(host_));

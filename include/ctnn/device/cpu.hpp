@@ -254,6 +254,8 @@ static_assert(Device<Cpu>);
 /// does not). Without SSE (not x86) it changes nothing.
 class FlushDenormals {
 public:
+    /// Flushes denormals until the end of the scope; with flush false it changes nothing (for a
+    /// command-line switch such as --keep-denormals).
     explicit FlushDenormals(bool flush = true) : active_(flush) {
         if (active_) {
             saved_ = detail::denormal_mode();

@@ -21,20 +21,31 @@
 
 namespace ctnn {
 
+/// A CUDA or cuBLAS call failed, or no GPU can be used; the message names the call and the reason.
 struct CudaError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// Thrust's CUDA system, for ThrustDevice: GPU memory, Thrust's CUDA kernels, cuBLAS GEMMs.
 struct CudaSystem {
+    /// @name System protocol
+    ///@{
+
+    /// As ThrustDevice defines it for its System.
     static constexpr const char* name = "cuda";
     /// Its tensors live in GPU memory: xtensor sees them through a copy (ctnn::to_xarray).
     static constexpr bool host_memory = false;
     template <class T>
     using vector = thrust::device_vector<T>;
     static auto policy() { return thrust::cuda::par; }
+    ///@}
     /// A whole batch's convolution columns at once: the GPU has the memory, and larger GEMMs.
     static constexpr index_t column_budget = std::numeric_limits<index_t>::max();
 
+    /// @name Error checks
+    ///@{
+
+    /// Throws CudaError naming `what` and the reason unless the CUDA or cuBLAS call succeeded.
     static void check(cudaError_t e, const char* what) {
         if (e != cudaSuccess) throw CudaError(std::string("ctnn::Cuda: ") + what + ": " + cudaGetErrorString(e));
     }
@@ -42,6 +53,7 @@ struct CudaSystem {
         if (s != CUBLAS_STATUS_SUCCESS)
             throw CudaError(std::string("ctnn::Cuda: ") + what + ": cuBLAS status " + std::to_string(int(s)));
     }
+    ///@}
     /// One cuBLAS handle for the process, created on first use.
     static cublasHandle_t blas() {
         static cublasHandle_t handle = [] {
@@ -66,6 +78,10 @@ struct CudaSystem {
             check(cublasDgemm(blas(), op(tb), op(ta), M, N, K, &alpha, b, int(ldb), a, int(lda), &beta, c, int(ldc)),
                   "cublasDgemm");
     }
+    /// @name Copies
+    ///@{
+
+    /// Between GPU and host memory (cudaMemcpy), as ThrustDevice asks of its System.
     template <class T>
     static void to_host(const T* src, index_t n, T* host) {
         if (n) check(cudaMemcpy(host, src, n * sizeof(T), cudaMemcpyDeviceToHost), "copy to host");
@@ -74,8 +90,10 @@ struct CudaSystem {
     static void from_host(const T* host, index_t n, T* dst) {
         if (n) check(cudaMemcpy(dst, host, n * sizeof(T), cudaMemcpyHostToDevice), "copy to device");
     }
+    ///@}
 };
 
+/// The CUDA device: Thrust on one GPU, cuBLAS GEMMs.
 using Cuda = ThrustDevice<CudaSystem>;
 static_assert(Device<Cuda>);
 

@@ -8,10 +8,12 @@
 
 #include "ctnn/core/config.hpp"
 
+/// Element-wise functions that layers and losses name and each device runs its own way.
 namespace ctnn::fn {
 
 /// tanh(x).
 struct Tanh {
+    /// std::tanh(x); a device's vectorised form is within a few ulp of it.
     template <class T>
     CTNN_HD T operator()(T x) const {
         return std::tanh(x);
@@ -21,10 +23,12 @@ struct Tanh {
 /// BCEWithLogitsLoss on a logit x and target y, in the form that neither overflows nor loses the
 /// small probabilities: max(x, 0) - x y + log(1 + exp(-|x|)); its gradient is sigmoid(x) - y.
 struct BceWithLogits {
+    /// The loss term for logit x and target y.
     template <class T>
     CTNN_HD T value(T x, T y) const {
         return std::fmax(x, T(0)) - x * y + std::log1p(std::exp(-std::abs(x)));
     }
+    /// Its derivative with respect to x: sigmoid(x) - y.
     template <class T>
     CTNN_HD T grad(T x, T y) const {
         return T(1) / (T(1) + std::exp(-x)) - y;

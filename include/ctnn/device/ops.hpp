@@ -7,6 +7,8 @@
 
 #include "ctnn/core/config.hpp"
 
+/// Whole-buffer operations written once for every device (finiteness counts, clamping), which
+/// the trainers run over a network's flat buffers.
 namespace ctnn::ops {
 
 /// Whether x is NaN or infinite, as 0 or 1 (isfinite is host-only).

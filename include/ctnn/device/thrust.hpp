@@ -25,16 +25,23 @@
 namespace ctnn {
 
 /// A device whose loops are Thrust algorithms under System's execution policy. System provides
-/// `vector<T>` (its storage), `policy()`, `gemm(...)` and `column_budget`; see OmpSystem. Its
+/// `name`, `vector<T>` (its storage), `policy()` (the Thrust execution policy), `gemm(...)` (as
+/// the Device concept's), `to_host` and `from_host` (copies between its memory and the host's)
+/// `host_memory` and `column_budget`; OmpSystem and CudaSystem are the two. Its
 /// kernels are the per-item forms (device/kernels.hpp) on every system, so ThrustOmp runs what
 /// the Cuda device runs.
 template <class System>
 struct ThrustDevice : detail::GenericKernels<ThrustDevice<System>> {
-    static constexpr const char* name = System::name;
+    static constexpr const char* name = System::name;  ///< as reports and benchmarks name the device
+    /// System's: whether its tensors can be read in place on the host (ctnn::xview).
     static constexpr bool host_memory = System::host_memory;
     /// Convolution columns built at a time (layers/im2col.hpp).
     static constexpr index_t column_budget = System::column_budget;
 
+    /// @name Device protocol
+    ///@{
+
+    /// As the Device concept defines it; runs under System::policy().
     template <class T>
     using storage = typename System::template vector<T>;
 
@@ -82,6 +89,7 @@ struct ThrustDevice : detail::GenericKernels<ThrustDevice<System>> {
     static void from_host(const T* host, index_t n, T* dst) {
         System::from_host(host, n, dst);
     }
+    ///@}
 };
 
 }  // namespace ctnn

@@ -16,7 +16,12 @@
 
 namespace ctnn {
 
+/// Thrust's OpenMP system, for ThrustDevice: host memory and threads, the Cpu device's GEMM.
 struct OmpSystem {
+    /// @name System protocol
+    ///@{
+
+    /// As ThrustDevice defines it for its System.
     static constexpr const char* name = "thrust-omp";
     static constexpr bool host_memory = true;  ///< OpenMP-system vectors are host memory
     template <class T>
@@ -40,8 +45,11 @@ struct OmpSystem {
     static void from_host(const T* host, index_t n, T* dst) {
         if (n) std::memcpy(dst, host, n * sizeof(T));
     }
+    ///@}
 };
 
+/// The Thrust device on OpenMP threads in host memory: the code paths the Cuda device runs,
+/// without a GPU, so that plain g++ builds check them.
 using ThrustOmp = ThrustDevice<OmpSystem>;
 static_assert(Device<ThrustOmp>);
 

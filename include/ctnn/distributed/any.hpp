@@ -23,12 +23,15 @@ public:
     /// One process (SingleProcess).
     AnyCommunicator() : AnyCommunicator(SingleProcess{}) {}
 
+    /// Wraps `comm` (moved into a shared state).
     template <Communicator C>
         requires(!std::same_as<std::remove_cvref_t<C>, AnyCommunicator>)
     AnyCommunicator(C comm)  // implicit: any communicator is one
         : state_(std::make_shared<Model<C>>(std::move(comm))) {}
 
+    /// This process's rank, as the wrapped communicator's rank().
     int rank() const { return state_->rank; }
+    /// The number of ranks, as the wrapped communicator's size().
     int size() const { return state_->size; }
 
     /// The wrapped communicator's mean(); nothing at all in a world of one rank.
@@ -45,9 +48,11 @@ public:
     void start_mean(T* p, index_t n) {
         timed([&] { state_->start_mean(p, n); });
     }
+    /// Lets started means advance (AsyncCommunicator).
     void progress() {
         timed([&] { state_->progress(); });
     }
+    /// Completes every started mean (AsyncCommunicator).
     void finish_means() {
         timed([&] { state_->finish_means(); });
     }

@@ -22,7 +22,9 @@
 #include <vector>
 
 #include "ctnn/core/config.hpp"
+#include "ctnn/core/mode.hpp"
 
+/// Data-parallel training: communicators that average values over the ranks of a run.
 namespace ctnn::distributed {
 
 /// What a trainer needs of a communicator. `mean(p, n)` replaces the n host values at p on
@@ -66,10 +68,15 @@ void mean_in_rank_order(int ranks, index_t n, Part part, T* out) {
 
 /// One process: rank 0 of a world of 1.
 struct SingleProcess {
+    /// @name Communicator protocol
+    ///@{
+
+    /// As the Communicator concept defines it.
     static constexpr int rank() { return 0; }
     static constexpr int size() { return 1; }
     template <class T>
     static void mean(T*, index_t) {}
+    ///@}
 };
 
 /// The error a rank sees when another rank of its world failed: it names that rank and its
@@ -83,11 +90,20 @@ class SimulatedWorld;
 /// One rank of a SimulatedWorld: a cheap handle, valid while its world runs.
 class SimulatedRank {
 public:
+    /// Rank `rank` of world (SimulatedWorld::run makes them).
     SimulatedRank(SimulatedWorld& world, int rank) : world_(&world), rank_(rank) {}
+    /// @name Communicator protocol
+    ///@{
+
+    /// As the Communicator concept defines it.
     int rank() const { return rank_; }
     inline int size() const;
     template <class T>
     void mean(T* p, index_t n);
+    ///@}
+    /// @name AsyncCommunicator protocol
+    ///@{
+
     /// The oracle of asynchronous means: each is the whole mean(), at once.
     template <class T>
     void start_mean(T* p, index_t n) {
@@ -95,6 +111,7 @@ public:
     }
     static void progress() {}
     static void finish_means() {}
+    ///@}
 
 private:
     SimulatedWorld* world_;
@@ -106,10 +123,12 @@ private:
 /// rethrows the failing rank's own exception.
 class SimulatedWorld {
 public:
+    /// A world of `ranks` ranks; throws std::invalid_argument when ranks < 1.
     explicit SimulatedWorld(int ranks) : ranks_(ranks), published_(ranks), scratch_f_(ranks), scratch_d_(ranks) {
         if (ranks < 1) throw std::invalid_argument("ctnn::distributed::SimulatedWorld: needs at least 1 rank");
     }
 
+    /// How many ranks.
     int size() const { return ranks_; }
 
     /// Runs f(SimulatedRank&) on every rank, each on its own thread, and waits for all.
@@ -215,6 +234,20 @@ View share_of(const C& comm, View global, const char* who) {
 template <class Dev, Communicator C, class T>
 void copy_share(const C& comm, const T* global_host, index_t sample_size, index_t batch, T* dst) {
     Dev::from_host(global_host + comm.rank() * batch * sample_size, batch * sample_size, dst);
+}
+
+/// What the layers of a network trained by `comm` see of it (core/mode.hpp): its rank and size,
+/// and its mean(), with which BatchNorm reduces its statistics (on the device's pointers). comm
+/// must outlive the networks it is given to; one rank reduces nothing.
+template <Communicator C>
+DataParallel data_parallel(C& comm, BatchStats stats) {
+    DataParallel p{comm.rank(), comm.size(), stats};
+    if (p.ranks > 1) {
+        p.comm = &comm;
+        p.mean_float = [](void* c, float* v, index_t n) { static_cast<C*>(c)->mean(v, n); };
+        p.mean_double = [](void* c, double* v, index_t n) { static_cast<C*>(c)->mean(v, n); };
+    }
+    return p;
 }
 
 static_assert(Communicator<SingleProcess>);

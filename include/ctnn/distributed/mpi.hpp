@@ -30,6 +30,8 @@ namespace ctnn::distributed {
 /// MPI_Init and MPI_Finalize around a program: construct one first thing in main().
 class MpiSession {
 public:
+    /// Calls MPI_Init unless MPI runs already; the destructor calls MPI_Finalize unless it has
+    /// been.
     MpiSession(int& argc, char**& argv) {
         int initialized = 0;
         MPI_Initialized(&initialized);
@@ -47,12 +49,18 @@ public:
 /// A rank of MPI_COMM_WORLD (or of another communicator).
 class Mpi {
 public:
+    /// This process's rank of comm.
     explicit Mpi(MPI_Comm comm = MPI_COMM_WORLD) : comm_(comm) {
         MPI_Comm_rank(comm_, &rank_);
         MPI_Comm_size(comm_, &size_);
     }
+    /// @name Communicator protocol
+    ///@{
+
+    /// As the Communicator concept defines it.
     int rank() const { return rank_; }
     int size() const { return size_; }
+    ///@}
 
     /// Every rank's n values gathered, added in rank order, times 1/size, on every rank. The
     /// gather buffer is grown once (size * n values) and reused.

@@ -36,14 +36,21 @@ public:
         state_->rank = rank;
         state_->size = size;
     }
+    /// A fresh id for a new communicator: one rank creates it and every rank passes it to its
+    /// constructor.
     static ncclUniqueId unique_id() {
         ncclUniqueId id;
         check(ncclGetUniqueId(&id), "ncclGetUniqueId");
         return id;
     }
 
+    /// @name Communicator protocol
+    ///@{
+
+    /// As the Communicator concept defines it.
     int rank() const { return state_->rank; }
     int size() const { return state_->size; }
+    ///@}
 
     /// Every rank's n device values gathered, added in rank order, times 1/size, on every rank.
     template <class T>

@@ -18,6 +18,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+/// Files a run writes and reads back: safetensors, PyTorch-compatible state_dicts, checkpoints,
+/// and the atomic writes that keep a half-written file from ever being trusted.
 namespace ctnn::io {
 
 /// An I/O failure; the message names the file and the problem.

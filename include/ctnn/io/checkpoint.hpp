@@ -26,6 +26,9 @@ struct SettingsError : FormatError {
     using FormatError::FormatError;
 };
 
+/// What a run saves and restores, bound once by reference (networks, optimizers, counters,
+/// random engines, loaders, settings), then written by save() and read back by load() from one
+/// safetensors file, as the top of this file says.
 class Checkpoint {
 public:
     /// A network's parameters and buffers, under prefix + "." + state_dict key.
@@ -158,7 +161,9 @@ public:
         return std::find(missing_.begin(), missing_.end(), key) != missing_.end();
     }
 
+    /// The "format" metadata this version writes; it also reads "ctnn-checkpoint-1".
     static constexpr const char* format = "ctnn-checkpoint-2";
+    /// Metadata keys of settings(): settings_prefix + name.
     static constexpr const char* settings_prefix = "setting.";
 
 private:

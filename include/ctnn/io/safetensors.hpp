@@ -27,8 +27,10 @@ struct FormatError : IoError {
     using IoError::IoError;
 };
 
+/// The element types ctnn stores, by their safetensors names.
 enum class DType { F32, F64, I64, I32, U8 };
 
+/// The safetensors name ("F32", ...).
 inline const char* dtype_name(DType d) {
     switch (d) {
         case DType::F32: return "F32";
@@ -39,6 +41,7 @@ inline const char* dtype_name(DType d) {
     }
     return "?";
 }
+/// Bytes per element.
 inline std::size_t dtype_size(DType d) {
     switch (d) {
         case DType::F32: case DType::I32: return 4;
@@ -47,6 +50,7 @@ inline std::size_t dtype_size(DType d) {
     }
     return 0;
 }
+/// The DType of C++ type T; a type without one is a compile error.
 template <class T>
 constexpr DType dtype_of() {
     if constexpr (std::is_same_v<T, float>) return DType::F32;
@@ -59,11 +63,13 @@ constexpr DType dtype_of() {
     }
 }
 
+/// One tensor of a safetensors file: its element type, shape and raw little-endian bytes.
 struct StoredTensor {
-    DType dtype = DType::F32;
-    std::vector<std::int64_t> shape;
-    std::vector<std::uint8_t> bytes;
+    DType dtype = DType::F32;          ///< element type
+    std::vector<std::int64_t> shape;   ///< dimensions, outermost first
+    std::vector<std::uint8_t> bytes;   ///< elements() * dtype_size(dtype) bytes, C order
 
+    /// The product of the dimensions (1 for a scalar's empty shape).
     std::size_t elements() const {
         std::size_t n = 1;
         for (auto d : shape) n *= static_cast<std::size_t>(d);
@@ -94,8 +100,10 @@ public:
     static constexpr const char* bytes_checksum_key = "ctnn.checksum.fnv1a64";
 
     std::map<std::string, StoredTensor> tensors;  ///< sorted: files are byte-for-byte reproducible
-    std::map<std::string, std::string> metadata;
+    std::map<std::string, std::string> metadata;  ///< the header's "__metadata__" strings
 
+    /// Stores n values from data as tensor `name` of the given shape, replacing one of that name;
+    /// throws std::invalid_argument when the shape does not hold n values.
     template <class T>
     void put(const std::string& name, std::vector<std::int64_t> shape, const T* data, std::size_t n) {
         StoredTensor t{dtype_of<T>(), std::move(shape), {}};
@@ -108,6 +116,7 @@ public:
         tensors[name] = std::move(t);
     }
 
+    /// Whether a tensor of that name is stored.
     bool has(const std::string& name) const { return tensors.count(name) != 0; }
 
     /// Copies tensor `name` into out[0..n), checking its dtype and element count.

@@ -21,6 +21,7 @@
 
 namespace ctnn::io {
 
+/// Which of a file's tensors load_state_dict reads, under which names, and how strictly.
 struct StateDictOptions {
     /// Only the file's keys that start with prefix are read, without it: "generator." picks one
     /// network out of a file holding several (e.g. a GAN's state_dict); the rest are ignored.

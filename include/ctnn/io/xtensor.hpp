@@ -98,10 +98,12 @@ auto xview(TensorView<S, Dev, T> v) {
     if constexpr (!detail::host_memory<Dev>) (void)sizeof(error::no_view_of_device_memory_copy_with_to_xarray<Dev>);
     return xt::adapt(v.data(), v.size(), xt::no_ownership(), detail::batch_shape<S>(v.batch));
 }
+/// xview of t.view(): writable.
 template <AnyShape S, class Dev, class T>
 auto xview(Tensor<S, Dev, T>& t) {
     return xview(t.view());
 }
+/// xview of t.cview(): read-only.
 template <AnyShape S, class Dev, class T>
 auto xview(const Tensor<S, Dev, T>& t) {
     return xview(t.cview());
@@ -130,6 +132,7 @@ template <xt::layout_type L = xt::layout_type::row_major, AnyShape S, class Dev,
 xt::xarray<std::remove_const_t<T>, L> to_xarray(TensorView<S, Dev, T> v) {
     return detail::copy_to_host<xt::xarray<std::remove_const_t<T>, L>>(v);
 }
+/// to_xarray of t's batch.
 template <xt::layout_type L = xt::layout_type::row_major, AnyShape S, class Dev, class T>
 xt::xarray<T, L> to_xarray(const Tensor<S, Dev, T>& t) {
     return to_xarray<L>(t.cview());
@@ -139,6 +142,7 @@ template <xt::layout_type L = xt::layout_type::row_major, AnyShape S, class Dev,
 xt::xtensor<std::remove_const_t<T>, S::rank + 1, L> to_xtensor(TensorView<S, Dev, T> v) {
     return detail::copy_to_host<xt::xtensor<std::remove_const_t<T>, S::rank + 1, L>>(v);
 }
+/// to_xtensor of t's batch.
 template <xt::layout_type L = xt::layout_type::row_major, AnyShape S, class Dev, class T>
 xt::xtensor<T, S::rank + 1, L> to_xtensor(const Tensor<S, Dev, T>& t) {
     return to_xtensor<L>(t.cview());

@@ -31,12 +31,17 @@ struct activation_function<Fn> {
 };
 }  // namespace detail
 
-/// A parameter-free layer y = Fn::f(x) with dL/dx = dy * Fn::df(x, y); shape-preserving.
+/// A parameter-free layer y = Fn::f(x) with dL/dx = dy * Fn::df(x, y); shape-preserving. Fn, the
+/// activation deriving from it, gives its type_name and, for every scalar T, `static T f(T x)` and
+/// `static T df(T x, T y)` (the derivative at x, given y = f(x)), both CTNN_HD so that device
+/// kernels can call them. An Fn that names a function of ctnn::fn (`using function = fn::...`)
+/// lets each device run that function in a form of its own (vectorised, say).
 template <class Fn>
 struct Elementwise {
-    static constexpr index_t parameter_count = 0;
-    static constexpr bool per_sample = true;
+    static constexpr index_t parameter_count = 0;  ///< an activation has no parameters
+    static constexpr bool per_sample = true;       ///< each output depends on its own input alone
 
+    /// The output has the input's shape.
     template <index_t, AnyShape In>
     static consteval auto infer() {
         return In{};
@@ -62,6 +67,10 @@ struct Elementwise {
 
 /// max(0, x), as torch.nn.ReLU.
 struct ReLU : Elementwise<ReLU> {
+    /// @name Layer and activation protocol
+    ///@{
+
+    /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "ReLU";
     template <class T>
     CTNN_HD static T f(T x) {
@@ -71,13 +80,18 @@ struct ReLU : Elementwise<ReLU> {
     CTNN_HD static T df(T, T y) {
         return y > T(0) ? T(1) : T(0);
     }
+    ///@}
 };
 
 /// x for x > 0, Slope * x otherwise (LeakyReLU<0.2>); torch.nn.LeakyReLU's default slope is 0.01.
 template <Real Slope = 0.01>
 struct LeakyReLU : Elementwise<LeakyReLU<Slope>> {
+    /// @name Layer and activation protocol
+    ///@{
+
+    /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "LeakyReLU";
-    static constexpr double negative_slope = Slope.value();
+    static constexpr double negative_slope = Slope.value();  ///< the slope for x < 0
     template <class T>
     CTNN_HD static T f(T x) {
         return x > T(0) ? x : static_cast<T>(negative_slope) * x;
@@ -86,13 +100,18 @@ struct LeakyReLU : Elementwise<LeakyReLU<Slope>> {
     CTNN_HD static T df(T x, T) {
         return x > T(0) ? T(1) : static_cast<T>(negative_slope);
     }
+    ///@}
 };
 
 /// tanh(x) (fn::Tanh, which the Cpu runs as Eigen's vectorised tanh, within a few ulp of
 /// std::tanh as PyTorch's own vectorised CPU tanh is); the derivative 1 - y^2 uses the output.
 struct Tanh : Elementwise<Tanh> {
+    /// @name Layer and activation protocol
+    ///@{
+
+    /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "Tanh";
-    using function = fn::Tanh;
+    using function = fn::Tanh;  ///< lets each device run tanh its own way (Elementwise)
     template <class T>
     CTNN_HD static T f(T x) {
         return function{}(x);
@@ -101,10 +120,15 @@ struct Tanh : Elementwise<Tanh> {
     CTNN_HD static T df(T, T y) {
         return T(1) - y * y;
     }
+    ///@}
 };
 
 /// 1 / (1 + exp(-x)), computed without overflow for large |x|; derivative y (1 - y).
 struct Sigmoid : Elementwise<Sigmoid> {
+    /// @name Layer and activation protocol
+    ///@{
+
+    /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "Sigmoid";
     template <class T>
     CTNN_HD static T f(T x) {
@@ -116,6 +140,7 @@ struct Sigmoid : Elementwise<Sigmoid> {
     CTNN_HD static T df(T, T y) {
         return y * (T(1) - y);
     }
+    ///@}
 };
 
 }  // namespace ctnn

@@ -30,10 +30,15 @@ struct BatchNorm {
     static_assert(Options.eps.value() > 0, "ctnn: BatchNorm's eps must be positive");
     static_assert(Options.momentum.value() >= 0 && Options.momentum.value() <= 1,
                   "ctnn: BatchNorm's momentum must lie in [0, 1]");
+    /// C, as torch's num_features.
     static constexpr index_t num_features = C;
+    /// A weight and a bias per channel.
     static constexpr index_t parameter_count = 2 * C;
+    /// Training normalises with the batch's statistics, so no.
     static constexpr bool per_sample = false;  // training normalises with the batch's statistics
+    /// Options.eps (see BatchNormOptions).
     static constexpr double eps = Options.eps.value();
+    /// Options.momentum (see BatchNormOptions).
     static constexpr double momentum = Options.momentum.value();
 
     template <AnyShape In, class Dev, class T>
@@ -80,35 +85,47 @@ struct BatchNorm {
             T* mean = mean_.data();
             T* invstd = invstd_.data();
             const T e = static_cast<T>(eps);
+            parallel_ = ctx.parallel;
             if (ctx.mode == Mode::train) {
-                const index_t m = n * HW;
-                if (m < 2)
+                // With global statistics over R ranks of m values each, the global batch's mean
+                // is the mean over ranks of the ranks' means, and its variance (about that global
+                // mean) the mean over ranks of their mean squared deviations from it.
+                const bool global = parallel_.global_stats();
+                const index_t m = n * HW, statistic_count = global ? m * parallel_.ranks : m;
+                if (statistic_count < 2)
                     throw std::invalid_argument(
                         std::string("ctnn::") + std::string(Derived::type_name) +
                         ": expected more than 1 value per channel when training, got a batch of " +
-                        std::to_string(n) + " of shape " + In::str(false));
+                        std::to_string(statistic_count / HW) + " of shape " + In::str(false));
                 T* rm = running_mean.data();
                 T* rv = running_var.data();
                 const T mom = static_cast<T>(momentum);
                 const T count = static_cast<T>(m);
                 // The running variance is the unbiased estimate, as in PyTorch.
-                const T unbias = count / static_cast<T>(m - 1);
+                const T unbias = static_cast<T>(statistic_count) / static_cast<T>(statistic_count - 1);
+                const Update update{mean, invstd, rm, rv, e, mom, unbias};
                 // Two passes: the variance does not suffer from cancellation.
                 Dev::template channel_sums<T, C, HW, 1>(
                     n, [=] CTNN_HD(index_t i, index_t, T* t) { t[0] = in[i]; },
                     [=] CTNN_HD(index_t c, const T* total) { mean[c] = total[0] / count; });
-                Dev::template channel_sums<T, C, HW, 1>(
-                    n,
-                    [=] CTNN_HD(index_t i, index_t c, T* t) {
-                        const T d = in[i] - mean[c];
-                        t[0] = d * d;
-                    },
-                    [=] CTNN_HD(index_t c, const T* total) {
-                        const T var = total[0] / count;
-                        invstd[c] = T(1) / std::sqrt(var + e);
-                        rm[c] = (T(1) - mom) * rm[c] + mom * mean[c];
-                        rv[c] = (T(1) - mom) * rv[c] + mom * var * unbias;
-                    });
+                if (global) parallel_.mean(mean, C);
+                const auto squares = [=] CTNN_HD(index_t i, index_t c, T* t) {
+                    const T d = in[i] - mean[c];
+                    t[0] = d * d;
+                };
+                if (global) {
+                    // invstd holds the variance until every rank's is in.
+                    Dev::template channel_sums<T, C, HW, 1>(
+                        n, squares, [=] CTNN_HD(index_t c, const T* total) { invstd[c] = total[0] / count; });
+                    parallel_.mean(invstd, C);
+                    Dev::for_each(C, [=] CTNN_HD(index_t c) { update(c, invstd[c]); });
+                } else {
+                    Dev::template channel_sums<T, C, HW, 1>(
+                        n, squares, [=] CTNN_HD(index_t c, const T* total) { update(c, total[0] / count); });
+                    // Per-rank statistics: the running ones are still made equal on every rank.
+                    parallel_.mean(rm, C);
+                    parallel_.mean(rv, C);
+                }
                 ++num_batches_tracked;
             } else {
                 const T* rm = running_mean.data();
@@ -134,8 +151,8 @@ struct BatchNorm {
             const T* g = dy.data();
             const T* mean = mean_.data();
             const T* invstd = invstd_.data();
-            T* sum_g = sum_dy_.data();
-            T* sum_gx = sum_dy_xhat_.data();
+            T* sum_g = sums_.data();
+            T* sum_gx = sum_g + C;
             // Per channel, sum(dy) and sum(dy * xhat): the parameter gradients, which the
             // train-mode input gradient needs too.
             if (updates || (training_ && !dx.empty())) {
@@ -161,7 +178,13 @@ struct BatchNorm {
             T* d = dx.data();
             if (training_) {
                 // The batch statistics depend on x: dx = w / sigma * (dy - mean(dy) - xhat *
-                // mean(dy * xhat)).
+                // mean(dy * xhat)). With the global batch's statistics over R ranks, each rank's
+                // loss the mean over its m values and the gradients averaged over the ranks
+                // afterwards, rank r's share of R dL/dx is w / sigma * (dy_r - (mean over ranks
+                // of the sums) / m): the sums are averaged over the ranks, m stays this rank's.
+                // The parameter gradients above stay this rank's sums; the gradient reduction
+                // averages them.
+                if (parallel_.global_stats()) parallel_.mean(sum_g, 2 * C);
                 const T inv_m = T(1) / static_cast<T>(n * HW);
                 Dev::template for_each_channel_value<C, HW>(n, [=] CTNN_HD(index_t i, index_t c) {
                     const T xhat = (in[i] - mean[c]) * invstd[c];
@@ -174,11 +197,26 @@ struct BatchNorm {
             }
         }
 
+        /// The batch's variance `var` (and mean) in: invstd and the running statistics out.
+        /// Public: nvcc's device lambdas capture no private member types.
+        struct Update {
+            const T* mean;
+            T *invstd, *rm, *rv;
+            T e, mom, unbias;
+            CTNN_HD void operator()(index_t c, T var) const {
+                invstd[c] = T(1) / std::sqrt(var + e);
+                rm[c] = (T(1) - mom) * rm[c] + mom * mean[c];
+                rv[c] = (T(1) - mom) * rv[c] + mom * var * unbias;
+            }
+        };
+
     private:
         // The statistics the last forward normalised with (batch or running), and per-channel
         // sums of the backward pass.
-        PerChannel mean_{1}, invstd_{1}, sum_dy_{1}, sum_dy_xhat_{1};
+        PerChannel mean_{1}, invstd_{1};
+        Tensor<Shape<2 * C>, Dev, T> sums_{1};  // sum(dy) then sum(dy * xhat) per channel
         bool training_ = true;
+        DataParallel parallel_;  // the last forward's, for backward
     };
 };
 
@@ -186,6 +224,10 @@ struct BatchNorm {
 /// (N, C, L) form, Shape<Features, L>.
 template <index_t Features, BatchNormOptions Options = BatchNormOptions{}>
 struct BatchNorm1d : BatchNorm<BatchNorm1d<Features, Options>, Features, Options> {
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "BatchNorm1d";
 
     template <index_t Position, AnyShape In>
@@ -194,11 +236,16 @@ struct BatchNorm1d : BatchNorm<BatchNorm1d<Features, Options>, Features, Options
             (void)sizeof(error::channel_mismatch<Position, BatchNorm1d, Shape<Features>, In>);
         return In{};  // after an error too: the input's channels, as the layers after it see them
     }
+    ///@}
 };
 
 /// torch.nn.BatchNorm2d(Channels): samples of Shape<Channels, H, W>.
 template <index_t Channels, BatchNormOptions Options = BatchNormOptions{}>
 struct BatchNorm2d : BatchNorm<BatchNorm2d<Channels, Options>, Channels, Options> {
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "BatchNorm2d";
 
     template <index_t Position, AnyShape In>
@@ -207,6 +254,7 @@ struct BatchNorm2d : BatchNorm<BatchNorm2d<Channels, Options>, Channels, Options
             (void)sizeof(error::channel_mismatch<Position, BatchNorm2d, Shape<Channels>, In>);
         return In{};
     }
+    ///@}
 };
 
 }  // namespace ctnn

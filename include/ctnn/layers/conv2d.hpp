@@ -58,6 +58,10 @@ consteval ConvGeometry window_geometry() {
 template <index_t InC, index_t OutC, index_t Kernel, index_t Stride = 1, index_t Padding = 0, bool Bias = true>
 struct Conv2d {
     static_assert(InC > 0 && OutC > 0 && Kernel > 0 && Stride > 0, "ctnn: Conv2d needs positive sizes");
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Conv2d";
     static constexpr index_t parameter_count = OutC * InC * Kernel * Kernel + (Bias ? OutC : 0);
     static constexpr bool per_sample = true;
@@ -68,6 +72,8 @@ struct Conv2d {
         return Shape<OutC, detail::window_out(I::dims[1], Kernel, Stride, Padding),
                      detail::window_out(I::dims[2], Kernel, Stride, Padding)>{};
     }
+
+    ///@}
 
     template <AnyShape In, class Dev, class T>
     class impl : public WeightBiasLayer<In, decltype(infer<error::unreported, In>()), Shape<OutC, InC, Kernel, Kernel>, OutC, Bias, Dev, T> {

@@ -15,10 +15,15 @@ template <index_t InC, index_t OutC, index_t Kernel, index_t Stride = 1, index_t
 struct ConvTranspose2d {
     static_assert(InC > 0 && OutC > 0 && Kernel > 0 && Stride > 0, "ctnn: ConvTranspose2d needs positive sizes");
     static_assert(OutputPadding < Stride, "ctnn: ConvTranspose2d's output padding must be smaller than its stride (as in PyTorch)");
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "ConvTranspose2d";
     static constexpr index_t parameter_count = InC * OutC * Kernel * Kernel + (Bias ? OutC : 0);
     static constexpr bool per_sample = true;
 
+    /// The output height (or width) for an input height (or width) `in`, as PyTorch computes it.
     static constexpr index_t out_size(index_t in) { return (in - 1) * Stride + Kernel + OutputPadding - 2 * Padding; }
 
     template <index_t Position, AnyShape In>
@@ -37,6 +42,8 @@ struct ConvTranspose2d {
             return Shape<OutC, out_size(I::dims[1]), out_size(I::dims[2])>{};
         }
     }
+
+    ///@}
 
     template <AnyShape In, class Dev, class T>
     class impl : public WeightBiasLayer<In, decltype(infer<error::unreported, In>()), Shape<InC, OutC, Kernel, Kernel>, OutC, Bias, Dev, T> {

@@ -7,6 +7,8 @@
 #include "ctnn/core/random.hpp"
 #include "ctnn/core/tensor.hpp"
 
+/// Parameter initialisation with PyTorch's distributions, drawn on the host from an Rng; layers'
+/// reset_parameters use these.
 namespace ctnn::init {
 
 /// Every element from U(-bound, bound).

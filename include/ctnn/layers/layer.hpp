@@ -1,43 +1,5 @@
-// The layer protocol, as the Layer concept below. Every layer is a small descriptor type (e.g.
-// Linear<784, 256>) that knows its sizes at compile time, plus a nested `impl` that holds its state
-// on a device:
-//
-//   struct SomeLayer {
-//       static constexpr std::string_view type_name;      // as PyTorch and torchsummary name it
-//       static constexpr index_t parameter_count;          // as PyTorch counts them
-//       template <index_t Position, AnyShape In>
-//       static consteval auto infer();                     // the output shape, checked (see below)
-//       template <AnyShape In, class Dev, class T>
-//       class impl;                                        // the layer on device Dev, scalar T
-//       static constexpr bool per_sample;                  // optional, see per_sample_v
-//   };
-//
-// `infer` returns a value of the output Shape type. When In does not fit, it instantiates one of
-// the ctnn::error templates with Position, the layer and both shapes, so that the compiler's first
-// lines name them, and returns the layer's declared output so that later layers are still checked.
-// (The concept does not call infer: the Sequential that holds the layer knows its position.)
-//
-// `impl<In, Dev, T>` (LayerImpl; LayerBase gives the types and empty visitors) provides:
-//   in_shape, out_shape, in_view, out_view, out_cview, in_grad_view
-//   forward(x, y, const ForwardContext&)   y = layer(x); may cache state for backward
-//   backward(x, y, dy, dx, ParamGrads)     given x and y of the last forward and dy = dL/dy:
-//       writes dx = dL/dx unless dx is empty (nobody needs it), and adds dL/dparameters to the
-//       parameters' gradients (ParamGrads::accumulate), stores them (overwrite), or touches
-//       neither (frozen).
-//   reset_parameters(Rng&, Init)           PyTorch's default or the DCGAN init
-//   visit_parameters(prefix, f)            f(name, param, grad) with PyTorch's state_dict names; param
-//                                          and grad are Parameter views that Network binds into its
-//                                          flat buffers (core/parameters.hpp)
-//   visit_buffers(prefix, f)               f(name, tensor or std::int64_t&): BatchNorm's running stats
-// Nothing in forward or backward allocates once a batch size has been seen. Layers name no device
-// type: what depends on the device (element-wise maps, channel sums, im2col) they ask of Dev.
-//
-// Cached state is sample-major from the first sample. backward may get only the first samples of
-// the last forward's batch (x, y and dy then have that smaller batch; Network::backward_leading,
-// which Gan::step uses for per-sample generators): whatever forward cached for backward must be
-// read sample-major from the first sample (Dropout's masks, MaxPool's indices), or laid out again
-// from x (ConvTranspose2d's channel-major input). A concept cannot check this; test_gan checks a
-// Gan::step of a ConvTranspose2d generator against PyTorch.
+// The layer protocol: the Layer and LayerImpl concepts, and LayerBase, which every layer's
+// implementation derives from. The contract is documented on the concepts below.
 #pragma once
 
 #include <array>
@@ -81,6 +43,33 @@ struct Visitor {
 }  // namespace detail::probe
 
 /// A layer implementation (a layer's `impl<In, Dev, T>`): the members Sequential calls.
+/// LayerBase gives the types and empty visitors; a layer adds what it needs of:
+///
+/// - `in_shape`, `out_shape`: the per-sample shapes; `in_view`, `out_view`, `out_cview`,
+///   `in_grad_view`: the batch views the calls below take (LayerBase defines them).
+/// - `forward(x, y, const ForwardContext&)`: y = layer(x); may cache state for backward.
+/// - `backward(x, y, dy, dx, ParamGrads)`: given x and y of the last forward and dy = dL/dy,
+///   writes dx = dL/dx unless dx is empty (nobody needs it), and adds dL/dparameters to the
+///   parameters' gradients (ParamGrads::accumulate), stores them (overwrite), or touches neither
+///   (frozen).
+/// - `reset_parameters(Rng&, Init)`: PyTorch's default or the DCGAN initialisation.
+/// - `visit_parameters(prefix, f)`: calls f(name, param, grad) for each parameter, with PyTorch's
+///   state_dict names; param and grad are Parameter views that Network binds into its flat
+///   buffers (core/parameters.hpp).
+/// - `visit_buffers(prefix, f)`: calls f(name, tensor or std::int64_t&) for each buffer
+///   (BatchNorm's running statistics).
+///
+/// Nothing in forward or backward allocates once a batch size has been seen. Layers name no
+/// device type: what depends on the device (element-wise maps, channel sums, im2col) they ask of
+/// Dev.
+///
+/// Cached state is sample-major from the first sample: backward may get only the first samples
+/// of the last forward's batch (x, y and dy then have that smaller batch;
+/// Network::backward_leading, which Gan::step uses for per-sample generators), so whatever
+/// forward cached for backward must be read sample-major from the first sample (Dropout's masks,
+/// MaxPool's indices), or laid out again from x (ConvTranspose2d's channel-major input). A
+/// concept cannot check this; test_gan checks a Gan::step of a ConvTranspose2d generator against
+/// PyTorch.
 template <class I>
 concept LayerImpl = requires(I& layer, typename I::in_view x, typename I::out_view y, typename I::out_cview yc,
                              typename I::in_grad_view dx, const ForwardContext& ctx, Rng& rng, const std::string& prefix) {
@@ -94,7 +83,23 @@ concept LayerImpl = requires(I& layer, typename I::in_view x, typename I::out_vi
 };
 
 /// Layer descriptor L, given samples of shape In, with its implementation on device Dev in
-/// scalar T: the contract at the top of this file, checked where a Sequential takes its layers.
+/// scalar T; checked where a Sequential takes its layers. A layer is a small descriptor type
+/// (e.g. Linear<784, 256>) that knows its sizes at compile time, plus a nested `impl` that holds
+/// its state on a device. Every layer descriptor has these members (each layer lists them under
+/// "Layer protocol"):
+///
+/// - `static constexpr std::string_view type_name`: the class name PyTorch and torchsummary print.
+/// - `static constexpr index_t parameter_count`: trainable values, counted as PyTorch counts them.
+/// - `template <index_t Position, AnyShape In> static consteval auto infer()`: the output shape
+///   (a Shape value) for samples of shape In. When In does not fit, it instantiates one of the
+///   ctnn::error templates with Position, the layer and both shapes, so that the compiler's
+///   first lines name them, and returns the layer's declared output so that later layers are
+///   still checked. (The concept does not call infer: the Sequential that holds the layer knows
+///   its position.) output_shape_t names its result.
+/// - `template <AnyShape In, class Dev, class T> class impl`: the layer on device Dev in scalar
+///   T, a LayerImpl. Sequential and Network create and call it; users reach its parameters
+///   through Network::visit_parameters and the state_dict names.
+/// - optionally `static constexpr bool per_sample`: see per_sample_v.
 template <class L, class In, class Dev = Cpu, class T = float>
 concept Layer = AnyShape<In> && requires {
     { L::type_name } -> std::convertible_to<std::string_view>;
@@ -109,10 +114,10 @@ using layer_impl_t = typename L::template impl<In, Dev, T>;
 
 /// One row of a network summary: what torchsummary prints for a leaf layer.
 struct SummaryRow {
-    std::string_view type;
-    std::array<index_t, 4> dims{};
-    index_t rank = 0;
-    index_t params = 0;
+    std::string_view type;          ///< the layer's type_name
+    std::array<index_t, 4> dims{};  ///< the output's per-sample dimensions; the first `rank` count
+    index_t rank = 0;               ///< how many dimensions the output sample has
+    index_t params = 0;             ///< the layer's parameter_count
 };
 
 /// Rows of the summary for layer L with input In and output Out (its enclosing Sequential's
@@ -129,21 +134,25 @@ consteval auto summary_rows() {
     }
 }
 
-/// The state every layer implementation shares: its shapes and device.
+/// The state every layer implementation shares: its shapes and device, the view types of the
+/// LayerImpl calls, and the calls a layer without parameters or buffers leaves empty.
 template <AnyShape In, AnyShape Out, class Dev, class T>
 struct LayerBase {
-    using in_shape = In;
-    using out_shape = Out;
-    using device = Dev;
-    using scalar = T;
-    using in_view = ConstView<In, Dev, T>;
-    using out_view = TensorView<Out, Dev, T>;
-    using out_cview = ConstView<Out, Dev, T>;
-    using in_grad_view = TensorView<In, Dev, T>;
+    using in_shape = In;                         ///< shape of one input sample
+    using out_shape = Out;                       ///< shape of one output sample
+    using device = Dev;                          ///< the Device the layer's tensors live on
+    using scalar = T;                            ///< element type (float or double)
+    using in_view = ConstView<In, Dev, T>;       ///< forward's input x, read-only
+    using out_view = TensorView<Out, Dev, T>;    ///< forward's output y, written
+    using out_cview = ConstView<Out, Dev, T>;    ///< backward's y and dy = dL/dy, read-only
+    using in_grad_view = TensorView<In, Dev, T>; ///< backward's dx = dL/dx, written; may be empty
 
+    /// A layer without parameters has nothing to initialise.
     void reset_parameters(Rng&, Init) {}
+    /// A layer without parameters visits none.
     template <class F>
     void visit_parameters(const std::string&, F&&) {}
+    /// A layer without buffers visits none.
     template <class F>
     void visit_buffers(const std::string&, F&&) {}
 };

@@ -12,9 +12,13 @@ namespace ctnn {
 template <index_t In, index_t Out, bool Bias = true>
 struct Linear {
     static_assert(In > 0 && Out > 0, "ctnn: Linear needs positive sizes");
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Linear";
-    static constexpr index_t in_features = In;
-    static constexpr index_t out_features = Out;
+    static constexpr index_t in_features = In;    ///< input features per sample (torch's in_features)
+    static constexpr index_t out_features = Out;  ///< output features per sample
     static constexpr index_t parameter_count = In * Out + (Bias ? Out : 0);
     static constexpr bool per_sample = true;
 
@@ -26,6 +30,8 @@ struct Linear {
             (void)sizeof(error::input_shape_mismatch<Position, Linear, Shape<In>, Got>);
         return Shape<Out>{};
     }
+
+    ///@}
 
     template <AnyShape, class Dev, class T>
     class impl : public WeightBiasLayer<Shape<In>, Shape<Out>, Shape<Out, In>, Out, Bias, Dev, T> {

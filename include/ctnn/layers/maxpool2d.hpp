@@ -14,6 +14,10 @@ template <index_t Kernel, index_t Stride = Kernel, index_t Padding = 0>
 struct MaxPool2d {
     static_assert(Kernel > 0 && Stride > 0, "ctnn: MaxPool2d needs positive sizes");
     static_assert(2 * Padding <= Kernel, "ctnn: MaxPool2d's padding must be at most half its kernel (as in PyTorch)");
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "MaxPool2d";
     static constexpr index_t parameter_count = 0;
     static constexpr bool per_sample = true;
@@ -24,6 +28,8 @@ struct MaxPool2d {
         return Shape<I::dims[0], detail::window_out(I::dims[1], Kernel, Stride, Padding),
                      detail::window_out(I::dims[2], Kernel, Stride, Padding)>{};
     }
+
+    ///@}
 
     template <AnyShape In, class Dev, class T>
     class impl : public LayerBase<In, decltype(infer<error::unreported, In>()), Dev, T> {

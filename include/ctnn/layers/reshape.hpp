@@ -8,8 +8,8 @@ namespace ctnn {
 /// A layer whose output holds the input's elements in the same order under shape Out(In).
 template <class Derived>
 struct SameElements {
-    static constexpr index_t parameter_count = 0;
-    static constexpr bool per_sample = true;
+    static constexpr index_t parameter_count = 0;  ///< reshaping has no parameters
+    static constexpr bool per_sample = true;       ///< each sample is reshaped alone
 
     template <AnyShape In, class Dev, class T>
     class impl : public LayerBase<In, decltype(Derived::template infer<error::unreported, In>()), Dev, T> {
@@ -28,17 +28,26 @@ struct SameElements {
 
 /// Flattens each sample to one dimension, as torch.nn.Flatten (start_dim 1).
 struct Flatten : SameElements<Flatten> {
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Flatten";
     template <index_t, AnyShape In>
     static consteval auto infer() {
         return Shape<In::size>{};
     }
+    ///@}
 };
 
 /// Views each sample as Shape<Dims...> (torch's x.view(-1, Dims...) or nn.Unflatten); the element
 /// count must match, which is checked at compile time.
 template <index_t... Dims>
 struct Reshape : SameElements<Reshape<Dims...>> {
+    /// @name Layer protocol
+    ///@{
+
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Reshape";
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
@@ -46,6 +55,7 @@ struct Reshape : SameElements<Reshape<Dims...>> {
             (void)sizeof(error::reshape_size_mismatch<Position, Reshape, Shape<Dims...>, In>);
         return Shape<Dims...>{};
     }
+    ///@}
 };
 
 }  // namespace ctnn

@@ -12,9 +12,17 @@ namespace ctnn {
 /// the network's flat parameter and gradient buffers.
 template <AnyShape In, AnyShape Out, AnyShape WeightShape, index_t Channels, bool Bias, class Dev, class T>
 struct WeightBiasLayer : LayerBase<In, Out, Dev, T> {
+    /// @name Parameters
+    ///@{
+
+    /// The weight (WeightShape) and the bias (one value per output channel; empty views without
+    /// Bias), each with its gradient: views that Network binds into its flat buffers.
     Parameter<WeightShape, Dev, T> weight, weight_grad;
     Parameter<Shape<Channels>, Dev, T> bias{nullptr, Bias ? 1u : 0u}, bias_grad{nullptr, Bias ? 1u : 0u};
+    ///@}
 
+    /// Calls f(prefix + "weight", weight, weight_grad) and, with Bias, f(prefix + "bias", bias,
+    /// bias_grad): the LayerImpl visitor, with PyTorch's names.
     template <class F>
     void visit_parameters(const std::string& prefix, F&& f) {
         f(prefix + "weight", weight, weight_grad);

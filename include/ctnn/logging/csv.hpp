@@ -19,6 +19,7 @@
 #include "ctnn/core/config.hpp"
 #include "ctnn/io/atomic_file.hpp"
 
+/// What a run reports as it goes: CSV logs of losses and metrics, and a tqdm-like progress bar.
 namespace ctnn::logging {
 
 namespace detail {
@@ -39,7 +40,11 @@ inline std::string csv_line(const std::vector<std::string>& fields) {
 /// One CSV value: a number in the shortest text that reads back to the same value (a float as a
 /// float: 0.6931472, not 0.6931471824645996), or a quoted-as-needed string.
 struct Cell {
-    std::string text;
+    std::string text;  ///< the value as it appears in the file
+    /// @name Conversions
+    ///@{
+
+    /// A number, or a string (quoted as RFC 4180 needs), as one CSV value.
     template <class T>
         requires(std::integral<T> && !std::same_as<T, bool>) || std::floating_point<T>
     Cell(T v) {
@@ -49,15 +54,24 @@ struct Cell {
     Cell(std::string_view s) : text(detail::csv_field(s)) {}
     Cell(const char* s) : Cell(std::string_view(s)) {}
     Cell(const std::string& s) : Cell(std::string_view(s)) {}
+    ///@}
 };
 
+/// A CSV file of fixed columns, written row by row and flushed every few rows; I/O failures throw
+/// io::IoError naming the file.
 class CsvLogger {
 public:
+    /// How often it flushes, and whether it appends.
     struct Options {
         index_t flush_every = 50;  ///< rows between flushes: a crash loses at most these
         bool append = false;       ///< continue an existing file (a resumed run); its header must match
     };
 
+    /// @name Opening
+    ///@{
+
+    /// Opens path and writes the header of `columns` (unless appending to a file whose header
+    /// matches; another header throws std::invalid_argument, as does an empty column list).
     CsvLogger(const std::filesystem::path& path, std::vector<std::string> columns)
         : CsvLogger(path, std::move(columns), Options{}) {}
     CsvLogger(const std::filesystem::path& path, std::vector<std::string> columns, Options options)
@@ -82,6 +96,7 @@ public:
         if (write_header) put(header);
         flush();
     }
+    ///@}
     CsvLogger(const CsvLogger&) = delete;
     CsvLogger& operator=(const CsvLogger&) = delete;
     ~CsvLogger() {
@@ -110,6 +125,7 @@ public:
         if (++rows_ % opt_.flush_every == 0) flush();
     }
 
+    /// Hands the rows written so far to the operating system.
     void flush() {
         if (std::fflush(file_) != 0) throw io::IoError(path_.string() + ": cannot flush: " + io::detail::errno_text());
     }
@@ -123,8 +139,8 @@ public:
         if (rc != 0) throw io::IoError(path_.string() + ": cannot close: " + io::detail::errno_text());
     }
 
-    const std::vector<std::string>& columns() const { return columns_; }
-    index_t rows() const { return rows_; }
+    const std::vector<std::string>& columns() const { return columns_; }  ///< the header's names
+    index_t rows() const { return rows_; }  ///< rows written by this logger (not counting appended-to ones)
 
 private:
     void put(const std::string& s) { io::write_bytes(file_, s.data(), s.size(), path_.string()); }

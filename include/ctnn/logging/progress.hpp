@@ -78,10 +78,13 @@ inline std::string format_meter(index_t n, index_t total, double elapsed, const 
 /// A tqdm-like progress bar over `total` steps.
 class Progress {
 public:
+    /// How it prints: redraw one line in place (a terminal), print a line now and then (a log
+    /// file), or choose by whether the stream is a terminal.
     enum class Mode { automatic, redraw, lines };
 
+    /// What it prints, where and how often.
     struct Options {
-        std::string desc{};
+        std::string desc{};  ///< printed before the bar, as tqdm's desc
         std::ostream* out = &std::cerr;  ///< tqdm's default too: stdout stays for results
         /// automatic: redraw in place if `out` is std::cerr or std::cout on a terminal, else lines.
         Mode mode = Mode::automatic;
@@ -90,6 +93,10 @@ public:
         double redraw_every_seconds = 0.1; ///< redraw mode: at most this often, as tqdm's mininterval
     };
 
+    /// @name Construction
+    ///@{
+
+    /// A bar at 0 of `total` steps; in redraw mode it prints at once.
     Progress(index_t total, Options options)
         : total_(total), opt_(std::move(options)), start_(clock::now()), last_print_(start_) {
         const int fd = opt_.out == &std::cerr ? STDERR_FILENO : opt_.out == &std::cout ? STDOUT_FILENO : -1;
@@ -101,6 +108,7 @@ public:
         if (redraw_) print(false);
     }
     explicit Progress(index_t total, std::string desc = "") : Progress(total, Options{std::move(desc)}) {}
+    ///@}
     Progress(const Progress&) = delete;
     Progress& operator=(const Progress&) = delete;
     ~Progress() { close(); }
@@ -110,6 +118,7 @@ public:
         postfix_.clear();
         for (const auto& [k, v] : values) postfix_.emplace_back(k, detail::format_number(v));
     }
+    /// The same with values already formatted.
     void set_postfix_text(std::vector<std::pair<std::string, std::string>> values) { postfix_ = std::move(values); }
 
     /// Advances by `steps`; prints when it is time to.
@@ -137,8 +146,8 @@ public:
         }
     }
 
-    index_t n() const { return n_; }
-    double elapsed() const { return seconds(start_, clock::now()); }
+    index_t n() const { return n_; }  ///< steps done
+    double elapsed() const { return seconds(start_, clock::now()); }  ///< seconds since construction
 
 private:
     using clock = std::chrono::steady_clock;

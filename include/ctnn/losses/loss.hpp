@@ -35,12 +35,14 @@ enum class Reduction {
 template <AnyShape S, class Dev, class T>
 struct Target {
     const T* ptr = nullptr;  ///< the targets, or null for `value` everywhere
-    index_t batch = 0;
-    T value = T(0);
+    index_t batch = 0;       ///< samples at ptr (0 with a single value)
+    T value = T(0);          ///< the target of every element when ptr is null
 
+    /// Per-element targets: a tensor or view of the input's shape.
     template <class U>
         requires std::is_same_v<std::remove_const_t<U>, T>
     constexpr Target(TensorView<S, Dev, U> v) : ptr(v.data()), batch(v.batch) {}
+    /// One target for every element.
     constexpr Target(T label) : value(label) {}
 };
 

@@ -10,14 +10,18 @@
 
 #include "ctnn/core/shape.hpp"
 
+/// How good a generator's samples are: the Frechet distance between fitted Gaussians, the
+/// Inception Score (with a classifier of the data set), the energy distance between two samples.
 namespace ctnn::metrics {
 
 /// The mean and covariance (unbiased, n - 1, as numpy.cov) of n feature rows of size dim.
 struct Gaussian {
-    Eigen::VectorXd mean;
-    Eigen::MatrixXd covariance;
+    Eigen::VectorXd mean;        ///< dim values
+    Eigen::MatrixXd covariance;  ///< dim x dim, symmetric
 };
 
+/// The Gaussian of features: n rows of dim values, row after row. Throws std::invalid_argument
+/// unless there are at least 2 whole rows.
 inline Gaussian fit_gaussian(std::span<const float> features, index_t dim) {
     if (dim == 0 || features.size() % dim != 0 || features.size() / dim < 2)
         throw std::invalid_argument("ctnn::metrics::fit_gaussian: need at least 2 rows of " + std::to_string(dim) +
@@ -45,6 +49,8 @@ inline double trace_sqrt_product(const Eigen::MatrixXd& a, const Eigen::MatrixXd
     return em.eigenvalues().cwiseMax(0.0).cwiseSqrt().sum();
 }
 
+/// The Frechet distance d above, clamped at 0 against rounding; throws std::invalid_argument
+/// when the feature sizes differ.
 inline double frechet_distance(const Gaussian& a, const Gaussian& b) {
     if (a.mean.size() != b.mean.size())
         throw std::invalid_argument("ctnn::metrics::frechet_distance: feature sizes differ (" +

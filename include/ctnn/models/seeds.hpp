@@ -14,6 +14,7 @@
 #include "ctnn/layers/reshape.hpp"
 #include "ctnn/network/sequential.hpp"
 
+/// The networks of the seed notebooks, as ctnn types with PyTorch's parameter counts.
 namespace ctnn::models {
 
 // ---- seed 000: GAN on the 2-D Swiss roll -------------------------------------------------------
@@ -53,12 +54,16 @@ using Dcgan64Discriminator = Sequential<Input<3, 64, 64>,
     Conv2d<512, 1, 4, 1, 0, false>, Sigmoid, Flatten>;
 
 // ---- seed 002: MLP GAN with BatchNorm in G and Dropout in D (latent 128) -------------------------
+/// Generator: Latent -> 256 -> 512 -> 1024 -> 784, each hidden Linear followed by BatchNorm1d and
+/// ReLU, Tanh out, as a 1x28x28 image.
 template <index_t Latent = 128>
 using BnGenerator = Sequential<Input<Latent>,
     Linear<Latent, 256>, BatchNorm1d<256>, ReLU,
     Linear<256, 512>, BatchNorm1d<512>, ReLU,
     Linear<512, 1024>, BatchNorm1d<1024>, ReLU,
     Linear<1024, 784>, Tanh, Reshape<1, 28, 28>>;
+/// Discriminator: 784 -> 1024 -> 512 -> 256 -> 1 with LeakyReLU(0.2), Dropout(0.3) after the
+/// first two hidden layers, Sigmoid probability out.
 using DropoutDiscriminator = Sequential<Input<1, 28, 28>, Flatten,
     Linear<784, 1024>, LeakyReLU<0.2>, Dropout<0.3>,
     Linear<1024, 512>, LeakyReLU<0.2>, Dropout<0.3>,

@@ -28,6 +28,7 @@ struct BackwardOptions {
 template <class NetT>
 class ModeScope {
 public:
+    /// Puts net in `mode` until this guard is destroyed.
     ModeScope(NetT& net, Mode mode) : net_(net), previous_(net.mode()) { set(mode); }
     ~ModeScope() { set(previous_); }
     ModeScope(const ModeScope&) = delete;
@@ -39,18 +40,31 @@ private:
     Mode previous_;
 };
 
+/// A complete network type Net (a Sequential that starts with Input) on device Dev in scalar T:
+/// its layers, one flat buffer of parameters and one of gradients, its train/eval mode, and
+/// the forward and backward passes. It can be neither copied nor moved: its layers and
+/// optimizers point into it.
 template <class Net, Device Dev = Cpu, class T = float>
 class Network {
 public:
+    /// The network type Net.
     using net_type = Net;
+    /// The Device it runs on.
     using device = Dev;
+    /// Its element type.
     using scalar = T;
+    /// The shape of one input sample (Net's Input).
     using input_shape = typename network_shapes<Net>::input;    // a missing Input is reported there
+    /// The shape of one output sample.
     using output_shape = typename network_shapes<Net>::output;
+    /// Net's implementation on Dev in T: the layers (a LayerImpl).
     using impl_type = typename Net::template impl<input_shape, Dev, T>;
+    /// What forward() takes: a batch of inputs, read-only.
     using input_view = ConstView<input_shape, Dev, T>;
+    /// What backward() takes: dL/doutput for a batch, read-only.
     using output_view = ConstView<output_shape, Dev, T>;
 
+    /// Trainable values, as PyTorch counts them.
     static constexpr index_t parameter_count = Net::parameter_count;
 
     /// Parameters drawn from rng as PyTorch (or the DCGAN paper, with Init::dcgan) draws them.
@@ -64,8 +78,17 @@ public:
     Network(const Network&) = delete;
     Network& operator=(const Network&) = delete;
 
+    /// Makes this network one rank of a data-parallel run (TrainedNetwork::data_parallel fills it
+    /// from a communicator); one process by default.
+    void set_data_parallel(const DataParallel& p) { parallel_ = p; }
+
+    /// Training mode (PyTorch's net.train()): Dropout drops, BatchNorm normalises with the batch's
+    /// statistics and updates its running ones.
     void train() { mode_ = Mode::train; }
+    /// Evaluation mode (net.eval()): Dropout passes everything, BatchNorm uses its running
+    /// statistics.
     void eval() { mode_ = Mode::eval; }
+    /// The current mode.
     Mode mode() const { return mode_; }
 
     /// Puts the network in eval mode until the returned guard goes out of scope, which restores
@@ -75,10 +98,13 @@ public:
 
     /// Runs the network on a batch of any size. x must stay unchanged until backward() (the
     /// layers read it again there). The result lives in this network until the next forward.
-    const Tensor<output_shape, Dev, T>& forward(input_view x) {
+    /// In a data-parallel run (set_data_parallel) x is this rank's share of `pieces` global
+    /// batches laid end to end (a GAN's real and generated samples: 2), each split alike.
+    const Tensor<output_shape, Dev, T>& forward(input_view x, index_t pieces = 1) {
         if (x.batch == 0) throw std::invalid_argument("ctnn::Network::forward: empty batch");
         output_.resize(x.batch);
-        impl_.forward(x, output_.view(), ForwardContext{mode_, rng_});
+        impl_.forward(x, output_.view(),
+                      ForwardContext{mode_, rng_, parallel_, parallel_.ranks > 1 ? x.batch / pieces : 0});
         input_ = x;
         pending_backward_ = true;
         return output_;
@@ -125,6 +151,7 @@ public:
 
     /// Every parameter, and every gradient, in one flat buffer (layers view into them).
     FlatParameters<Dev, T>& parameters() { return params_; }
+    /// The same, read-only.
     const FlatParameters<Dev, T>& parameters() const { return params_; }
 
     /// Layers of the top-level Sequential.
@@ -147,9 +174,14 @@ public:
         impl_.visit_buffers("", f);
     }
 
+    /// The layers' implementations: `layers().template output<K>()` is hidden layer K's output of
+    /// the last forward (a classifier's features); parameters are reached through visit_parameters.
     impl_type& layers() { return impl_; }
+    /// The same, read-only.
     const impl_type& layers() const { return impl_; }
+    /// The last forward()'s result.
     const Tensor<output_shape, Dev, T>& output() const { return output_; }
+    /// The Rng given at construction, which Dropout draws from.
     Rng& rng() { return *rng_; }
 
 private:
@@ -201,6 +233,7 @@ private:
     std::array<index_t, layer_count + 1> gradient_begin_{};
     Rng* rng_;
     Mode mode_ = Mode::train;
+    DataParallel parallel_;
     Tensor<output_shape, Dev, T> output_;
     Tensor<input_shape, Dev, T> input_grad_;
     input_view input_;

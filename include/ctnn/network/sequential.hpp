@@ -63,6 +63,10 @@ constexpr std::string position_prefix(const std::string& prefix) {
 
 }  // namespace detail
 
+/// Layers in order, as torch.nn.Sequential; it is itself a layer, so Sequentials nest. One that
+/// starts with Input<...> is a complete network type for Network. Shapes are checked at compile
+/// time: a layer that does not fit the output before it is one error naming its position and
+/// both shapes.
 template <class... Items>
 struct Sequential {
 private:
@@ -105,7 +109,9 @@ private:
 public:
     static_assert(info::count > 0, "ctnn: a Sequential needs at least one layer");
 
+    /// As the Layer concept defines it.
     static constexpr std::string_view type_name = "Sequential";
+    /// How many layers it holds (a nested Sequential counts as one).
     static constexpr index_t layer_count = info::count;
     /// Trainable parameters, counted as PyTorch's sum(p.numel() for p in net.parameters()).
     static constexpr index_t parameter_count = info::params;
@@ -122,6 +128,8 @@ public:
     template <AnyShape In>
     using layers_input = std::conditional_t<has_input, typename parts::input, In>;
 
+    /// As the Layer concept defines it. With Input, an In other than its shape is reported
+    /// as input_shape_mismatch.
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
         if constexpr (has_input && !std::is_same_v<In, typename parts::input>)
@@ -130,6 +138,7 @@ public:
         return typename detail::at<info::count, S>::type{};
     }
 
+    /// The summary rows of its layers when it receives In (see summary_rows).
     template <AnyShape In>
     static consteval auto rows() {
         return info::template rows<layers_input<In>>();
@@ -292,14 +301,19 @@ private:
 /// without Input reports network_without_input, once; Shape<1> then stands in, checked no further.
 template <class Net>
 struct network_shapes {
+    /// Net's Input shape.
     using input = typename Net::input_shape;
+    /// What Net gives for it.
     using output = decltype(Net::template infer<0, input>());
 };
+/// For a Sequential without Input: reports it, and stands in a shape so that nothing else fails.
 template <class Net>
     requires(!Net::has_input)
 struct network_shapes<Net> {
     static_assert(sizeof(error::network_without_input<Net>) > 0);
+    /// The stand-in input shape.
     using input = Shape<1>;
+    /// What Net gives for it, unchecked.
     using output = decltype(Net::template infer<error::unreported, input>());
 };
 

@@ -9,10 +9,10 @@ namespace ctnn {
 
 /// torch.optim.Adam's defaults; beta1 and beta2 are its `betas`.
 struct AdamOptions {
-    double lr = 1e-3;
-    double beta1 = 0.9;
-    double beta2 = 0.999;
-    double eps = 1e-8;
+    double lr = 1e-3;      ///< learning rate
+    double beta1 = 0.9;    ///< decay of the running mean of gradients (exp_avg)
+    double beta2 = 0.999;  ///< decay of the running mean of squared gradients (exp_avg_sq)
+    double eps = 1e-8;     ///< added to the denominator sqrt(exp_avg_sq) for stability
     double weight_decay = 0;  ///< L2: weight_decay * parameter added to the gradient
 };
 
@@ -45,8 +45,11 @@ class Adam : public Optimizer<Adam<Dev, T>, AdamOptions, Dev, T> {
     friend Base;
 
 public:
-    static constexpr const char* name = "Adam";
+    static constexpr const char* name = "Adam";  ///< as error messages name it
 
+    /// Binds to net's flat buffers (net must outlive the optimizer), with zeroed state. Throws
+    /// std::invalid_argument naming the first option out of range, as torch.optim raises
+    /// ValueError.
     template <class NetT>
     explicit Adam(NetT& net, AdamOptions o = {}) : Base(net, o, {"exp_avg", "exp_avg_sq"}) {
         detail::check_option(o.eps >= 0, name, "eps");

@@ -42,14 +42,14 @@ using StateBuffer = Tensor<Shape<1>, Dev, T>;
 template <class Derived, class Opts, class Dev, class T>
 class Optimizer {
 public:
-    using Options = Opts;
+    using Options = Opts;  ///< Derived's options struct (AdamOptions, SGDOptions, ...)
 
     /// One parameter's place in the flat buffers, and views of its part of each state buffer.
     struct Param {
         std::string name;  ///< the network's state_dict key
-        T* value;
-        T* grad;
-        index_t size;
+        T* value;      ///< its first value in the network's flat parameter buffer
+        T* grad;       ///< its first gradient element in the flat gradient buffer
+        index_t size;  ///< its elements
         std::vector<BufferView<Shape<1>, Dev, T>> state;  ///< in the order of state_names()
     };
 
@@ -78,6 +78,7 @@ public:
             for (index_t k = 0; k < p.state.size(); ++k) f(p.name + "." + state_names_[k], p.state[k]);
     }
 
+    /// The options it was built with, with the learning rate set_lr gave last.
     const Options& options() const { return options_; }
     /// Changes the learning rate for the following steps (PyTorch: param_groups[0]["lr"] = lr).
     void set_lr(double lr) {
@@ -85,7 +86,9 @@ public:
         options_.lr = lr;
     }
 
+    /// Every parameter, in the network's visit_parameters order (PyTorch's state index).
     const std::vector<Param>& parameters() const { return params_; }
+    /// The state buffers' names, e.g. {"exp_avg", "exp_avg_sq"} for Adam.
     const std::vector<std::string>& state_names() const { return state_names_; }
 
 protected:
@@ -111,10 +114,10 @@ protected:
         }
     }
 
-    Options options_;
-    T* values_;
-    T* grads_;
-    index_t size_;
+    Options options_;  ///< the options update() applies
+    T* values_;        ///< the network's flat parameter buffer
+    T* grads_;         ///< the network's flat gradient buffer
+    index_t size_;     ///< elements in each flat buffer, padding between parameters included
     std::vector<StateBuffer<Dev, T>> state_;  ///< one flat buffer per state name
 
 private:

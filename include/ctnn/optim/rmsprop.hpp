@@ -9,11 +9,11 @@ namespace ctnn {
 
 /// torch.optim.RMSprop's defaults.
 struct RMSpropOptions {
-    double lr = 1e-2;
+    double lr = 1e-2;  ///< learning rate
     double alpha = 0.99;  ///< decay of the running mean of squared gradients
-    double eps = 1e-8;
-    double weight_decay = 0;
-    double momentum = 0;
+    double eps = 1e-8;        ///< added to the denominator for stability
+    double weight_decay = 0;  ///< L2: weight_decay * parameter added to the gradient
+    double momentum = 0;      ///< momentum factor; 0 keeps no momentum buffer
     bool centered = false;  ///< divide by the gradient's estimated variance, not its second moment
 };
 
@@ -74,8 +74,11 @@ class RMSprop : public Optimizer<RMSprop<Dev, T>, RMSpropOptions, Dev, T> {
     friend Base;
 
 public:
-    static constexpr const char* name = "RMSprop";
+    static constexpr const char* name = "RMSprop";  ///< as error messages name it
 
+    /// Binds to net's flat buffers (net must outlive the optimizer), with zeroed state. Throws
+    /// std::invalid_argument naming the first option out of range, as torch.optim raises
+    /// ValueError.
     template <class NetT>
     explicit RMSprop(NetT& net, RMSpropOptions o = {}) : Base(net, o, buffers_for(o)) {
         detail::check_option(o.eps >= 0, name, "eps");

@@ -10,11 +10,11 @@ namespace ctnn {
 /// torch.optim.SGD's options. lr has no default there; here a missing lr (NaN) is an error.
 /// momentum, dampening and nesterov are fixed at construction; set_lr changes lr.
 struct SGDOptions {
-    double lr = std::numeric_limits<double>::quiet_NaN();
-    double momentum = 0;
-    double dampening = 0;
-    double weight_decay = 0;
-    bool nesterov = false;
+    double lr = std::numeric_limits<double>::quiet_NaN();  ///< learning rate: must be given
+    double momentum = 0;      ///< momentum factor; 0 keeps no momentum buffer
+    double dampening = 0;     ///< the gradient enters the momentum buffer times 1 - dampening
+    double weight_decay = 0;  ///< L2: weight_decay * parameter added to the gradient
+    bool nesterov = false;    ///< Nesterov momentum; needs momentum > 0 and dampening 0
 };
 
 namespace detail {
@@ -50,8 +50,11 @@ class SGD : public Optimizer<SGD<Dev, T>, SGDOptions, Dev, T> {
     friend Base;
 
 public:
-    static constexpr const char* name = "SGD";
+    static constexpr const char* name = "SGD";  ///< as error messages name it
 
+    /// Binds to net's flat buffers (net must outlive the optimizer), with zeroed state. Throws
+    /// std::invalid_argument naming the first option out of range, as torch.optim raises
+    /// ValueError.
     template <class NetT>
     SGD(NetT& net, SGDOptions o)
         : Base(net, o, o.momentum != 0 ? std::vector<std::string>{"momentum_buffer"} : std::vector<std::string>{}) {

@@ -28,12 +28,17 @@ enum class NoiseKind {
 
 /// How one GAN is trained: the seeds' knobs.
 struct GanOptions {
+    /// The adversarial loss both networks train with.
     AdversarialLoss loss = AdversarialLoss::bce_with_logits;
     int d_steps = 1;            ///< discriminator steps per generator step (seed 000; WGAN's n_critic)
     double real_label = 1.0;    ///< D's target for real samples (seed 002 smooths to 0.9; G's stays 1)
     double fake_label = 0.0;    ///< D's target for generated samples (seed 002: 0.1)
     double weight_clip = 0.01;  ///< WGAN: D's parameters are clipped to [-c, c] after each step
+    /// The prior of G's noise.
     NoiseKind noise = NoiseKind::normal;
+    /// With several ranks: BatchNorm's batch statistics over the global batch or each rank's
+    /// share (read when the Gan is built; core/mode.hpp).
+    BatchStats batch_stats = BatchStats::global;
     /// The generator step scores G of the last discriminator step's noise again, with D just
     /// updated (seed 001's loop: `disc(fake)` after `optimizer_disc.step()`), instead of fresh
     /// noise (seeds 000, 002, 003).
@@ -43,6 +48,7 @@ struct GanOptions {
 /// Losses of one training iteration (d_steps discriminator steps, then one generator step).
 struct GanStepLosses {
     double d_loss = 0;  ///< of the last discriminator step: loss on real + loss on fake
+    /// Of the generator step.
     double g_loss = 0;
 };
 
@@ -61,20 +67,30 @@ template <class G, class D, class GOpt, class DOpt, Device Dev = Cpu, class T = 
           distributed::Communicator Comm = distributed::SingleProcess>
 class Gan {
 public:
+    /// The Device both networks run on.
     using device = Dev;
+    /// Their element type.
     using scalar = T;
+    /// G's input: one noise sample.
     using noise_shape = typename Network<G, Dev, T>::input_shape;
+    /// D's input: one real or generated sample.
     using sample_shape = typename Network<D, Dev, T>::input_shape;
+    /// D's output for one sample.
     using score_shape = typename Network<D, Dev, T>::output_shape;
+    /// G's output: sample_shape in a valid Gan.
     using generated_shape = typename Network<G, Dev, T>::output_shape;
 
     static_assert(sizeof(error::fit<error::generator_output_vs_discriminator_input<G, D>, sample_shape, generated_shape>) > 0,
                   "ctnn: the generator's output shape must equal the discriminator's input shape");
     // When they do not fit, the steps compile to nothing: the error above is the only one.
+    /// Whether G's output shape is D's input shape; when not, the steps compile to nothing.
     static constexpr bool fits_ = std::is_same_v<sample_shape, generated_shape>;
 
+    /// G and its optimizer: noise in, samples out.
     TrainedNetwork<G, GOpt, Dev, T> generator;
+    /// D and its optimizer: samples in, scores out.
     TrainedNetwork<D, DOpt, Dev, T> discriminator;
+    /// The training knobs, read by every step.
     GanOptions options;
 
     /// Both networks drawn from `rng` (G first), which also drives noise and Dropout. Every rank
@@ -82,7 +98,8 @@ public:
     Gan(Rng& rng, GanOptions opts, typename GOpt::Options g_opts, typename DOpt::Options d_opts,
         Init init = Init::pytorch, Comm comm = {})
         : generator(rng, g_opts, init), discriminator(rng, d_opts, init), options(opts), rng_(&rng), comm_(comm) {
-        detail::require_per_sample_across_ranks<G, D>(comm_, "ctnn::Gan");
+        generator.distribute(comm_, options.batch_stats);
+        discriminator.distribute(comm_, options.batch_stats);
     }
 
     /// Fills z with noise from the run's Rng (drawn on the host, in sample order).
@@ -140,7 +157,7 @@ public:
                 distributed::copy_share<Dev>(comm_, noise_host_.data(), size, batch, noise_.data());
                 distributed::copy_share<Dev>(comm_, noise_host_.data() + global * size, size, batch,
                                              noise_.data() + batch * size);
-                const auto fake = generator.forward(noise_.cview()).cview();
+                const auto fake = generator.forward(noise_.cview(), 2).cview();
                 out.d_loss = d_step_on(real, fake.slice(batch, batch));
                 out.g_loss = g_step_on<true>(fake.slice(0, batch));
                 ++step_;
@@ -167,6 +184,7 @@ public:
         return generator.forward(z);
     }
 
+    /// Training iterations done (d_steps discriminator steps and one generator step each).
     std::int64_t steps() const { return step_; }
 
     /// Everything a resumed run needs, bound for saving or loading: both networks (named
@@ -236,7 +254,7 @@ private:
         joint_.resize(nr + nf);
         Dev::copy(real.data(), real.size(), joint_.data());
         Dev::copy(fake.data(), fake.size(), joint_.data() + real.size());
-        const auto scores = discriminator.forward(joint_.cview()).cview();
+        const auto scores = discriminator.forward(joint_.cview(), 2).cview();
         grad_scores_.resize(nr + nf);
         const auto grad = grad_scores_.view();
         double loss = adversarial_loss(options.loss, scores.slice(0, nr), static_cast<T>(options.real_label),

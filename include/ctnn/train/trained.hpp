@@ -8,7 +8,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
-#include <stdexcept>
 #include <string>
 
 #include "ctnn/distributed/communicator.hpp"
@@ -23,13 +22,17 @@ namespace ctnn {
 template <class Net, class Opt, class Dev = Cpu, class T = float>
 class TrainedNetwork : public Network<Net, Dev, T> {
 public:
+    /// The network it is.
     using network_type = Network<Net, Dev, T>;
+    /// The optimizer type.
     using optimizer_type = Opt;
 
     /// f(gradients): runs in update() on the step's final gradients, before the divergence guard.
     using GradientHook = std::function<void(FlatParameters<Dev, T>& parameters)>;
 
+    /// Bound to this network's flat buffers.
     Opt optimizer;
+    /// Empty, or run by update() on the step's gradients.
     GradientHook on_gradients;
     /// Gradient buckets (docs/distributed.md): with a communicator that reduces asynchronously,
     /// backward_reducing() starts reducing the gradients of the layers that have gone backward
@@ -40,6 +43,14 @@ public:
     /// The network drawn from rng (see Network), and an optimizer with options `o` bound to it.
     TrainedNetwork(Rng& rng, typename Opt::Options o, Init init = Init::pytorch)
         : network_type(rng, init), optimizer(*this, o) {}
+
+    /// Makes the network one rank of comm's data-parallel run: its forward passes see comm
+    /// (BatchNorm's statistics per `stats`, Dropout's masks by global sample index). comm must
+    /// outlive the network. update() then takes the same comm.
+    template <distributed::Communicator Comm>
+    void distribute(Comm& comm, BatchStats stats = BatchStats::global) {
+        this->set_data_parallel(distributed::data_parallel(comm, stats));
+    }
 
     /// This rank's gradients of the step are in the network: comm averages them over the ranks
     /// (every rank calls update() in the same order), on_gradients runs, DivergenceError is thrown
@@ -120,16 +131,6 @@ io::Checkpoint& bind_trained(io::Checkpoint& c, const std::string& name, Unit& u
 }
 
 namespace detail {
-/// Refuses data-parallel training (comm.size() > 1) of networks whose training output depends on
-/// the batch (BatchNorm): their statistics would be each rank's, not the global batch's.
-template <class... Nets, distributed::Communicator Comm>
-void require_per_sample_across_ranks(const Comm& comm, const char* who) {
-    if (comm.size() > 1 && !(per_sample_v<Nets> && ...))
-        throw std::invalid_argument(std::string(who) +
-                                    ": BatchNorm's batch statistics are not yet reduced across ranks, so a network "
-                                    "with BatchNorm would train on per-rank statistics; run it in one process");
-}
-
 inline void bind_pairs(io::Checkpoint&) {}
 template <class Unit, class... Rest>
 void bind_pairs(io::Checkpoint& c, const char* name, Unit& unit, Rest&... rest) {

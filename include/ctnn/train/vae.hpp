@@ -19,20 +19,32 @@
 
 namespace ctnn {
 
+/// The reconstruction term of a Vae's loss.
 enum class Reconstruction {
     bce_with_logits,       ///< seed 003's F.binary_cross_entropy_with_logits, summed per image
     continuous_bernoulli,  ///< the same plus the continuous Bernoulli log-normaliser (weighted)
 };
 
+/// How a Vae computes its loss.
 struct VaeOptions {
+    /// The reconstruction term.
     Reconstruction reconstruction = Reconstruction::bce_with_logits;
     double log_norm_weight = 1.0;  ///< the coefficient seed 003 suggests on log C(lambda)
+    /// With several ranks: BatchNorm's batch statistics over the global batch or each rank's
+    /// share (read when the Vae is built; core/mode.hpp).
+    BatchStats batch_stats = BatchStats::global;
 };
 
 /// Losses of one step, each the batch mean of a per-image sum (seed 003's bar of 100 is on
 /// `reconstruction`).
 struct VaeLosses {
+    /// @name Losses
+    ///@{
+
+    /// total = reconstruction + kl: the loss minimised, its reconstruction term, and the KL
+    /// divergence of the encoder's Gaussian from N(0, I).
     double total = 0, reconstruction = 0, kl = 0;
+    ///@}
 };
 
 namespace detail {
@@ -70,11 +82,17 @@ template <class E, class D, class Opt, Device Dev = Cpu, class T = float,
           distributed::Communicator Comm = distributed::SingleProcess>
 class Vae {
 public:
+    /// The Device both networks run on.
     using device = Dev;
+    /// Their element type.
     using scalar = T;
+    /// E's input and D's output: one sample.
     using input_shape = typename Network<E, Dev, T>::input_shape;
+    /// E's output: Z means, then Z log-variances.
     using stats_shape = typename Network<E, Dev, T>::output_shape;
+    /// D's input: Z latent values.
     using latent_shape = typename Network<D, Dev, T>::input_shape;
+    /// Z, the latent size.
     static constexpr index_t latents = latent_shape::size;
 
     static_assert(sizeof(error::fit<error::encoder_output_vs_twice_decoder_input<E, D>, Shape<2 * latents>, stats_shape>) > 0,
@@ -83,15 +101,21 @@ public:
                                      typename Network<D, Dev, T>::output_shape>) > 0,
                   "ctnn: the decoder must output the encoder's input shape");
 
+    /// E and its optimizer.
     TrainedNetwork<E, Opt, Dev, T> encoder;
+    /// D and its optimizer.
     TrainedNetwork<D, Opt, Dev, T> decoder;
+    /// The loss settings, read by every step.
     VaeOptions options;
 
+    /// Both networks drawn from rng (E first), which also drives eps and Dropout; both optimizers
+    /// get `optim`.
     Vae(Rng& rng, VaeOptions opts, typename Opt::Options optim, Init init = Init::pytorch, Comm comm = {})
         : encoder(rng, optim, init), decoder(rng, optim, init), options(opts),
           rng_(&rng),
           comm_(comm) {
-        detail::require_per_sample_across_ranks<E, D>(comm_, "ctnn::Vae");
+        encoder.distribute(comm_, options.batch_stats);
+        decoder.distribute(comm_, options.batch_stats);
     }
 
     /// One step: encode `input`, sample z with noise `eps`, decode, and descend on
@@ -133,6 +157,7 @@ public:
         return losses(input, target, draw_eps(input.batch, rng, false), false);
     }
 
+    /// Training steps done.
     std::int64_t steps() const { return step_; }
 
     /// Both networks ("encoder.<key>", "decoder.<key>"), both optimizers, step and Rng.

@@ -31,8 +31,8 @@ namespace ctnn::viz {
 
 /// [low, high]: values mapped to 0 and 1 by normalisation.
 struct ValueRange {
-    float low = 0;
-    float high = 1;
+    float low = 0;   ///< the value that becomes 0
+    float high = 1;  ///< the value that becomes 1
 };
 
 /// torchvision.utils.make_grid's arguments, with its defaults.
@@ -43,8 +43,8 @@ struct GridOptions {
     /// Map values to [0, 1]: with value_range, clamp to it first; without, use the batch's min and
     /// max (each image's own with scale_each). Generators ending in Tanh want {-1, 1}.
     bool normalize = false;
-    std::optional<ValueRange> value_range{};
-    bool scale_each = false;
+    std::optional<ValueRange> value_range{};  ///< the range to normalise from; none: the data's own
+    bool scale_each = false;  ///< without value_range: each image from its own min and max
     /// torchvision turns 1-channel images into RGB; false keeps them a grayscale PNG (the same
     /// gray levels, a third of the size).
     bool gray_as_rgb = true;
@@ -52,14 +52,24 @@ struct GridOptions {
 
 /// A batch of `count` images (channels, height, width), row-major, in host memory.
 struct HostImages {
-    std::span<const float> values;
+    std::span<const float> values;  ///< count * channels * height * width values
+    /// @name Dimensions
+    ///@{
+
+    /// How many images, and each one's channels, height and width.
     index_t count = 0, channels = 0, height = 0, width = 0;
+    ///@}
 };
 
 /// make_grid's result: a (channels, height, width) image with values meant for [0, 1].
 struct Grid {
+    /// @name Dimensions
+    ///@{
+
+    /// The grid image's channels, height and width in pixels.
     index_t channels = 0, height = 0, width = 0;
-    std::vector<float> values{};
+    ///@}
+    std::vector<float> values{};  ///< channels * height * width values, row-major
 };
 
 namespace detail {

@@ -26,6 +26,8 @@
 #include "ctnn/core/config.hpp"
 #include "ctnn/viz/image_grid.hpp"
 
+/// Pictures: image grids as PNG (torchvision's make_grid and save_image) and charts drawn by
+/// gnuplot.
 namespace ctnn::viz {
 
 /// gnuplot is missing or failed; the message says which package installs it, or what gnuplot said.
@@ -33,34 +35,50 @@ struct PlotError : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
+/// How a Series is drawn.
 enum class Style {
-    lines,
-    points,
-    linespoints,
+    lines,        ///< a line through the points
+    points,       ///< a dot per point
+    linespoints,  ///< both
     bars,  ///< a filled bar per value (a histogram: the label counts of generated samples)
 };
 
 /// One curve or point cloud. An empty x means 0, 1, 2, ... (steps).
 struct Series {
     std::string label{};  ///< empty: no legend entry (a panel without any has no legend)
+    /// @name Points
+    ///@{
+
+    /// The points: y, and x of the same length or empty (0, 1, 2, ...).
     std::vector<double> x{}, y{};
-    Style style = Style::lines;
+    ///@}
+    Style style = Style::lines;  ///< how the points are drawn
     std::string color{};  ///< "#RRGGBB", or "#AARRGGBB" with AA = transparency; empty: gnuplot's cycle
     double size = 1.5;  ///< line width, or point size for points
 };
 
 /// One panel.
 struct Chart {
+    /// @name Labels
+    ///@{
+
+    /// The panel's title and axis labels; empty ones are left out.
     std::string title{}, xlabel{}, ylabel{};
-    std::vector<Series> series{};
+    ///@}
+    std::vector<Series> series{};  ///< drawn in this order, later ones on top
     bool equal_axes = false;  ///< one unit is as long on both axes, as plt.axis("equal")
-    bool log_y = false;
+    bool log_y = false;  ///< a logarithmic y axis
 };
 
 /// Panels side by side, in one PNG of width x height pixels.
 struct Figure {
-    std::vector<Chart> panels{};
+    std::vector<Chart> panels{};  ///< from left to right
+    /// @name Size
+    ///@{
+
+    /// The whole PNG's width and height in pixels.
     int width = 1000, height = 600;
+    ///@}
 };
 
 namespace detail {
@@ -238,11 +256,17 @@ inline std::vector<double> epoch_means(std::span<const double> values, index_t s
     return out;
 }
 
+/// What plot_gan_losses draws, and how large.
 struct LossPlotOptions {
-    std::string title = "GAN training loss";
+    std::string title = "GAN training loss";  ///< of the per-step panel
     double smoothing = 0.95;    ///< of the smoothed curves (ema); 0 leaves them out
     index_t steps_per_epoch = 0;  ///< > 0 adds a panel of per-epoch means
-    int width = 1000, height = 600;  ///< of each panel
+    /// @name Size
+    ///@{
+
+    /// Each panel's width and height in pixels.
+    int width = 1000, height = 600;
+    ///@}
 };
 
 /// Generator and discriminator losses per step (raw, faint, and smoothed) and, with
@@ -285,10 +309,21 @@ inline void plot_gan_losses(const std::filesystem::path& path, std::span<const d
 template <class R>
 concept NumberRange = std::ranges::contiguous_range<R> && std::is_arithmetic_v<std::ranges::range_value_t<R>>;
 
+/// The titles and sizes plot_real_vs_generated uses.
 struct ScatterPairOptions {
+    /// @name Titles
+    ///@{
+
+    /// The left (real) and right (generated) panels' titles.
     std::string real_title = "Real data", fake_title = "Generated data";
+    ///@}
+    /// @name Size
+    ///@{
+
+    /// The whole PNG's width and height in pixels.
     int width = 1200, height = 500;
-    double point_size = 0.5;
+    ///@}
+    double point_size = 0.5;  ///< gnuplot point size
 };
 
 /// The 2-D real samples and the generator's samples side by side, each with equal axes, as the
