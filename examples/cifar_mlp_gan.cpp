@@ -28,11 +28,12 @@ struct Program {
     template <class Dev, index_t C, index_t H, index_t W>
     int train() {
         using CifarGan = Gan<models::CifarMlpGenerator<100, C, H, W>, models::CifarMlpDiscriminator<C, H, W>,
-                             Adam<Dev, float>, Adam<Dev, float>, Dev>;
+                             Adam<Dev, float>, Adam<Dev, float>, Dev, float, Comm>;
         const AdamOptions adam{.lr = lr};
         return image_gan_main<CifarGan>(
             opt, {.title = "MLP GAN (seed 004) on " + opt.data, .batch = batch},
-            [&](Rng& rng) { return CifarGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam); });
+            [&](Rng& rng) { return CifarGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam,
+                                                  Init::pytorch, opt.comm); });
     }
 };
 

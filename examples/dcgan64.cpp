@@ -25,10 +25,12 @@ struct Program {
     int run() {
         if (opt.data.empty() || is_named_data(opt.data))
             throw std::invalid_argument("--data must name 64x64 RGB images: a .npy file or a CIFAR-style binary file");
-        using Dcgan64 = Gan<models::Dcgan64Generator, models::Dcgan64Discriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
+        using Dcgan64 = Gan<models::Dcgan64Generator, models::Dcgan64Discriminator, Adam<Dev, float>, Adam<Dev, float>, Dev,
+                            float, Comm>;
         const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = 0.999};
         return image_gan_main<Dcgan64>(opt, {.title = "DCGAN 3x64x64", .batch = batch}, [&](Rng& rng) {
-            return Dcgan64(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam, Init::dcgan);
+            return Dcgan64(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal}, adam, adam, Init::dcgan,
+                           opt.comm);
         });
     }
 };

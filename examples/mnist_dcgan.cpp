@@ -28,12 +28,15 @@ struct Program {
     }
     template <class Dev>
     int run() {
-        using Dcgan = Gan<models::DcganGenerator<10>, models::DcganDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
+        using Dcgan = Gan<models::DcganGenerator<10>, models::DcganDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev,
+                          float, Comm>;
         const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = beta2};
         const auto kind = loss == "ls" ? AdversarialLoss::least_squares : AdversarialLoss::bce_with_logits;
         return image_gan_main<Dcgan>(
             opt, {.title = "DCGAN on MNIST digits", .batch = batch},
-            [&](Rng& rng) { return Dcgan(rng, {.loss = kind, .noise = NoiseKind::uniform}, adam, adam); });
+            [&](Rng& rng) {
+                return Dcgan(rng, {.loss = kind, .noise = NoiseKind::uniform}, adam, adam, Init::pytorch, opt.comm);
+            });
     }
 };
 

@@ -28,12 +28,15 @@ struct Program {
     template <class Dev>
     int run() {
         if (loss == "ls") opt.name = "mnist_lsgan";  // its own default folder, runs/mnist_lsgan
-        using MlpGan = Gan<models::MlpGenerator<10>, models::MlpDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
+        using MlpGan = Gan<models::MlpGenerator<10>, models::MlpDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev,
+                           float, Comm>;
         const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = beta2};
         const auto kind = loss == "ls" ? AdversarialLoss::least_squares : AdversarialLoss::bce_with_logits;
         return image_gan_main<MlpGan>(
             opt, {.title = loss == "ls" ? "LSGAN on MNIST digits" : "MLP GAN on MNIST digits", .batch = batch},
-            [&](Rng& rng) { return MlpGan(rng, {.loss = kind, .noise = NoiseKind::uniform}, adam, adam); });
+            [&](Rng& rng) {
+                return MlpGan(rng, {.loss = kind, .noise = NoiseKind::uniform}, adam, adam, Init::pytorch, opt.comm);
+            });
     }
 };
 

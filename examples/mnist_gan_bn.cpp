@@ -26,13 +26,14 @@ struct Program {
     }
     template <class Dev>
     int run() {
-        using BnGan = Gan<models::BnGenerator<128>, models::DropoutDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
+        using BnGan = Gan<models::BnGenerator<128>, models::DropoutDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev,
+                          float, Comm>;
         return image_gan_main<BnGan>(
             opt, {.title = "GAN with BatchNorm and Dropout on MNIST digits", .batch = batch}, [&](Rng& rng) {
                 return BnGan(rng,
                              {.loss = AdversarialLoss::bce, .real_label = real_label, .fake_label = fake_label,
                               .noise = NoiseKind::normal},
-                             {.lr = lr_g, .beta1 = 0.5, .beta2 = 0.999}, {.lr = lr_d, .beta1 = 0.5, .beta2 = 0.999});
+                             {.lr = lr_g, .beta1 = 0.5, .beta2 = 0.999}, {.lr = lr_d, .beta1 = 0.5, .beta2 = 0.999}, Init::pytorch, opt.comm);
             });
     }
 };

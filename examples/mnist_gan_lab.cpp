@@ -27,12 +27,14 @@ struct Program {
     }
     template <class Dev>
     int run() {
-        using LabGan = Gan<models::LabGenerator<100>, models::LabDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev>;
+        using LabGan = Gan<models::LabGenerator<100>, models::LabDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev,
+                           float, Comm>;
         const AdamOptions adam{.lr = lr, .weight_decay = weight_decay};
         return image_gan_main<LabGan>(
             opt, {.title = "Lab GAN on MNIST digits", .batch = batch, .shuffle = false, .scaling = data::Scaling::unit, .range = {0, 1}},
             [&](Rng& rng) {
-                return LabGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal, .g_step_on_d_noise = true}, adam, adam);
+                return LabGan(rng, {.loss = AdversarialLoss::bce, .noise = NoiseKind::normal, .g_step_on_d_noise = true}, adam, adam,
+                              Init::pytorch, opt.comm);
             });
     }
 };

@@ -25,7 +25,7 @@ using namespace ctnn;
 
 constexpr index_t latent = 20;
 template <class Dev>
-using MnistVae = Vae<models::VaeEncoder<latent>, models::VaeDecoder<latent>, Adam<Dev, float>, Dev>;
+using MnistVae = Vae<models::VaeEncoder<latent>, models::VaeDecoder<latent>, Adam<Dev, float>, Dev, float, Comm>;
 
 /// sigmoid(decoder(z)) for n latent draws from rng: images in [0, 1].
 template <class VaeT>
@@ -61,13 +61,14 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
     MnistVae<Dev> vae(rng,
                  {.reconstruction = reconstruction == "cb" ? Reconstruction::continuous_bernoulli : Reconstruction::bce_with_logits,
                   .log_norm_weight = log_norm_weight},
-                 {.lr = lr});
+                 {.lr = lr}, Init::pytorch, opt.comm);
     std::int64_t epoch = 0;
     const auto grid = [](const std::filesystem::path& path, const std::vector<float>& unit, index_t nrow) {
         viz::save_image(path, viz::HostImages{unit, static_cast<index_t>(unit.size() / DigitShape::size), 1, 28, 28},
                         {.nrow = nrow});
     };
     if (opt.sample > 0) {
+        if (!opt.writes()) return 0;
         vae.checkpoint().counter("epoch", epoch).load(opt.checkpoint_path());
         Rng sample_rng(opt.seed + 3);
         const std::vector<float> x = decode(vae, opt.sample, sample_rng);
@@ -84,7 +85,7 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
     const DigitData test = load_images<DigitShape>(opt.data, data::Split::test);
 
     Tensor<DigitShape, Dev, float> input;
-    LossLog log(opt.out / "losses.csv", {"loss", "reconstruction", "kl"}, opt.resume, vae.steps());
+    LossLog log(opt.writes() ? opt.out / "losses.csv" : "", {"loss", "reconstruction", "kl"}, opt.resume, vae.steps());
     const auto start = std::chrono::steady_clock::now();
     const std::int64_t first_step = vae.steps();
     run_epochs(
@@ -97,11 +98,13 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
             return std::vector<double>{l.total, l.reconstruction, l.kl};
         },
         [&](std::int64_t e) {
+            if (!opt.writes()) return;
             Rng fixed(opt.seed + 1);  // the same 64 latent draws every epoch
             grid(opt.out / epoch_file("samples_epoch", e), decode(vae, 64, fixed), 8);
         },
         checkpoint);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (!opt.writes()) return 0;  // rank 0 evaluates and writes the rest
     viz::plot(opt.out / "losses.png",
               viz::Chart{.title = "VAE on MNIST digits (per-image sums, batch means)", .xlabel = "step", .ylabel = "loss",
                          .series = {{.label = "loss", .y = viz::ema(log.series(0), 0.95)},
@@ -147,6 +150,7 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
     m["heldout_reconstruction_loss"] = heldout_reconstruction;
     m["train_seconds"] = seconds;
     m["steps_per_second"] = seconds > 0 ? static_cast<double>(vae.steps() - first_step) / seconds : 0.0;
+    add_communication(m, opt);
     Rng sample_rng(opt.seed + 2);
     const std::vector<float> samples = decode(vae, opt.eval_samples, sample_rng);
     grid(opt.out / "samples.png", std::vector<float>(samples.begin(), samples.begin() + std::min<std::size_t>(samples.size(), 100 * 784)), 10);

@@ -70,6 +70,7 @@ void plot_interpolations(const std::filesystem::path& path, GanT& gan, const std
 template <class Dev>
 int train(RunOptions& opt, double lr, index_t batch, int d_steps) {
     if (d_steps < 1) throw std::invalid_argument("--d-steps must be at least 1");
+    opt.require_one_process("a step takes a few microseconds: several processes would only add communication");
     opt.finish();
     Rng rng(opt.seed);
     RollGan<Dev> gan(rng, {.loss = AdversarialLoss::bce, .d_steps = d_steps, .noise = NoiseKind::normal},

@@ -86,9 +86,9 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
         throw std::invalid_argument("mnist_classifier: --data " + opt.data + " has no labels to learn");
     Rng rng(opt.seed);
     TrainedNetwork<models::MnistClassifier, RMSprop<Dev, float>, Dev, float> net(rng, {.lr = copt.lr, .alpha = copt.alpha});
-    data::DataLoader<DigitShape, Dev, float, float> loader(
-        std::move(train), {.batch_size = copt.batch, .shuffle = true, .drop_last = false,
-                           .scaling = data::Scaling::unit, .seed = opt.seed});
+    auto loader = data_loader<data::DataLoader<DigitShape, Dev, float, float>>(
+        opt, std::move(train),
+        {.batch_size = copt.batch, .shuffle = true, .drop_last = false, .scaling = data::Scaling::unit, .seed = opt.seed});
     std::int64_t epoch = 0, step = 0;
     const auto checkpoint = [&] {
         return bind_classifier<Dev>({}, net)
@@ -98,7 +98,9 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
             .state(loader_key, loader, true);
     };
     if (opt.resume) resume(opt, checkpoint(), epoch, loader);
-    LossLog log(opt.out / "losses.csv", {"loss"}, opt.resume, step);
+    LossLog log(opt.writes() ? opt.out / "losses.csv" : "", {"loss"}, opt.resume, step);
+    Comm comm = opt.comm;
+    net.distribute(comm);  // Dropout's masks by global sample index, as one process draws them
     Tensor<Shape<classes>, Dev, float> grad;
     std::vector<double> p;
     std::vector<float> f;
@@ -111,17 +113,24 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
         [&](std::int64_t) {
             auto b = loader.next();
             if (!b) b = loader.next();  // the previous epoch ended: begin the next
-            const auto& logits = net.forward(b->x);
-            grad.resize(b->x.batch);
-            const double loss = cross_entropy(logits.cview(), b->labels, grad.view());
+            // This rank's share of the global batch (all of it in one process); the loss and the
+            // gradients are then averaged over the ranks, as Gan and Vae average theirs.
+            const auto x = distributed::share_of(comm, b->x, "mnist_classifier");
+            const auto& logits = net.forward(x);
+            grad.resize(x.batch);
+            double loss = cross_entropy(logits.cview(), distributed::share_of(comm, b->labels, "mnist_classifier"), grad.view());
+            comm.mean(&loss, 1);
             check_finite_loss(loss, "classifier loss", step);
             net.backward(grad.cview(), {ParamGrads::overwrite});  // the step's gradients, no zero_grad pass
-            net.update("classifier", step);
+            net.update("classifier", step, comm);
             ++step;
             return std::vector<double>{loss};
         },
-        [&](std::int64_t e) { std::cout << "epoch " << e << ": held-out accuracy " << heldout_accuracy() << "\n"; },
+        [&](std::int64_t e) {
+            if (opt.writes()) std::cout << "epoch " << e << ": held-out accuracy " << heldout_accuracy() << "\n";
+        },
         checkpoint);
+    if (!opt.writes()) return;  // rank 0 evaluates and writes the rest
     viz::plot(opt.out / "losses.png",
               viz::Chart{.title = "MNIST classifier: cross-entropy per step", .xlabel = "step", .ylabel = "loss",
                          .series = {{.label = "loss", .y = log.series(0)},

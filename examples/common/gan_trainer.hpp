@@ -60,15 +60,16 @@ public:
         const auto checkpoint = [&] { return gan_.checkpoint().state(loader_key, loader, true); };
         if (opt_.resume) resume(opt_, checkpoint(), epoch, loader);
         const auto& real = loader.dataset().samples;
-        save_unit_grid<S>(opt_.out / "real.png",
-                          std::span<const float>(real.data(), std::min<std::size_t>(64 * S::size, real.size())), 8);
+        if (opt_.writes())
+            save_unit_grid<S>(opt_.out / "real.png",
+                              std::span<const float>(real.data(), std::min<std::size_t>(64 * S::size, real.size())), 8);
 
         ctnn::Rng fixed_rng(opt_.seed + 1);  // its own stream: the grids follow the same noise across resumes
         ctnn::Tensor<Z, Dev, float> fixed;
         gan_.sample_noise(fixed, 64, fixed_rng);
         const ctnn::viz::GridOptions grid{.nrow = 8, .normalize = true, .value_range = cfg_.range};
 
-        LossLog log(opt_.out / "losses.csv", {"d_loss", "g_loss"}, opt_.resume, gan_.steps());
+        LossLog log(opt_.writes() ? opt_.out / "losses.csv" : "", {"d_loss", "g_loss"}, opt_.resume, gan_.steps());
         const auto start = std::chrono::steady_clock::now();
         const std::int64_t first_step = gan_.steps();
         run_epochs(
@@ -82,10 +83,12 @@ public:
                 return std::vector<double>{l.d_loss, l.g_loss};
             },
             [&](std::int64_t e) {
-                ctnn::viz::save_image(opt_.out / epoch_file("samples_epoch", e), gan_.generate(fixed.cview()), grid);
+                if (opt_.writes())
+                    ctnn::viz::save_image(opt_.out / epoch_file("samples_epoch", e), gan_.generate(fixed.cview()), grid);
             },
             checkpoint);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (!opt_.writes()) return 0;  // rank 0 evaluates and writes the rest
         ctnn::viz::plot_gan_losses(opt_.out / "losses.png", log.series(1), log.series(0),
                                    {.title = cfg_.title, .steps_per_epoch = loader.batches_per_epoch()});
 
@@ -98,6 +101,7 @@ public:
         for (const auto& [name, value] : log.last()) m["final_" + name] = value;
         m["train_seconds"] = seconds;
         m["steps_per_second"] = seconds > 0 ? static_cast<double>(gan_.steps() - first_step) / seconds : 0.0;
+        add_communication(m, opt_);
         evaluate(m);
         ctnn::logging::write_metrics_json(opt_.out / "metrics.json", m);
         std::cout << "wrote " << opt_.out.string()
@@ -164,6 +168,7 @@ private:
     }
 
     int sample() {
+        if (!opt_.writes()) return 0;
         std::int64_t epoch = 0;
         gan_.checkpoint().counter("epoch", epoch).load(opt_.checkpoint_path());
         ctnn::Rng rng(opt_.seed + 3);

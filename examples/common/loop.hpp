@@ -13,6 +13,7 @@
 #include <vector>
 
 #include <ctnn/io/checkpoint.hpp>
+#include <ctnn/logging/metrics.hpp>
 #include <ctnn/logging/progress.hpp>
 
 #include "loss_log.hpp"
@@ -39,6 +40,25 @@ void resume(const RunOptions& opt, ctnn::io::Checkpoint c, std::int64_t& epoch, 
     }
 }
 
+/// The signal (SIGINT, SIGTERM) that stops the run after this step, or 0. With several ranks,
+/// they agree (a collective): every rank stops at the step after which any one received one, so
+/// that none waits for the others in a collective of a step they will not take.
+inline int agreed_stop_signal(const RunOptions& opt) {
+    const int signal = StopSignals::received();
+    if (opt.comm.size() == 1) return signal;
+    double any = signal;
+    ctnn::distributed::AnyCommunicator comm = opt.comm;
+    comm.mean(&any, 1);
+    return signal ? signal : any > 0 ? SIGTERM : 0;
+}
+
+/// metrics.json's account of the ranks: how many processes trained, and the seconds rank 0 spent
+/// in the communicator's mean() (gradients, losses, the agreement to stop; 0 in one process).
+inline void add_communication(nlohmann::ordered_json& m, const RunOptions& opt) {
+    m["processes"] = opt.comm.size();
+    m["communication_seconds"] = opt.comm.seconds();
+}
+
 /// Trains until opt.epochs epochs of steps_per_epoch steps, or opt.steps steps, are done in all
 /// (steps() counts them, restored by --resume). step(epoch) trains one step and returns its losses
 /// in log.names() order; end_epoch(epoch) writes the epoch's pictures; checkpoint() binds what a
@@ -60,22 +80,25 @@ void run_epochs(const RunOptions& opt, const std::string& title, ctnn::index_t s
         save_checkpoint(opt, c.counter("epoch", epoch), finished_epoch);
     };
     const StopSignals stop;
-    ctnn::logging::Progress bar(static_cast<ctnn::index_t>(total - steps()), title);
+    static std::ostream nowhere(nullptr);  // the other ranks' progress: rank 0 shows it
+    ctnn::logging::Progress bar(static_cast<ctnn::index_t>(total - steps()),
+                                {.desc = title, .out = opt.writes() ? &std::cerr : &nowhere});
     while (steps() < total) {
         const std::int64_t e = steps() / per_epoch + 1;  // the epoch this step belongs to
         const std::vector<double> losses = step(e);
         log.add(steps(), e, losses);
         bar.set_postfix(log.last());
         bar.update();
+        const int signal = agreed_stop_signal(opt);
         const bool epoch_end = steps() % per_epoch == 0;
         if (epoch_end) epoch = e;
         if (epoch_end || steps() >= total) {
             end_epoch(e);
             save(epoch_end ? e : 0);
-        } else if (StopSignals::received()) {
+        } else if (signal) {
             save(0);
         }
-        if (const int signal = StopSignals::received()) {
+        if (signal) {
             bar.close();
             throw Interrupted(std::string(signal == SIGINT ? "SIGINT" : "SIGTERM") + " after step " +
                                   std::to_string(steps()) + ": saved " + opt.checkpoint_path().string() +

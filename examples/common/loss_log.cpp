@@ -27,6 +27,7 @@ double cell_value(const std::filesystem::path& csv, std::size_t row, std::size_t
 LossLog::LossLog(const std::filesystem::path& csv, std::vector<std::string> names, bool resume,
                  std::int64_t resumed_step)
     : names_(std::move(names)), series_(names_.size()) {
+    if (csv.empty()) return;  // in memory only
     std::vector<std::string> columns{"step", "epoch"};
     columns.insert(columns.end(), names_.begin(), names_.end());
     if (resume && std::filesystem::exists(csv)) {
@@ -82,7 +83,7 @@ void LossLog::add(std::int64_t step, std::int64_t epoch, std::span<const double>
         cells.emplace_back(names_[k], losses[k]);
         series_[k].push_back(losses[k]);
     }
-    csv_->row(std::span<const std::pair<std::string_view, ctnn::logging::Cell>>(cells));
+    if (csv_) csv_->row(std::span<const std::pair<std::string_view, ctnn::logging::Cell>>(cells));
 }
 
 std::vector<std::pair<std::string, double>> LossLog::last() const {

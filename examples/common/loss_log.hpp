@@ -18,12 +18,15 @@ namespace examples {
 
 class LossLog {
 public:
+    /// An empty `csv` keeps the series in memory only (the ranks of a run other than rank 0).
     LossLog(const std::filesystem::path& csv, std::vector<std::string> names, bool resume,
             std::int64_t resumed_step);
 
     void add(std::int64_t step, std::int64_t epoch, std::span<const double> losses);
     /// Puts every row added so far on disk (before a checkpoint).
-    void sync() { csv_->sync(); }
+    void sync() {
+        if (csv_) csv_->sync();
+    }
 
     const std::vector<double>& series(std::size_t k) const { return series_.at(k); }
     const std::vector<std::string>& names() const { return names_; }

@@ -15,21 +15,63 @@
 
 #if defined(__CUDACC__)
 #include <ctnn/device/cuda.hpp>
+#if defined(CTNN_EXAMPLES_NCCL)
+#include <ctnn/distributed/nccl.hpp>
+#endif
 #endif
 
 #include <ctnn/device/cpu.hpp>
 
 #include "cli.hpp"
 #include "run.hpp"
+#include "world.hpp"
 
 namespace examples {
 
-/// Program::run<ctnn::Cuda>(), compiled by nvcc in the examples' CUDA unit.
+#if defined(__CUDACC__) && defined(CTNN_EXAMPLES_NCCL)
+/// The communicator of a rank of several on GPUs, one GPU each: NCCL for device memory (the
+/// gradients), the MPI world for host values (the losses, the agreement to stop).
+class NcclRanks {
+public:
+    NcclRanks(ctnn::distributed::Nccl nccl, ctnn::distributed::AnyCommunicator host)
+        : nccl_(std::move(nccl)), host_(std::move(host)) {}
+    int rank() const { return host_.rank(); }
+    int size() const { return host_.size(); }
+    template <class T>
+    void mean(T* p, ctnn::index_t n) {
+        cudaPointerAttributes where{};
+        if (cudaPointerGetAttributes(&where, p) == cudaSuccess && where.type == cudaMemoryTypeDevice)
+            nccl_.mean(p, n);
+        else
+            host_.mean(p, n);
+    }
+
+private:
+    ctnn::distributed::Nccl nccl_;
+    ctnn::distributed::AnyCommunicator host_;
+};
+#endif
+
+/// Program::run<ctnn::Cuda>(), compiled by nvcc in the examples' CUDA unit. Under mpirun each rank
+/// takes the GPU of its local rank (modulo the GPUs it sees) and the ranks meet over NCCL.
 template <class Program>
-int run_on_cuda(Program& program)
+int run_on_cuda(Program& program, const World& world)
 #if defined(__CUDACC__)
 {
+    const auto& comm = world.comm();
+    if (int gpus = 0; comm.size() > 1 && cudaGetDeviceCount(&gpus) == cudaSuccess && gpus > 0)
+        ctnn::CudaSystem::check(cudaSetDevice(launched_local_rank() % gpus), "cudaSetDevice");
     ctnn::require_cuda_gpu();
+    if (comm.size() > 1) {
+#if defined(CTNN_EXAMPLES_NCCL)
+        ncclUniqueId id{};
+        if (comm.rank() == 0) id = ctnn::distributed::Nccl::unique_id();
+        world.broadcast(&id, sizeof id);
+        program.opt.comm = NcclRanks(ctnn::distributed::Nccl(id, comm.rank(), comm.size()), comm);
+#else
+        throw std::invalid_argument("--device cuda under mpirun needs NCCL, which CMake did not find in the CUDA toolkit");
+#endif
+    }
     return program.template run<ctnn::Cuda>();
 }
 #else
@@ -48,31 +90,37 @@ int run_on_cpu(Program& program)
     ;
 #endif
 
-/// Parses the trainer's flags (RunOptions' and the Program's own) and runs it on --device.
+/// Parses the trainer's flags (RunOptions' and the Program's own) and runs it on --device, as one
+/// process or, under mpirun, as one rank of a data-parallel run (World).
 template <class Program>
 int example_main(int argc, char** argv) {
     Program program;
     return guarded_main(program.opt.name, [&] {
-        Cli cli(program.opt.name, Program::summary);
-        program.opt.add_flags(cli, Program::generative);
-        program.add_flags(cli);
-        if (int code = 0; !cli.parse(argc, argv, code)) return code;
-        program.opt.settings = cli.values(RunOptions::control_flags());
-        program.opt.settings.emplace_back("program", program.opt.name);
-        const std::string& device = program.opt.device;
-        if (device == "cpu") return run_on_cpu(program);
+        World world(argc, argv);
+        program.opt.comm = world.comm();
+        return world.run([&] {
+            Cli cli(program.opt.name, Program::summary);
+            program.opt.add_flags(cli, Program::generative);
+            program.add_flags(cli);
+            if (int code = 0; !cli.parse(argc, argv, code)) return code;
+            program.opt.settings = cli.values(RunOptions::control_flags());
+            if (!program.opt.batch_splits()) return 2;
+            program.opt.settings.emplace_back("program", program.opt.name);
+            const std::string& device = program.opt.device;
+            if (device == "cpu") return run_on_cpu(program);
 #if defined(CTNN_EXAMPLES_CUDA)
-        if (device == "cuda") return run_on_cuda(program);
+            if (device == "cuda") return run_on_cuda(program, world);
 #endif
-        throw std::invalid_argument("--device " + device + ": this build of the examples has no such device (" +
-                                    unbuilt_device_reason(device) + ")");
+            throw std::invalid_argument("--device " + device + ": this build of the examples has no such device (" +
+                                        unbuilt_device_reason(device) + ")");
+        });
     });
 }
 
 }  // namespace examples
 
 #if defined(CTNN_EXAMPLE_CUDA_PART)
-#define CTNN_EXAMPLE_PROGRAM(Program) template int examples::run_on_cuda<Program>(Program&);
+#define CTNN_EXAMPLE_PROGRAM(Program) template int examples::run_on_cuda<Program>(Program&, const examples::World&);
 #elif defined(CTNN_EXAMPLE_CPU_PART)
 #define CTNN_EXAMPLE_PROGRAM(Program) template int examples::run_on_cpu<Program>(Program&);
 #else

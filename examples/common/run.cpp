@@ -55,8 +55,27 @@ void RunOptions::finish() {
     else if (classifier.empty() && is_named_data(data))
         classifier = default_out("mnist_classifier", data) / "classifier.safetensors";
     if (resume && sample > 0) throw std::invalid_argument("--resume and --sample " + std::to_string(sample) + ": choose one");
+    if (!writes()) return;
     std::filesystem::create_directories(out);
     lock = std::make_shared<RunLock>(out);
+}
+
+bool RunOptions::batch_splits() const {
+    const int ranks = comm.size();
+    for (const auto& [flag, value] : settings)
+        if (flag == "batch" && std::stoll(value) % ranks != 0) {
+            std::cerr << name << ": --batch " << value << " does not split evenly across the " << ranks
+                      << " processes mpirun started (--batch is the global batch, of which each process trains on an "
+                         "equal share): give a multiple of "
+                      << ranks << "\n";
+            return false;
+        }
+    return true;
+}
+
+void RunOptions::require_one_process(const std::string& why) const {
+    if (comm.size() > 1)
+        throw std::invalid_argument(name + " trains in one process only (" + why + "); run it without mpirun, or with -np 1");
 }
 
 RunLock::RunLock(const std::filesystem::path& dir) {
@@ -105,6 +124,7 @@ std::string epoch_checkpoint_name(std::int64_t epoch) {
 }  // namespace
 
 void save_checkpoint(const RunOptions& opt, ctnn::io::Checkpoint& c, std::int64_t epoch) {
+    if (!opt.writes()) return;
     c.settings(std::map<std::string, std::string>(opt.settings.begin(), opt.settings.end()));
     c.save(opt.checkpoint_path());
     if (epoch <= 0 || opt.keep == 0) return;

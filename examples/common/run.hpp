@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include <ctnn/distributed/any.hpp>
 #include <ctnn/io/checkpoint.hpp>
 
 #include <ctnn/data/cifar.hpp>
@@ -24,6 +25,10 @@
 #include "cli.hpp"
 
 namespace examples {
+
+/// The communicator every trainer's Gan or Vae takes: one process, or a rank of several
+/// (examples/common/world.hpp), decided at run time, so each trainer is compiled once.
+using Comm = ctnn::distributed::AnyCommunicator;
 
 /// The hold of one trainer on its output folder: an exclusive flock on <out>/.lock, which the
 /// kernel releases when the process ends however it ends. Taking it refuses a folder another
@@ -58,14 +63,26 @@ struct RunOptions {
     /// The flags that define the run (seed, data, loss, batch, learning rates...) with their values,
     /// stored in its checkpoints and compared on --resume; example_main fills them in.
     std::vector<std::pair<std::string, std::string>> settings{};
-    std::shared_ptr<RunLock> lock{};     ///< held from finish() on
+    std::shared_ptr<RunLock> lock{};     ///< held from finish() on (by rank 0)
+    /// The ranks of the run (examples/common/world.hpp): one process, or those mpirun started.
+    Comm comm{};
 
     /// Adds the flags every trainer takes. `generative` adds --sample, --classifier and
     /// --eval-samples.
     void add_flags(Cli& cli, bool generative = true);
-    /// Fills in the defaults that depend on other flags, checks them, creates --out and takes it
-    /// (RunLock).
+    /// Fills in the defaults that depend on other flags, checks them; rank 0 creates --out and
+    /// takes it (RunLock).
     void finish();
+
+    /// Rank 0, the one process of a run that writes its folder (checkpoints, pictures, losses.csv,
+    /// metrics.json) and shows its progress; the other ranks write nothing.
+    bool writes() const { return comm.rank() == 0; }
+    /// Whether the run's --batch (the global batch) splits evenly across its ranks; if not, says so
+    /// on stderr, naming --batch, its value and the ranks.
+    bool batch_splits() const;
+    /// Refuses (std::invalid_argument) a run of several ranks, for a trainer that trains only in
+    /// one process, saying `why`.
+    void require_one_process(const std::string& why) const;
 
     /// The flags that steer a run without defining it (where it writes, how long it runs, what it
     /// reports): a --resume may change them.
@@ -79,7 +96,7 @@ struct RunOptions {
 void load_checkpoint(const RunOptions& opt, ctnn::io::Checkpoint& c);
 inline void load_checkpoint(const RunOptions& opt, ctnn::io::Checkpoint&& c) { load_checkpoint(opt, c); }
 
-/// Saves c (with the run's settings) as checkpoint_path(). After a finished epoch (`epoch` > 0)
+/// Rank 0 saves c (with the run's settings) as checkpoint_path(). After a finished epoch (`epoch` > 0)
 /// also as checkpoint_epoch_<epoch>.safetensors, keeping the last opt.keep of those; saves that are
 /// not an epoch's end (--steps, Ctrl-C) never remove one.
 void save_checkpoint(const RunOptions& opt, ctnn::io::Checkpoint& c, std::int64_t epoch);
@@ -170,14 +187,23 @@ ctnn::data::Dataset<S, float> load_images(const std::string& data, ctnn::data::S
 }
 
 /// Loader(data, options) for --data's images, its complaints (a batch larger than the data set...)
-/// naming --data and --batch.
+/// naming --data and --batch. With several ranks, an epoch's last, smaller batch (no drop_last)
+/// must split across them as well.
 template <class Loader, class Data>
 Loader data_loader(const RunOptions& opt, Data data, const ctnn::data::LoaderOptions& options) {
+    const auto refuse = [&](const std::string& why) {
+        return std::invalid_argument("--data " + opt.data + " with --batch " + std::to_string(options.batch_size) + ": " +
+                                     why);
+    };
+    const auto samples = static_cast<ctnn::index_t>(data.size());
+    const ctnn::index_t last = options.drop_last || options.batch_size < 1 ? 0 : samples % options.batch_size;
+    if (const int ranks = opt.comm.size(); last % ranks != 0)
+        throw refuse("an epoch's last batch holds " + std::to_string(last) + " of the " + std::to_string(samples) +
+                     " samples, which do not split evenly across " + std::to_string(ranks) + " processes");
     try {
         return Loader(std::move(data), options);
     } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument("--data " + opt.data + " with --batch " + std::to_string(options.batch_size) + ": " +
-                                    e.what());
+        throw refuse(e.what());
     }
 }
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Data-parallel scaling of the example trainers on one machine (docs/benchmarks.md, "Scaling"):
+# the MLP GAN (mnist_gan), the DCGAN (mnist_dcgan) and the VAE (mnist_vae) on MNIST at their
+# default batch, as 1 process x 2 threads, 2 processes x 1 thread (mpirun -np 2) and 1 process x 1
+# thread. Each cell trains WARMUP steps, and in another run WARMUP + STEPS steps, from the same
+# seed; the difference of the two runs' train_seconds and communication_seconds (metrics.json) is
+# the time of STEPS steps after warm-up and its share spent in the communicator's mean(). The best
+# of REPEATS such pairs is kept. Prints a Markdown table.
+#   SCALING_STEPS=40 SCALING_WARMUP=10 SCALING_REPEATS=3 SCALING_MODELS="mnist_gan mnist_dcgan mnist_vae" \
+#     bash benchmarks/scaling.sh
+# SCALING_BUILD=build/dir uses trainers built there instead of configuring build/scaling (Release,
+# -march=native, float products on oneDNN as compare.sh's default).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+steps=${SCALING_STEPS:-40}
+warmup=${SCALING_WARMUP:-10}
+repeats=${SCALING_REPEATS:-3}
+read -r -a models <<<"${SCALING_MODELS:-mnist_gan mnist_dcgan mnist_vae}"
+command -v mpirun >/dev/null || { echo "scaling.sh: needs mpirun (Debian: openmpi-bin libopenmpi-dev)" >&2; exit 1; }
+
+build=${SCALING_BUILD:-build/scaling}
+if [ -z "${SCALING_BUILD:-}" ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_TESTS=OFF -DCTNN_BUILD_BENCHMARKS=OFF \
+    -DCTNN_CUDA=OFF -DCTNN_BLAS=ON -DCTNN_DNNL=ON >/dev/null
+  cmake --build "$build" --target "${models[@]}" >/dev/null
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+root=()
+[ "$(id -u)" -eq 0 ] && root=(--allow-run-as-root)
+
+# seconds MODEL PROCESSES THREADS N: "train_seconds communication_seconds" of a fresh N-step run.
+seconds() {
+  local model=$1 np=$2 threads=$3 n=$4 out="$work/run" launch=()
+  rm -rf "$out"
+  [ "$np" -gt 1 ] && launch=(mpirun "${root[@]}" --oversubscribe --bind-to core -x OMP_NUM_THREADS -np "$np")
+  OMP_NUM_THREADS=$threads "${launch[@]}" "$build/examples/$model" --data mnist --steps "$n" --classifier none \
+    --eval-samples 2 --keep 0 --out "$out" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
+  python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["train_seconds"], m["communication_seconds"])' \
+    "$out/metrics.json"
+}
+
+echo "| model | processes x threads | steps/s | of each step communicating | vs 1 x 2 |"
+echo "| --- | --- | --- | --- | --- |"
+for model in "${models[@]}"; do
+  base=""
+  for layout in "1 2" "2 1" "1 1"; do
+    read -r np threads <<<"$layout"
+    best=""
+    for _ in $(seq "$repeats"); do
+      read -r t0 c0 < <(seconds "$model" "$np" "$threads" "$warmup")
+      read -r t1 c1 < <(seconds "$model" "$np" "$threads" $((warmup + steps)))
+      # steps/s and the communication share of the STEPS steps after warm-up
+      cell=$(python3 -c "import sys; t0, c0, t1, c1, n = map(float, sys.argv[1:]); print(n / (t1 - t0), (c1 - c0) / (t1 - t0))" \
+        "$t0" "$c0" "$t1" "$c1" "$steps")
+      read -r rate share <<<"$cell"
+      if [ -z "$best" ] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) > float(sys.argv[2]))" "$rate" "${best%% *}"; then
+        best="$rate $share"
+      fi
+    done
+    read -r rate share <<<"$best"
+    [ -z "$base" ] && base=$rate
+    python3 -c "import sys; r, s, b = map(float, sys.argv[3:]); print(f'| {sys.argv[1]} | {sys.argv[2]} | {r:.2f} | {100 * s:.1f}% | {r / b:.2f} |')" \
+      "$model" "$np x $threads" "$rate" "$share" "$base"
+  done
+done
