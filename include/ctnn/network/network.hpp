@@ -129,14 +129,19 @@ public:
     /// that compute every sample alone (per_sample_v): a GAN runs its generator once on the noise
     /// of a D step and of the G step that follows, and back-propagates the G step's samples.
     const Tensor<input_shape, Dev, T>& backward_leading(output_view dy, BackwardOptions options = {}) {
-        return backward_leading(dy, options, [](std::size_t) {});
-    }
-    /// backward_leading() calling layer_done(I) as backward(dy, options, layer_done) does.
-    template <class LayerDone>
-    const Tensor<input_shape, Dev, T>& backward_leading(output_view dy, BackwardOptions options, LayerDone&& layer_done) {
+        // Asserted here, where the error's first line names this function alone (not the
+        // callback's long type), and the form below is not instantiated when it fails: one error.
         static_assert(per_sample_v<Net>,
                       "ctnn: backward_leading needs a network whose every layer computes each sample alone "
                       "(per_sample; BatchNorm's batch statistics do not)");
+        if constexpr (per_sample_v<Net>) return backward_leading(dy, options, [](std::size_t) {});
+        return input_grad_;
+    }
+    /// backward_leading() calling layer_done(I) as backward(dy, options, layer_done) does (for
+    /// per_sample networks only, as above).
+    template <class LayerDone>
+        requires per_sample_v<Net>
+    const Tensor<input_shape, Dev, T>& backward_leading(output_view dy, BackwardOptions options, LayerDone&& layer_done) {
         return backward_through(dy, options, "backward_leading", dy.batch > 0 && dy.batch <= input_.batch,
                                 " exceeds forward batch ", layer_done);
     }
