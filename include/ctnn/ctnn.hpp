@@ -14,6 +14,7 @@
 #include "ctnn/layers/conv2d.hpp"
 #include "ctnn/layers/conv_transpose2d.hpp"
 #include "ctnn/layers/dropout.hpp"
+#include "ctnn/layers/embedding.hpp"
 #include "ctnn/layers/linear.hpp"
 #include "ctnn/layers/maxpool2d.hpp"
 #include "ctnn/layers/reshape.hpp"

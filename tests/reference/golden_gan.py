@@ -10,6 +10,7 @@ import torch
 from torch import nn
 import torch.nn.functional as F
 
+from golden_conditional import Conditional
 from golden_lib import Writer, formula
 
 C = "golden_gan.py"
@@ -156,7 +157,60 @@ def gan_conv_transpose_case():
     w.save()
 
 
+def uniform_labels(engine, count, classes):
+    """ctnn's Gan draws of generated samples' labels: min(floor(Rng::uniform<double>() * classes),
+    classes - 1), count times."""
+    return torch.tensor([min(int((engine() >> 11) * 2.0 ** -53 * classes), classes - 1) for _ in range(count)],
+                        dtype=torch.long)
+
+
+def cgan_case():
+    """One Gan::step of a conditional GAN (PyTorch-GAN's cgan at tiny size, with a D that takes
+    the label as an extra channel): D scores real samples with their labels and G(z_d, y_d) with
+    y_d, then G steps on D(G(z_g, y_g), y_g). Noise and labels are what ctnn's Rng seeded with
+    NOISE_SEED draws, in its order: the D step's noise, its labels, the G step's noise, its labels."""
+    torch.manual_seed(80)
+    b, noise_seed, classes = 4, 9, 4
+    g = Conditional([nn.Embedding(classes, 2), nn.Linear(5, 8), nn.LeakyReLU(0.2), nn.Linear(8, 18), nn.Tanh(),
+                     nn.Unflatten(1, (2, 3, 3))], at=0).double()
+    d = Conditional([nn.Sequential(nn.Embedding(classes, 5), nn.Linear(5, 9)), nn.Conv2d(3, 4, 2),
+                     nn.LeakyReLU(0.2), nn.Flatten(), nn.Linear(16, 1)], at=0, channels=True).double()
+    w = Writer("gan_conditional", C)
+    set_formula(g, w, "g")
+    set_formula(d, w, "d")
+    real = torch.randn(b, 2, 3, 3, dtype=torch.float64)
+    real_labels = torch.tensor([1, 3, 0, 3], dtype=torch.long)
+    w.full("real", real)
+    w.full("real_labels", real_labels)
+    w.line("noise_seed full 1")
+    w.line(str(noise_seed))
+    engine = Mt19937_64(noise_seed)
+    z_d = uniform_noise(engine, b * 3).reshape(b, 3)
+    y_d = uniform_labels(engine, b, classes)
+    z_g = uniform_noise(engine, b * 3).reshape(b, 3)
+    y_g = uniform_labels(engine, b, classes)
+    opt_g = torch.optim.Adam(g.parameters(), lr=LR, betas=BETAS)
+    opt_d = torch.optim.Adam(d.parameters(), lr=LR, betas=BETAS)
+    crit = F.binary_cross_entropy_with_logits
+    opt_d.zero_grad()
+    sr, sf = d(real, real_labels), d(g(z_d, y_d).detach(), y_d)
+    d_loss = crit(sr, torch.ones_like(sr)) + crit(sf, torch.zeros_like(sf))
+    d_loss.backward()
+    opt_d.step()
+    write_params(w, "after", d, "d")
+    opt_g.zero_grad()
+    sg = d(g(z_g, y_g), y_g)
+    g_loss = crit(sg, torch.ones_like(sg))
+    g_loss.backward()
+    opt_g.step()
+    write_params(w, "after", g, "g")
+    w.full("d_loss", d_loss.reshape(1))
+    w.full("g_loss", g_loss.reshape(1))
+    w.save()
+
+
 def main():
+    cgan_case()
     gan_conv_transpose_case()
     gan_case("bce", "bce", sigmoid=True)
     gan_case("bce_smoothed", "bce", sigmoid=True, real_label=0.9, fake_label=0.1)

@@ -15,7 +15,7 @@ gradient, and writes what ctnn must reproduce into tests/reference/golden/<case>
 Inputs and upstream gradients of more than FULL_LIMIT values use the formula too.
         a large result checked at k spread indices and by its L2 norm
 
-Names: input, grad_output, output, grad_input, param:<key>, grad:<key>, buffer:<key> (before the
+Names: input, labels (a conditional case's class indices), grad_output, output, grad_input, param:<key>, grad:<key>, buffer:<key> (before the
 forward pass), buffer_after:<key> (after it); <key> is the module's state_dict key.
 """
 
@@ -96,8 +96,11 @@ def _fixed(name, t, phase, w):
 
 
 def run_case(case, module, input_shape, batch, *, mode="train", seed=0, params="random",
-             comment="golden_lib.py", input_fn=None):
+             comment="golden_lib.py", input_fn=None, labels=None):
     """Runs `module` on a batch of shape (batch, *input_shape) and writes the case file.
+
+    labels (a list of class indices, one per sample) makes it a conditional case: they are written
+    as "labels full <batch>" and the module runs as module(x, labels).
 
     params="random" keeps torch's own initialisation (after torch.manual_seed(seed)) and writes the
     values in full; params="formula" overwrites every floating state tensor with the formula above.
@@ -124,11 +127,16 @@ def run_case(case, module, input_shape, batch, *, mode="train", seed=0, params="
     x = input_fn(batch) if input_fn else torch.randn(batch, *input_shape, dtype=torch.float64)
     x = _fixed("input", x, 0.1, w).requires_grad_(True)
     module.train(mode == "train")
-    y = module(x)
+    if labels is None:
+        y = module(x)
+    else:
+        w.full("labels", torch.tensor(labels, dtype=torch.float64))
+        y = module(x, torch.tensor(labels, dtype=torch.long))
     gy = _fixed("grad_output", torch.randn(y.shape, dtype=torch.float64), 0.2, w)
     y.backward(gy)
     w.result("output", y)
-    w.result("grad_input", x.grad)
+    # An input the output does not depend on (an Embedding's indices) gets a zero gradient.
+    w.result("grad_input", x.grad if x.grad is not None else torch.zeros_like(x))
     for key, p in module.named_parameters():
         w.result("grad:" + key, p.grad)
     for key, b in module.named_buffers():

@@ -170,7 +170,16 @@ void load_golden_state(NetT& net, const GoldenFile& g) {
     BOOST_TEST_MESSAGE(g.path() << ": loaded " << loaded << " parameter tensors");
 }
 
-/// Runs Net on the golden case's input in its mode, back-propagates its grad_output, and compares
+/// net.forward(x), or net.forward(x, labels) for a conditional network (label_classes > 0).
+template <class NetT, class X, class Labels>
+const auto& forward_of(NetT& net, const X& x, const Labels& labels) {
+    if constexpr (NetT::label_classes > 0)
+        return net.forward(x, labels);
+    else
+        return net.forward(x);
+}
+
+/// Runs Net on the golden case's input (and labels, for a conditional network) in its mode, back-propagates its grad_output, and compares
 /// the output, the input gradient, every parameter gradient and every buffer afterwards.
 template <class Net, class Dev = Cpu, class T = double>
 void check_against_golden(const std::string& case_name, double rtol, double atol) {
@@ -183,7 +192,12 @@ void check_against_golden(const std::string& case_name, double rtol, double atol
     using Out = typename Network<Net, Dev, T>::output_shape;
     const auto x = Tensor<In, Dev, T>::from_host(cast_values<T>(g.at("input").materialize()));
     BOOST_REQUIRE_EQUAL(x.batch(), g.batch());
-    const auto& y = net.forward(x);
+    Tensor<Shape<1>, Dev, std::int32_t> labels;
+    if constexpr (Network<Net, Dev, T>::label_classes > 0) {
+        const auto values = g.at("labels").values;
+        labels = Tensor<Shape<1>, Dev, std::int32_t>::from_host(std::vector<std::int32_t>(values.begin(), values.end()));
+    }
+    const auto& y = forward_of(net, x, labels);
     expect_close(case_name + " output", y.to_host(), g.at("output"), rtol, atol);
     const auto dy = Tensor<Out, Dev, T>::from_host(cast_values<T>(g.at("grad_output").materialize()));
     const auto& dx = net.backward(dy, {ParamGrads::accumulate, true});

@@ -11,6 +11,8 @@
 
 #include <ctnn/ctnn.hpp>
 
+#include "support/golden.hpp"
+
 namespace ctnn::test {
 
 struct GradcheckOptions {
@@ -50,12 +52,17 @@ void gradcheck(const GradcheckOptions& o = {}) {
     for (auto& v : xs) v = data_rng.normal<T>();
     for (auto& v : ws) v = data_rng.normal<T>();
     auto x = Tensor<In, Dev, T>::from_host(xs);
+    // A conditional network's labels: classes drawn in turn, so that some repeat.
+    std::vector<std::int32_t> ls(o.batch);
+    for (std::size_t i = 0; i < ls.size(); ++i)
+        ls[i] = static_cast<std::int32_t>((3 * i + 1) % std::max<index_t>(Network<Net, Dev, T>::label_classes, 1));
+    const auto labels = Tensor<Shape<1>, Dev, std::int32_t>::from_host(ls);
     const auto w = Tensor<Out, Dev, T>::from_host(ws);
     const Rng saved = rng;
 
     const auto loss = [&] {
         rng = saved;
-        const auto y = net.forward(x).to_host();
+        const auto y = forward_of(net, x, labels).to_host();
         double s = 0;
         for (std::size_t i = 0; i < y.size(); ++i) s += y[i] * ws[i];
         return s;
@@ -68,7 +75,7 @@ void gradcheck(const GradcheckOptions& o = {}) {
     // Analytic gradients.
     net.zero_grad();
     rng = saved;
-    net.forward(x);
+    forward_of(net, x, labels);
     const auto dx = net.backward(w, {ParamGrads::accumulate, true}).to_host();
     std::vector<std::pair<std::string, std::vector<T>>> grads;
     net.visit_parameters([&](const std::string& name, auto&, auto& g) {

@@ -104,6 +104,42 @@ void check_gan_step_conv_transpose() {
     expect_params(gan.generator, g, "g.after");
 }
 
+using GCond = Sequential<Input<3>, ConcatLabel<Embedding<4, 2>>, Linear<5, 8>, LeakyReLU<0.2>, Linear<8, 18>, Tanh,
+                         Reshape<2, 3, 3>>;
+using DCond = Sequential<Input<2, 3, 3>, ConcatLabel<Sequential<Embedding<4, 5>, Linear<5, 9>>, Along::channels>,
+                         Conv2d<3, 4, 2>, LeakyReLU<0.2>, Flatten, Linear<16, 1>>;
+
+/// One Gan::step of a conditional GAN against golden_gan.py's cgan_case: real labels in D's real
+/// pass, labels drawn after each step's noise for the generated samples, one G pass for both steps.
+template <class Dev>
+void check_conditional_gan_step() {
+    static_assert(per_sample_v<GCond> && per_sample_v<DCond>);
+    const GoldenFile g("gan_conditional");
+    Rng rng(1);
+    const AdamOptions adam{.lr = 0.01, .beta1 = 0.5, .beta2 = 0.999};
+    using CondGan = Gan<GCond, DCond, Adam<Dev, double>, Adam<Dev, double>, Dev, double>;
+    static_assert(CondGan::conditional && CondGan::label_classes == 4);
+    CondGan gan(rng, {.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform}, adam, adam);
+    load_params(gan.generator, g, "g.param");
+    load_params(gan.discriminator, g, "d.param");
+    rng = Rng(static_cast<std::uint64_t>(g.at("noise_seed").values[0]));  // what golden_gan.py drew
+    struct Batch {
+        Tensor<Shape<2, 3, 3>, Dev, double> x;
+        Tensor<Shape<1>, Dev, std::int32_t> labels;
+    };
+    const auto& l = g.at("real_labels").values;
+    const Batch real{Tensor<Shape<2, 3, 3>, Dev, double>::from_host(g.at("real").materialize()),
+                     Tensor<Shape<1>, Dev, std::int32_t>::from_host(std::vector<std::int32_t>(l.begin(), l.end()))};
+    const GanStepLosses losses = gan.step([&] {
+        return typename CondGan::LabelledBatch{real.x.cview(), real.labels.cview()};
+    });
+    BOOST_TEST(gan.generator.output().batch() == 2 * real.x.batch());
+    BOOST_TEST(losses.d_loss == g.at("d_loss").values[0], boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(losses.g_loss == g.at("g_loss").values[0], boost::test_tools::tolerance(1e-12));
+    expect_params(gan.discriminator, g, "d.after");
+    expect_params(gan.generator, g, "g.after");
+}
+
 /// One VAE step from the golden file "vae_<name>".
 template <class Dev>
 void check_vae_step(const std::string& name, VaeOptions opts) {

@@ -75,3 +75,53 @@ BOOST_AUTO_TEST_CASE(pytorch_default_init_bounds) {
         }
     });
 }
+
+// Conditional networks: Embedding, and ConcatLabel along features and as channels
+// (tests/reference/golden_conditional.py), against PyTorch and by finite differences.
+namespace conditional {
+using Embed = Sequential<Input<1>, Embedding<5, 3>>;
+using Features = Sequential<Input<4>, Linear<4, 6>, ConcatLabel<Embedding<5, 3>>, Linear<9, 2>, Tanh>;
+using Channels = Sequential<Input<2, 3, 3>, ConcatLabel<Sequential<Embedding<4, 5>, Linear<5, 18>>, Along::channels>,
+                            Conv2d<4, 2, 2>>;
+static_assert(Network<Features>::label_classes == 5 && Network<Channels>::label_classes == 4);
+static_assert(Network<Embed>::label_classes == 0 && Embed::input_classes == 5);
+static_assert(std::is_same_v<Network<Channels>::output_shape, Shape<2, 2, 2>>);
+static_assert(Features::parameter_count == 4 * 6 + 6 + 5 * 3 + 9 * 2 + 2);
+}  // namespace conditional
+
+BOOST_AUTO_TEST_SUITE(conditional_layers)
+BOOST_AUTO_TEST_CASE(golden) {
+    check_against_golden<conditional::Embed>("embedding", 1e-12, 1e-12);
+    check_against_golden<conditional::Features>("concat_features", 1e-12, 1e-12);
+    check_against_golden<conditional::Channels>("concat_channels", 1e-12, 1e-12);
+    check_against_golden<conditional::Channels, Cpu, float>("concat_channels", 1e-5, 1e-6);
+}
+BOOST_AUTO_TEST_CASE(finite_differences) {
+    gradcheck<conditional::Features>({.batch = 7});
+    gradcheck<conditional::Channels>({.batch = 5});
+}
+BOOST_AUTO_TEST_CASE(embedding_init_is_standard_normal) {
+    // torch.nn.Embedding draws N(0, 1), and the DCGAN scheme leaves it so.
+    for (const Init init : {Init::pytorch, Init::dcgan}) {
+        Rng rng(5);
+        Network<Sequential<Input<1>, Embedding<100, 100>>> net(rng, init);
+        double sum = 0, squares = 0;
+        net.visit_parameters([&](const std::string&, auto& w, auto&) {
+            for (const float v : w.to_host()) sum += v, squares += double(v) * v;
+        });
+        BOOST_TEST(std::abs(sum / 1e4) < 0.03);
+        BOOST_TEST(std::abs(squares / 1e4 - 1) < 0.05);
+    }
+}
+BOOST_AUTO_TEST_CASE(bad_labels_are_named) {
+    Rng rng(1);
+    Network<conditional::Features> net(rng);
+    const auto x = Tensor<Shape<4>, Cpu, float>::from_host(std::vector<float>(8, 0.5f));
+    const auto two = Tensor<Shape<1>, Cpu, std::int32_t>::from_host({1, 5});
+    BOOST_CHECK_EXCEPTION(net.forward(x, two), std::out_of_range, [](const std::out_of_range& e) {
+        return std::string(e.what()).find("Embedding<5, 3>: 1 of 2 indices are not a class in [0, 5)") != std::string::npos;
+    });
+    const auto one = Tensor<Shape<1>, Cpu, std::int32_t>::from_host({1});
+    BOOST_CHECK_THROW(net.forward(x, one), std::invalid_argument);
+}
+BOOST_AUTO_TEST_SUITE_END()

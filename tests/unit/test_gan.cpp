@@ -22,6 +22,10 @@ BOOST_AUTO_TEST_CASE(one_step_of_a_conv_transpose_generator_matches_pytorch) {
     ctnn::test::golden_steps::check_gan_step_conv_transpose<Cpu>();
 }
 
+BOOST_AUTO_TEST_CASE(one_step_of_a_conditional_gan_matches_pytorch) {
+    ctnn::test::golden_steps::check_conditional_gan_step<Cpu>();
+}
+
 namespace {
 using RollGan = Gan<models::SwissRollGenerator<2, 32>, models::SwissRollDiscriminator<32>, Adam<Cpu, float>, Adam<Cpu, float>>;
 

@@ -65,6 +65,13 @@ CTNN_DEFINE_LAYER_ERROR(channel_mismatch,
                         "ctnn: the input's channels (first dimension) do not match the layer's: "
                         "channel_mismatch<position, layer, expected channels, received shape>")
 
+/// ConcatLabel at Position cannot join its branch's output Got to the sample Expected it
+/// receives: along features both must be flat; as channels the sample must be an image (C, H, W)
+/// whose H x W divides the branch's output.
+CTNN_DEFINE_LAYER_ERROR(label_concat_mismatch,
+                        "ctnn: ConcatLabel cannot join its label branch's output to the sample: "
+                        "label_concat_mismatch<position, layer, received sample shape, label branch's output shape>")
+
 #undef CTNN_DEFINE_LAYER_ERROR
 
 /// A tensor of samples Got is given where samples Expected are wanted (e.g. a batch of flat
@@ -94,9 +101,20 @@ struct composition_mismatch {
                   "received shape, what (naming the networks)>");
 };
 
+/// Two conditional networks that must take the same labels do not: one is conditioned on
+/// Expected classes, the other on Got (0: not conditional), where What names both networks.
+template <index_t Expected, index_t Got, class What>
+struct label_classes_mismatch {
+    static_assert(always_false<label_classes_mismatch>,
+                  "ctnn: networks conditioned on different numbers of classes: label_classes_mismatch<"
+                  "discriminator's classes, generator's classes, what (naming the networks)>");
+};
+
 /// What must fit in a composition_mismatch, with the two networks concerned.
 template <class Generator, class Discriminator>
 struct generator_output_vs_discriminator_input;
+template <class Generator, class Discriminator>
+struct generator_labels_vs_discriminator_labels;
 template <class Encoder, class Decoder>
 struct encoder_output_vs_twice_decoder_input;
 template <class Decoder, class Encoder>
@@ -106,5 +124,9 @@ struct decoder_output_vs_encoder_input;
 /// they agree: `static_assert(sizeof(error::fit<What, Expected, Got>) > 0)` reports a mismatch once.
 template <class What, class Expected, class Got>
 using fit = std::conditional_t<std::is_same_v<Expected, Got>, std::true_type, composition_mismatch<Expected, Got, What>>;
+
+/// label_classes_mismatch<Expected, Got, What> where they differ, an empty type where they agree.
+template <class What, index_t Expected, index_t Got>
+using same_classes = std::conditional_t<Expected == Got, std::true_type, label_classes_mismatch<Expected, Got, What>>;
 
 }  // namespace ctnn::error

@@ -1,6 +1,7 @@
 // Train/eval mode and how a backward pass treats parameters.
 #pragma once
 
+#include <cstdint>
 #include <type_traits>
 
 #include "ctnn/core/config.hpp"
@@ -83,6 +84,9 @@ struct ForwardContext {
     /// k * piece * ranks + rank * piece + i. Dropout draws its masks by global index, so R ranks
     /// draw what one process draws. A GAN's joint D batch (real, then generated) is two pieces.
     index_t piece = 0;
+    /// A conditional network's class labels, one per sample of the batch (Network::forward(x,
+    /// labels)), which its ConcatLabel layers read; null otherwise.
+    const std::int32_t* labels = nullptr;
 };
 
 }  // namespace ctnn

@@ -34,6 +34,22 @@ using output_shape_t = decltype(L::template infer<Position, In>());
 template <class L>
 inline constexpr bool per_sample_v = requires { requires L::per_sample; };
 
+/// The number of classes whose indices L takes as its input (Embedding<Classes, Dim>, or a
+/// Sequential that starts with one); 0 for other layers.
+template <class L>
+inline constexpr index_t input_classes_v = 0;
+template <class L>
+    requires requires { L::input_classes; }
+inline constexpr index_t input_classes_v<L> = L::input_classes;
+
+/// The number of classes of the labels L is conditioned on (a ConcatLabel, or a Sequential that
+/// holds one: it then takes labels besides its input); 0 for an unconditional layer.
+template <class L>
+inline constexpr index_t label_classes_v = 0;
+template <class L>
+    requires requires { L::label_classes; }
+inline constexpr index_t label_classes_v<L> = L::label_classes;
+
 namespace detail::probe {
 /// Stands in for the visitors callers pass to visit_parameters and visit_buffers.
 struct Visitor {

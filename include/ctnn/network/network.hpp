@@ -4,6 +4,7 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -66,6 +67,10 @@ public:
 
     /// Trainable values, as PyTorch counts them.
     static constexpr index_t parameter_count = Net::parameter_count;
+    /// The classes of the labels it is conditioned on; 0 for a network without ConcatLabel.
+    static constexpr index_t label_classes = label_classes_v<Net>;
+    /// What a conditional network's forward() takes besides x: one class label per sample.
+    using label_view = ConstView<Shape<1>, Dev, std::int32_t>;
 
     /// Parameters drawn from rng as PyTorch (or the DCGAN paper, with Init::dcgan) draws them.
     /// rng stays referenced: Dropout draws its masks from it in train mode.
@@ -100,14 +105,21 @@ public:
     /// layers read it again there). The result lives in this network until the next forward.
     /// In a data-parallel run (set_data_parallel) x is this rank's share of `pieces` global
     /// batches laid end to end (a GAN's real and generated samples: 2), each split alike.
-    const Tensor<output_shape, Dev, T>& forward(input_view x, index_t pieces = 1) {
-        if (x.batch == 0) throw std::invalid_argument("ctnn::Network::forward: empty batch");
-        output_.resize(x.batch);
-        impl_.forward(x, output_.view(),
-                      ForwardContext{mode_, rng_, parallel_, parallel_.ranks > 1 ? x.batch / pieces : 0});
-        input_ = x;
-        pending_backward_ = true;
-        return output_;
+    const Tensor<output_shape, Dev, T>& forward(input_view x, index_t pieces = 1)
+        requires(label_classes == 0)
+    {
+        return run_forward(x, nullptr, pieces);
+    }
+    /// forward() of a conditional network (one with a ConcatLabel: label_classes > 0): x and
+    /// one class label in [0, label_classes) per sample, which must stay unchanged until
+    /// backward() as x must. A label outside that range is a std::out_of_range.
+    const Tensor<output_shape, Dev, T>& forward(input_view x, label_view labels, index_t pieces = 1)
+        requires(label_classes > 0)
+    {
+        if (labels.batch != x.batch)
+            throw std::invalid_argument("ctnn::Network::forward: " + std::to_string(labels.batch) + " labels for " +
+                                        std::to_string(x.batch) + " samples");
+        return run_forward(x, labels.data(), pieces);
     }
 
     /// Back-propagates dy = dL/doutput through the last forward pass. Returns dL/dinput when
@@ -190,6 +202,16 @@ public:
     Rng& rng() { return *rng_; }
 
 private:
+    const Tensor<output_shape, Dev, T>& run_forward(input_view x, const std::int32_t* labels, index_t pieces) {
+        if (x.batch == 0) throw std::invalid_argument("ctnn::Network::forward: empty batch");
+        output_.resize(x.batch);
+        impl_.forward(x, output_.view(),
+                      ForwardContext{mode_, rng_, parallel_, parallel_.ranks > 1 ? x.batch / pieces : 0, labels});
+        input_ = x;
+        pending_backward_ = true;
+        return output_;
+    }
+
     template <class LayerDone>
     const Tensor<input_shape, Dev, T>& backward_through(output_view dy, BackwardOptions options, const char* what,
                                                         bool batch_fits, const char* relation, LayerDone& layer_done) {

@@ -2,6 +2,7 @@
 // checks. A Sequential is itself a layer, so Sequentials nest (the nested one may omit Input).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <string>
 #include <tuple>
@@ -78,6 +79,8 @@ private:
         static constexpr index_t count = sizeof...(Ls);
         static constexpr index_t params = (index_t{0} + ... + Ls::parameter_count);
         static constexpr bool per_sample = (per_sample_v<Ls> && ...);
+        static constexpr index_t label_classes = std::max({index_t{0}, label_classes_v<Ls>...});
+        static constexpr index_t input_classes = input_classes_v<typename detail::at<0, type_list<Ls...>>::type>;
         template <AnyShape In, index_t Start = 0>
         using shapes = typename detail::shape_chain<Start, In, Ls...>::type;
         template <AnyShape In, class Dev, class T, class Idx>
@@ -117,6 +120,11 @@ public:
     static constexpr index_t parameter_count = info::params;
     /// Whether every layer computes each sample alone (per_sample_v).
     static constexpr bool per_sample = info::per_sample;
+    /// The classes of the labels a ConcatLabel in it is conditioned on (0: it takes no labels;
+    /// label_classes_v).
+    static constexpr index_t label_classes = info::label_classes;
+    /// The classes its first layer indexes, when that is an Embedding (input_classes_v).
+    static constexpr index_t input_classes = info::input_classes;
     /// Whether this Sequential starts with Input<...> (a complete network) or takes its input
     /// shape from the Sequential it is nested in.
     static constexpr bool has_input = !std::is_void_v<typename parts::input>;

@@ -4,9 +4,11 @@
 // gradients (ParamGrads::overwrite), so no zero_grad() pass is needed, and updates leave them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ctnn/core/errors.hpp"
@@ -79,12 +81,30 @@ public:
     using score_shape = typename Network<D, Dev, T>::output_shape;
     /// G's output: sample_shape in a valid Gan.
     using generated_shape = typename Network<G, Dev, T>::output_shape;
+    /// The classes of a conditional GAN's labels (G and D hold a ConcatLabel); 0 otherwise.
+    static constexpr index_t label_classes = Network<G, Dev, T>::label_classes;
+    /// Whether G and D take class labels besides their inputs (a conditional GAN).
+    static constexpr bool conditional = label_classes > 0;
+    /// One class label per sample, for a conditional GAN.
+    using label_view = ConstView<Shape<1>, Dev, std::int32_t>;
+
+    /// Real samples with their labels: what a conditional GAN's step() takes from next_real()
+    /// (a DataLoader's batch has the same members).
+    struct LabelledBatch {
+        ConstView<sample_shape, Dev, T> x;  ///< the samples
+        label_view labels;                  ///< one class label each
+    };
 
     static_assert(sizeof(error::fit<error::generator_output_vs_discriminator_input<G, D>, sample_shape, generated_shape>) > 0,
                   "ctnn: the generator's output shape must equal the discriminator's input shape");
-    // When they do not fit, the steps compile to nothing: the error above is the only one.
-    /// Whether G's output shape is D's input shape; when not, the steps compile to nothing.
-    static constexpr bool fits_ = std::is_same_v<sample_shape, generated_shape>;
+    static_assert(sizeof(error::same_classes<error::generator_labels_vs_discriminator_labels<G, D>,
+                                             Network<D, Dev, T>::label_classes, label_classes>) > 0,
+                  "ctnn: the generator and the discriminator must be conditioned on the same classes");
+    // When they do not fit, the steps compile to nothing: the errors above are the only ones.
+    /// Whether G's output shape is D's input shape and both take the same labels; when not, the
+    /// steps compile to nothing.
+    static constexpr bool fits_ = std::is_same_v<sample_shape, generated_shape> &&
+                                  Network<D, Dev, T>::label_classes == label_classes;
 
     /// G and its optimizer: noise in, samples out.
     TrainedNetwork<G, GOpt, Dev, T> generator;
@@ -114,6 +134,17 @@ public:
         z.copy_from_host(noise_host_);
     }
 
+    /// Fills y with `batch` class labels drawn uniformly from [0, label_classes) by rng, as the
+    /// steps draw the labels of generated samples (PyTorch-GAN's np.random.randint).
+    void sample_labels(Tensor<Shape<1>, Dev, std::int32_t>& y, index_t batch, Rng& rng)
+        requires conditional
+    {
+        labels_host_.resize(batch);
+        draw_labels(labels_host_.data(), batch, rng);
+        y.resize(batch);
+        y.copy_from_host(labels_host_);
+    }
+
     /// d_step() and g_step() take this rank's share of a batch (all of it in one process); they
     /// average losses and gradients over the ranks as step() does.
     ///
@@ -121,20 +152,43 @@ public:
     /// computes every sample alone (per_sample_v, no BatchNorm), both batches go through it as
     /// one: its weights are packed once per product instead of twice, its products are twice as
     /// tall, and each half still gets its own loss, as two passes would give them.
-    double d_step(ConstView<sample_shape, Dev, T> real, ConstView<noise_shape, Dev, T> z) {
-        if constexpr (fits_) return d_step_on(real, generator.forward(z).cview());
+    double d_step(ConstView<sample_shape, Dev, T> real, ConstView<noise_shape, Dev, T> z)
+        requires(!conditional)
+    {
+        if constexpr (fits_) return d_step_on(real, {}, generator.forward(z).cview(), {});
+        return 0;
+    }
+    /// d_step() of a conditional GAN: real samples with their labels, and G(z, z_labels) with
+    /// z_labels as the labels D sees of them.
+    double d_step(ConstView<sample_shape, Dev, T> real, label_view real_labels, ConstView<noise_shape, Dev, T> z,
+                  label_view z_labels)
+        requires conditional
+    {
+        if constexpr (fits_) return d_step_on(real, real_labels, generator.forward(z, z_labels).cview(), z_labels);
         return 0;
     }
 
     /// One generator step: D(G(z)) scored against the "real" target (the non-saturating loss),
     /// back through D with D frozen, into G.
-    double g_step(ConstView<noise_shape, Dev, T> z) {
-        if constexpr (fits_) return g_step_on<false>(generator.forward(z).cview());
+    double g_step(ConstView<noise_shape, Dev, T> z)
+        requires(!conditional)
+    {
+        if constexpr (fits_) return g_step_on<false>(generator.forward(z).cview(), {});
+        return 0;
+    }
+    /// g_step() of a conditional GAN: D(G(z, labels), labels).
+    double g_step(ConstView<noise_shape, Dev, T> z, label_view labels)
+        requires conditional
+    {
+        if constexpr (fits_) return g_step_on<false>(generator.forward(z, labels).cview(), labels);
         return 0;
     }
 
     /// The seeds' iteration: options.d_steps discriminator steps on real batches drawn by
-    /// next_real() (fresh noise each), then one generator step on fresh noise. With one D step
+    /// next_real() (fresh noise each), then one generator step on fresh noise. A conditional
+    /// GAN's next_real() returns the samples and their labels as members `x` and `labels` (a
+    /// DataLoader's batch), and generated samples get labels drawn uniformly after their noise
+    /// (sample_labels), which D sees with them and G is conditioned on. With one D step
     /// and a G that computes every sample alone (per_sample_v), G runs once on both steps' noise
     /// (its weights do not change in a D step), which packs its weights once instead of twice;
     /// the D step's noise is still drawn before the G step's.
@@ -145,43 +199,66 @@ public:
             return out;
         } else if constexpr (per_sample_v<G>) {
             if (options.d_steps == 1 && !options.g_step_on_d_noise) {
-                const ConstView<sample_shape, Dev, T> real = share_of(next_real());
+                const auto [real, real_labels] = real_share(next_real());
                 const index_t batch = real.batch, global = batch * comm_.size();
-                // Rows [0, batch): the G step's noise, [batch, 2 batch): the D step's, drawn first
-                // (both for the whole global batch, of which this rank keeps its share).
+                // Rows [0, batch): the G step's noise (and labels), [batch, 2 batch): the D
+                // step's, drawn first (both for the whole global batch, of which this rank keeps
+                // its share).
                 constexpr index_t size = noise_shape::size;
                 noise_host_.resize(2 * global * size);
+                labels_host_.resize(conditional ? 2 * global : 0);
                 draw_noise(noise_host_.data() + global * size, global * size, *rng_);
+                if constexpr (conditional) draw_labels(labels_host_.data() + global, global, *rng_);
                 draw_noise(noise_host_.data(), global * size, *rng_);
+                if constexpr (conditional) draw_labels(labels_host_.data(), global, *rng_);
                 noise_.resize(2 * batch);
                 distributed::copy_share<Dev>(comm_, noise_host_.data(), size, batch, noise_.data());
                 distributed::copy_share<Dev>(comm_, noise_host_.data() + global * size, size, batch,
                                              noise_.data() + batch * size);
-                const auto fake = generator.forward(noise_.cview(), 2).cview();
-                out.d_loss = d_step_on(real, fake.slice(batch, batch));
-                out.g_loss = g_step_on<true>(fake.slice(0, batch));
+                label_view fake_labels;
+                if constexpr (conditional) {
+                    noise_labels_.resize(2 * batch);
+                    distributed::copy_share<Dev>(comm_, labels_host_.data(), 1, batch, noise_labels_.data());
+                    distributed::copy_share<Dev>(comm_, labels_host_.data() + global, 1, batch,
+                                                 noise_labels_.data() + batch);
+                    fake_labels = noise_labels_.cview();
+                }
+                const auto fake = forward(generator, noise_.cview(), fake_labels, 2).cview();
+                out.d_loss = d_step_on(real, real_labels, fake.slice(batch, batch), slice(fake_labels, batch, batch));
+                out.g_loss = g_step_on<true>(fake.slice(0, batch), slice(fake_labels, 0, batch));
                 ++step_;
                 return out;
             }
         }
         index_t batch = 0;
         for (int k = 0; k < options.d_steps; ++k) {
-            const ConstView<sample_shape, Dev, T> real = share_of(next_real());
+            const auto [real, real_labels] = real_share(next_real());
             batch = real.batch;
             sample_noise_share(batch);
-            out.d_loss = d_step(real, noise_.cview());
+            out.d_loss = d_step_on(real, real_labels, forward(generator, noise_.cview(), noise_labels_.cview()).cview(),
+                                   noise_labels_.cview());
         }
         if (!options.g_step_on_d_noise) sample_noise_share(batch);
-        out.g_loss = g_step(noise_.cview());
+        out.g_loss = g_step_on<false>(forward(generator, noise_.cview(), noise_labels_.cview()).cview(),
+                                      noise_labels_.cview());
         ++step_;
         return out;
     }
 
     /// Samples G(z) in eval mode (BatchNorm running statistics, no Dropout); G's mode is
     /// restored afterwards, exception or not.
-    const Tensor<generated_shape, Dev, T>& generate(ConstView<noise_shape, Dev, T> z) {
+    const Tensor<generated_shape, Dev, T>& generate(ConstView<noise_shape, Dev, T> z)
+        requires(!conditional)
+    {
         const auto scope = generator.evaluating();
         return generator.forward(z);
+    }
+    /// generate() of a conditional GAN: G(z, labels).
+    const Tensor<generated_shape, Dev, T>& generate(ConstView<noise_shape, Dev, T> z, label_view labels)
+        requires conditional
+    {
+        const auto scope = generator.evaluating();
+        return generator.forward(z, labels);
     }
 
     /// Training iterations done (d_steps discriminator steps and one generator step each).
@@ -196,14 +273,38 @@ public:
     }
 
 private:
-    /// The D step on generated samples `fake` (G's output, which G gets no gradient from).
-    double d_step_on(ConstView<sample_shape, Dev, T> real, ConstView<sample_shape, Dev, T> fake) {
+    /// net.forward(x, pieces), with labels when the GAN is conditional (empty otherwise).
+    template <class Net, class X>
+    static const auto& forward(Net& net, X x, label_view labels, index_t pieces = 1) {
+        if constexpr (conditional)
+            return net.forward(x, labels, pieces);
+        else
+            return net.forward(x, pieces);
+    }
+    /// labels' [first, first + n) (empty when the GAN is not conditional).
+    static label_view slice(label_view labels, index_t first, index_t n) {
+        return conditional ? labels.slice(first, n) : labels;
+    }
+
+    /// This rank's share of what next_real() gave: its samples, and their labels when conditional.
+    template <class Real>
+    std::pair<ConstView<sample_shape, Dev, T>, label_view> real_share(const Real& real) const {
+        if constexpr (conditional)
+            return {share_of(real.x), distributed::share_of(comm_, label_view(real.labels), "ctnn::Gan")};
+        else
+            return {share_of(real), label_view{}};
+    }
+
+    /// The D step on generated samples `fake` (G's output, which G gets no gradient from), with
+    /// the labels of both (empty when the GAN is not conditional).
+    double d_step_on(ConstView<sample_shape, Dev, T> real, label_view real_labels, ConstView<sample_shape, Dev, T> fake,
+                     label_view fake_labels) {
         double loss = 0;
         if constexpr (per_sample_v<D>) {
-            loss = d_joint_step(real, fake);
+            loss = d_joint_step(real, real_labels, fake, fake_labels);
         } else {
-            loss = d_half_step(real, options.real_label, ParamGrads::overwrite);
-            loss += d_half_step(fake, options.fake_label, ParamGrads::accumulate);
+            loss = d_half_step(real, real_labels, options.real_label, ParamGrads::overwrite);
+            loss += d_half_step(fake, fake_labels, options.fake_label, ParamGrads::accumulate);
         }
         comm_.mean(&loss, 1);
         check_finite_loss(loss, "discriminator loss", step_);
@@ -214,8 +315,8 @@ private:
 
     /// The G step on G's last output `fake`: all of it, or (Leading) its first fake.batch samples.
     template <bool Leading>
-    double g_step_on(ConstView<sample_shape, Dev, T> fake) {
-        const auto& scores = discriminator.forward(fake);
+    double g_step_on(ConstView<sample_shape, Dev, T> fake, label_view labels) {
+        const auto& scores = forward(discriminator, fake, labels);
         grad_scores_.resize(fake.batch);
         // The generator's target is 1 even when D's labels are smoothed (seed 002: ones_like).
         double loss = adversarial_loss(options.loss, scores.cview(), T(1), grad_scores_.view());
@@ -234,13 +335,27 @@ private:
         return distributed::share_of(comm_, global, "ctnn::Gan");
     }
 
-    /// noise_ = this rank's `batch` samples of noise for a global batch drawn from the run's Rng.
+    /// noise_ = this rank's `batch` samples of noise for a global batch drawn from the run's Rng,
+    /// and noise_labels_ their labels, drawn after them, when the GAN is conditional.
     void sample_noise_share(index_t batch) {
         const index_t size = noise_shape::size, global = batch * comm_.size();
         noise_host_.resize(global * size);
         draw_noise(noise_host_.data(), global * size, *rng_);
         noise_.resize(batch);
         distributed::copy_share<Dev>(comm_, noise_host_.data(), size, batch, noise_.data());
+        if constexpr (conditional) {
+            labels_host_.resize(global);
+            draw_labels(labels_host_.data(), global, *rng_);
+            noise_labels_.resize(batch);
+            distributed::copy_share<Dev>(comm_, labels_host_.data(), 1, batch, noise_labels_.data());
+        }
+    }
+
+    /// n class labels in [0, label_classes) from rng, in order.
+    static void draw_labels(std::int32_t* out, index_t n, Rng& rng) {
+        for (index_t i = 0; i < n; ++i)
+            out[i] = static_cast<std::int32_t>(std::min<index_t>(
+                static_cast<index_t>(rng.uniform<double>() * static_cast<double>(label_classes)), label_classes - 1));
     }
 
     /// n values of the noise prior from rng, in order.
@@ -249,12 +364,18 @@ private:
             out[i] = options.noise == NoiseKind::normal ? rng.normal<T>() : rng.uniform<T>(T(-1), T(1));
     }
 
-    double d_joint_step(ConstView<sample_shape, Dev, T> real, ConstView<sample_shape, Dev, T> fake) {
+    double d_joint_step(ConstView<sample_shape, Dev, T> real, label_view real_labels, ConstView<sample_shape, Dev, T> fake,
+                        label_view fake_labels) {
         const index_t nr = real.batch, nf = fake.batch;
         joint_.resize(nr + nf);
         Dev::copy(real.data(), real.size(), joint_.data());
         Dev::copy(fake.data(), fake.size(), joint_.data() + real.size());
-        const auto scores = discriminator.forward(joint_.cview(), 2).cview();
+        if constexpr (conditional) {
+            joint_labels_.resize(nr + nf);
+            Dev::copy(real_labels.data(), nr, joint_labels_.data());
+            Dev::copy(fake_labels.data(), nf, joint_labels_.data() + nr);
+        }
+        const auto scores = forward(discriminator, joint_.cview(), joint_labels_.cview(), 2).cview();
         grad_scores_.resize(nr + nf);
         const auto grad = grad_scores_.view();
         double loss = adversarial_loss(options.loss, scores.slice(0, nr), static_cast<T>(options.real_label),
@@ -265,8 +386,8 @@ private:
         return loss;
     }
 
-    double d_half_step(ConstView<sample_shape, Dev, T> x, double label, ParamGrads pg) {
-        const auto& scores = discriminator.forward(x);
+    double d_half_step(ConstView<sample_shape, Dev, T> x, label_view labels, double label, ParamGrads pg) {
+        const auto& scores = forward(discriminator, x, labels);
         grad_scores_.resize(x.batch);
         const double loss = adversarial_loss(options.loss, scores.cview(), static_cast<T>(label),
                                              grad_scores_.view());
@@ -286,6 +407,9 @@ private:
     [[no_unique_address]] Comm comm_;
     Tensor<noise_shape, Dev, T> noise_;
     Tensor<sample_shape, Dev, T> joint_;  // real then generated samples, for d_joint_step
+    // A conditional GAN's labels: of noise_'s samples, and of joint_'s.
+    Tensor<Shape<1>, Dev, std::int32_t> noise_labels_, joint_labels_;
+    std::vector<std::int32_t> labels_host_;
     Tensor<score_shape, Dev, T> grad_scores_;
     std::vector<T> noise_host_;
     std::int64_t step_ = 0;
