@@ -57,7 +57,7 @@ double accuracy(const std::vector<double>& probabilities, const DigitData& data)
 
 nlohmann::ordered_json digit_quality(DigitClassifier& classifier, std::span<const float> generated,
                                      const std::string& data, const std::filesystem::path& out,
-                                     const std::string& title) {
+                                     const std::string& title, std::span<const std::int32_t> conditioned) {
     const DigitData real = load_images<DigitShape>(data, data::Split::test);
     const DigitData train = load_images<DigitShape>(data, data::Split::train);
     const std::size_t reference = std::min(train.samples.size(), real.samples.size());
@@ -86,6 +86,19 @@ nlohmann::ordered_json digit_quality(DigitClassifier& classifier, std::span<cons
     j["frechet_distance_real_train"] = metrics::frechet_distance(f_train, f_real, DigitClassifier::feature_size);
     j["real_heldout_images"] = real.size();
     j["real_train_images"] = reference / DigitShape::size;
+    if (!conditioned.empty()) {
+        // The share of samples whose most probable class is the label they were generated for.
+        std::size_t hits = 0;
+        const auto classes = static_cast<std::size_t>(DigitClassifier::classes);
+        for (std::size_t i = 0; i < conditioned.size(); ++i) {
+            const auto row = p_gen.begin() + static_cast<std::ptrdiff_t>(i * classes);
+            hits += static_cast<std::size_t>(std::max_element(row, row + static_cast<std::ptrdiff_t>(classes)) - row) ==
+                    static_cast<std::size_t>(conditioned[i]);
+        }
+        j["conditioned_label_accuracy"] = static_cast<double>(hits) / static_cast<double>(conditioned.size());
+        std::cout << "The classifier assigns the conditioned label to "
+                  << 100 * j["conditioned_label_accuracy"].get<double>() << "% of the generated digits\n";
+    }
     std::cout << "Inception Score " << j["inception_score"].get<double>() << " (the " << real.size()
               << " real test digits: " << j["inception_score_real_heldout"].get<double>() << "); Frechet distance to the test digits "
               << j["frechet_distance"].get<double>() << " (" << reference / DigitShape::size << " real training digits: "

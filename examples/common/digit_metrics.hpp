@@ -53,9 +53,10 @@ private:
 /// next to what real digits score: inception_score_real_heldout (the test digits) and
 /// frechet_distance_real_train (as many training digits as the test split holds, to the test
 /// digits: the floor a perfect generator reaches). Prints the pairs; writes label_histogram.png
-/// into `out`.
+/// into `out`. With `conditioned` (a conditional generator's label of each sample), also
+/// conditioned_label_accuracy: the share of samples the classifier assigns to their label.
 nlohmann::ordered_json digit_quality(DigitClassifier& classifier, std::span<const float> generated,
                                      const std::string& data, const std::filesystem::path& out,
-                                     const std::string& title);
+                                     const std::string& title, std::span<const std::int32_t> conditioned = {});
 
 }  // namespace examples

@@ -48,6 +48,9 @@ public:
     using S = typename GanT::sample_shape;
     using Z = typename GanT::noise_shape;
     using Dev = typename GanT::device;
+    using Labels = ctnn::Tensor<ctnn::Shape<1>, Dev, std::int32_t>;
+    /// A conditional GAN's classes (0: unconditional).
+    static constexpr ctnn::index_t classes = GanT::label_classes;
 
     ImageGanTrainer(const RunOptions& opt, ImageGanConfig cfg, GanT& gan) : opt_(opt), cfg_(std::move(cfg)), gan_(gan) {}
 
@@ -60,14 +63,19 @@ public:
         const auto checkpoint = [&] { return gan_.checkpoint().state(loader_key, loader, true); };
         if (opt_.resume) resume(opt_, checkpoint(), epoch, loader);
         const auto& real = loader.dataset().samples;
+        if (GanT::conditional && !loader.dataset().labelled())
+            throw std::invalid_argument("--data " + opt_.data + ": " + opt_.name + " is conditional and needs labelled data");
         if (opt_.writes())
             save_unit_grid<S>(opt_.out / "real.png",
                               std::span<const float>(real.data(), std::min<std::size_t>(64 * S::size, real.size())), 8);
 
         ctnn::Rng fixed_rng(opt_.seed + 1);  // its own stream: the grids follow the same noise across resumes
+        // A conditional GAN's grid: one row per class, one column per noise.
+        const ctnn::index_t grid_n = classes > 0 ? classes * classes : 64, grid_row = classes > 0 ? classes : 8;
         ctnn::Tensor<Z, Dev, float> fixed;
-        gan_.sample_noise(fixed, 64, fixed_rng);
-        const ctnn::viz::GridOptions grid{.nrow = 8, .normalize = true, .value_range = cfg_.range};
+        gan_.sample_noise(fixed, grid_n, fixed_rng);
+        const Labels fixed_labels = labels(grid_n, [&](ctnn::index_t k) { return k / grid_row; });
+        const ctnn::viz::GridOptions grid{.nrow = grid_row, .normalize = true, .value_range = cfg_.range};
 
         LossLog log(opt_.writes() ? opt_.out / "losses.csv" : "", {"d_loss", "g_loss"}, opt_.resume, gan_.steps());
         const auto start = std::chrono::steady_clock::now();
@@ -78,13 +86,16 @@ public:
                 const auto l = gan_.step([&] {
                     auto b = loader.next();
                     if (!b) b = loader.next();  // the previous epoch ended: begin the next
-                    return b->x;
+                    if constexpr (GanT::conditional)
+                        return typename GanT::LabelledBatch{b->x, b->labels};
+                    else
+                        return b->x;
                 });
                 return std::vector<double>{l.d_loss, l.g_loss};
             },
             [&](std::int64_t e) {
                 if (opt_.writes())
-                    ctnn::viz::save_image(opt_.out / epoch_file("samples_epoch", e), gan_.generate(fixed.cview()), grid);
+                    ctnn::viz::save_image(opt_.out / epoch_file("samples_epoch", e), generate(fixed, fixed_labels), grid);
             },
             checkpoint);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -112,14 +123,36 @@ public:
     }
 
 private:
-    /// n samples in G's raw range, in eval mode, from rng.
+    /// n labels on the device, label(k) the k-th (none for an unconditional GAN).
+    template <class Label>
+    static Labels labels(ctnn::index_t n, Label&& label) {
+        std::vector<std::int32_t> host(classes > 0 ? n : 0);
+        for (ctnn::index_t k = 0; k < static_cast<ctnn::index_t>(host.size()); ++k)
+            host[k] = static_cast<std::int32_t>(label(k));
+        return Labels::from_host(host);
+    }
+
+    /// G(z), or G(z, y) for a conditional GAN, in eval mode.
+    const auto& generate(const ctnn::Tensor<Z, Dev, float>& z, const Labels& y) {
+        if constexpr (GanT::conditional)
+            return gan_.generate(z.cview(), y.cview());
+        else
+            return gan_.generate(z.cview());
+    }
+
+    /// The label of evaluation sample k of a conditional GAN: every class in turn.
+    static std::int32_t eval_label(ctnn::index_t k) { return static_cast<std::int32_t>(k % std::max<ctnn::index_t>(classes, 1)); }
+
+    /// n samples in G's raw range, in eval mode, from rng (sample k of a conditional GAN is of
+    /// class eval_label(k)).
     std::vector<float> generate(ctnn::index_t n, ctnn::Rng& rng) {
         std::vector<float> out;
         out.reserve(n * S::size);
         ctnn::Tensor<Z, Dev, float> z;
         for (ctnn::index_t first = 0; first < n; first += chunk) {
             gan_.sample_noise(z, std::min(chunk, n - first), rng);
-            const std::vector<float> x = gan_.generate(z.cview()).to_host();
+            const Labels y = labels(z.batch(), [&](ctnn::index_t k) { return eval_label(first + k); });
+            const std::vector<float> x = generate(z, y).to_host();
             out.insert(out.end(), x.begin(), x.end());
         }
         return out;
@@ -141,7 +174,12 @@ private:
             const ctnn::index_t count = std::min(chunk, n - first);
             x.resize(count);
             x.copy_from_host(std::vector<float>(samples.begin() + first * S::size, samples.begin() + (first + count) * S::size));
-            const std::vector<float> s = gan_.discriminator.forward(x.cview()).to_host();
+            const Labels y = labels(count, [&](ctnn::index_t k) { return eval_label(first + k); });
+            std::vector<float> s;
+            if constexpr (GanT::conditional)
+                s = gan_.discriminator.forward(x.cview(), y.cview()).to_host();
+            else
+                s = gan_.discriminator.forward(x.cview()).to_host();
             out.insert(out.end(), s.begin(), s.end());
         }
         gan_.discriminator.train();
@@ -163,7 +201,9 @@ private:
         if constexpr (std::is_same_v<S, DigitShape>) {
             if (opt_.classifier.empty()) return;
             DigitClassifier classifier = DigitClassifier::load_or_train(opt_.classifier, opt_.data);
-            m.update(digit_quality(classifier, unit, opt_.data, opt_.out, cfg_.title));
+            std::vector<std::int32_t> conditioned(classes > 0 ? opt_.eval_samples : 0);
+            for (ctnn::index_t k = 0; k < static_cast<ctnn::index_t>(conditioned.size()); ++k) conditioned[k] = eval_label(k);
+            m.update(digit_quality(classifier, unit, opt_.data, opt_.out, cfg_.title, conditioned));
         }
     }
 

@@ -284,6 +284,48 @@ BOOST_AUTO_TEST_CASE(the_generator_step_can_score_the_discriminator_steps_noise)
     BOOST_TEST(a.bits() == b.bits());
 }
 
+BOOST_AUTO_TEST_CASE(a_conditional_step_is_a_d_step_and_a_g_step_on_labels_drawn_after_the_noise) {
+    // A BatchNorm generator takes step()'s path of separate passes; the public steps, given the
+    // noise and labels drawn in step()'s order, give the same bits.
+    using ctnn::test::golden_steps::DCond;
+    using GBn = Sequential<Input<3>, ConcatLabel<Embedding<4, 2>>, Linear<5, 8>, BatchNorm1d<8>, LeakyReLU<0.2>,
+                           Linear<8, 18>, Tanh, Reshape<2, 3, 3>>;
+    using CondGan = Gan<GBn, DCond, Adam<Cpu, float>, Adam<Cpu, float>>;
+    static_assert(!per_sample_v<GBn> && CondGan::conditional);
+    Rng a(13), b(13), data(14);
+    CondGan joint(a, {.loss = AdversarialLoss::least_squares}, adam, adam);
+    CondGan apart(b, {.loss = AdversarialLoss::least_squares}, adam, adam);
+    Tensor<Shape<2, 3, 3>, Cpu> real(6);
+    Tensor<Shape<1>, Cpu, std::int32_t> real_labels, l1, l2;
+    Tensor<Shape<3>, Cpu> z1, z2;
+    std::vector<float> host(real.size());
+    for (int i = 0; i < 3; ++i) {
+        for (auto& v : host) v = data.uniform<float>(-1, 1);
+        real.copy_from_host(host);
+        real_labels = Tensor<Shape<1>, Cpu, std::int32_t>::from_host({i % 4, 3, 1, 0, 2, 3});
+        const auto l = joint.step([&] { return CondGan::LabelledBatch{real.cview(), real_labels.cview()}; });
+        apart.sample_noise(z1, 6);
+        apart.sample_labels(l1, 6, b);
+        apart.sample_noise(z2, 6);
+        apart.sample_labels(l2, 6, b);
+        BOOST_TEST(l.d_loss == apart.d_step(real.cview(), real_labels.cview(), z1.cview(), l1.cview()));
+        BOOST_TEST(l.g_loss == apart.g_step(z2.cview(), l2.cview()));
+    }
+    BOOST_TEST(parameters_of(joint.generator) == parameters_of(apart.generator));
+    BOOST_TEST(parameters_of(joint.discriminator) == parameters_of(apart.discriminator));
+    BOOST_TEST(a.bits() == b.bits());
+    // The labels are uniform over the classes, and G's output depends on them.
+    std::vector<int> count(4);
+    Tensor<Shape<1>, Cpu, std::int32_t> many;
+    apart.sample_labels(many, 4000, b);
+    for (const std::int32_t c : many.to_host()) ++count.at(c);
+    for (const int n : count) BOOST_TEST(std::abs(n - 1000) < 100);
+    const auto zeros = Tensor<Shape<1>, Cpu, std::int32_t>::from_host(std::vector<std::int32_t>(6, 0));
+    const auto threes = Tensor<Shape<1>, Cpu, std::int32_t>::from_host(std::vector<std::int32_t>(6, 3));
+    const auto g0 = apart.generate(z1.cview(), zeros.cview()).to_host();
+    BOOST_TEST(g0 != apart.generate(z1.cview(), threes.cview()).to_host());
+}
+
 BOOST_AUTO_TEST_CASE(backward_leading_takes_at_most_the_forward_batch) {
     Rng rng(2);
     Network<models::SwissRollDiscriminator<8>> d(rng);
