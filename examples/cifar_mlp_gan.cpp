@@ -17,7 +17,10 @@ struct Program {
     double lr = 2e-4;
     index_t batch = 4;
 
-    void add_flags(Cli& cli) { cli.flag("lr", lr, "Adam learning rate of both networks", above(0)).flag("batch", batch, "batch size", at_least(1)); }
+    void add_flags(Cli& cli) {
+        add_image_gan_flags(cli, opt);
+        cli.flag("lr", lr, "Adam learning rate of both networks", above(0)).flag("batch", batch, "batch size", at_least(1));
+    }
 
     template <class Dev>
     int run() {

@@ -36,6 +36,7 @@ struct Program {
     index_t batch = 64;
 
     void add_flags(Cli& cli) {
+        add_image_gan_flags(cli, opt);
         cli.flag("lr", lr, "Adam learning rate of both networks", above(0))
             .flag("beta1", beta1, "Adam beta1", unit_interval())
             .flag("beta2", beta2, "Adam beta2", unit_interval())

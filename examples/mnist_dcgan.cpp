@@ -20,6 +20,7 @@ struct Program {
     index_t batch = 128;
 
     void add_flags(Cli& cli) {
+        add_image_gan_flags(cli, opt);
         cli.choice("loss", loss, {"ls", "bce"}, "least squares (the seed's DCGAN cell) or BCE with logits")
             .flag("lr", lr, "Adam learning rate of both networks", above(0))
             .flag("beta1", beta1, "Adam beta1", unit_interval())

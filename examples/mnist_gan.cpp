@@ -19,6 +19,7 @@ struct Program {
     index_t batch = 128;
 
     void add_flags(Cli& cli) {
+        add_image_gan_flags(cli, opt);
         cli.choice("loss", loss, {"bce", "ls"}, "vanilla GAN (BCE with logits) or Least-Squares GAN")
             .flag("lr", lr, "Adam learning rate of both networks", above(0))
             .flag("beta1", beta1, "Adam beta1", unit_interval())

@@ -18,6 +18,7 @@ struct Program {
     index_t batch = 32;
 
     void add_flags(Cli& cli) {
+        add_image_gan_flags(cli, opt);
         cli.flag("lr-g", lr_g, "generator's Adam learning rate", above(0))
             .flag("lr-d", lr_d, "discriminator's Adam learning rate", above(0))
             .flag("real-label", real_label, "D's target for real images (label smoothing)", Bounds{.low = 0, .high = 1})

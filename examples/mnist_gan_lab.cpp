@@ -21,6 +21,7 @@ struct Program {
     index_t batch = 128;
 
     void add_flags(Cli& cli) {
+        add_image_gan_flags(cli, opt);
         cli.flag("lr", lr, "Adam learning rate of both networks", above(0))
             .flag("weight-decay", weight_decay, "Adam's L2 weight decay", at_least(0))
             .flag("batch", batch, "batch size", at_least(1));

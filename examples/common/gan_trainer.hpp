@@ -49,6 +49,8 @@ public:
     using Z = typename GanT::noise_shape;
     using Dev = typename GanT::device;
     using Labels = ctnn::Tensor<ctnn::Shape<1>, Dev, std::int32_t>;
+    /// The generator network, trained or averaged (--ema).
+    using GNet = typename decltype(std::declval<GanT&>().generator)::network_type;
     /// A conditional GAN's classes (0: unconditional).
     static constexpr ctnn::index_t classes = GanT::label_classes;
 
@@ -95,7 +97,11 @@ public:
             },
             [&](std::int64_t e) {
                 if (opt_.writes())
-                    ctnn::viz::save_image(opt_.out / epoch_file("samples_epoch", e), generate(fixed, fixed_labels), grid);
+                {
+                    ctnn::viz::save_image(opt_.out / epoch_file("samples_epoch", e), generate(gan_.generator, fixed, fixed_labels), grid);
+                    if (GNet* averaged = gan_.averaged_generator())
+                        ctnn::viz::save_image(opt_.out / epoch_file("ema_samples_epoch", e), generate(*averaged, fixed, fixed_labels), grid);
+                }
             },
             checkpoint);
         const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -132,27 +138,28 @@ private:
         return Labels::from_host(host);
     }
 
-    /// G(z), or G(z, y) for a conditional GAN, in eval mode.
-    const auto& generate(const ctnn::Tensor<Z, Dev, float>& z, const Labels& y) {
+    /// g(z), or g(z, y) for a conditional GAN, in eval mode (g: the trained or the averaged G).
+    static const auto& generate(GNet& g, const ctnn::Tensor<Z, Dev, float>& z, const Labels& y) {
+        const auto scope = g.evaluating();
         if constexpr (GanT::conditional)
-            return gan_.generate(z.cview(), y.cview());
+            return g.forward(z.cview(), y.cview());
         else
-            return gan_.generate(z.cview());
+            return g.forward(z.cview());
     }
 
     /// The label of evaluation sample k of a conditional GAN: every class in turn.
     static std::int32_t eval_label(ctnn::index_t k) { return static_cast<std::int32_t>(k % std::max<ctnn::index_t>(classes, 1)); }
 
-    /// n samples in G's raw range, in eval mode, from rng (sample k of a conditional GAN is of
-    /// class eval_label(k)).
-    std::vector<float> generate(ctnn::index_t n, ctnn::Rng& rng) {
+    /// n samples of g in G's raw range, in eval mode, from rng (sample k of a conditional GAN is
+    /// of class eval_label(k)).
+    std::vector<float> generate(GNet& g, ctnn::index_t n, ctnn::Rng& rng) {
         std::vector<float> out;
         out.reserve(n * S::size);
         ctnn::Tensor<Z, Dev, float> z;
         for (ctnn::index_t first = 0; first < n; first += chunk) {
             gan_.sample_noise(z, std::min(chunk, n - first), rng);
             const Labels y = labels(z.batch(), [&](ctnn::index_t k) { return eval_label(first + k); });
-            const std::vector<float> x = generate(z, y).to_host();
+            const std::vector<float> x = generate(g, z, y).to_host();
             out.insert(out.end(), x.begin(), x.end());
         }
         return out;
@@ -186,16 +193,29 @@ private:
         return out;
     }
 
+    /// The metrics of the trained G, and with --ema those of the averaged one named "ema_<metric>"
+    /// (its pictures in ema/), on the same noise.
     void evaluate(nlohmann::ordered_json& m) {
+        evaluate(gan_.generator, m, opt_.out, cfg_.title);
+        if (GNet* averaged = gan_.averaged_generator()) {
+            std::filesystem::create_directories(opt_.out / "ema");
+            nlohmann::ordered_json e;
+            std::cout << "The averaged generator (--ema " << opt_.ema << "):\n";
+            evaluate(*averaged, e, opt_.out / "ema", cfg_.title + " (EMA of G)");
+            for (const auto& item : e.items()) m["ema_" + item.key()] = item.value();
+        }
+    }
+
+    void evaluate(GNet& g, nlohmann::ordered_json& m, const std::filesystem::path& out, const std::string& title) {
         ctnn::Rng rng(opt_.seed + 2);
-        const std::vector<float> raw = generate(opt_.eval_samples, rng);
+        const std::vector<float> raw = generate(g, opt_.eval_samples, rng);
         // The lab's assignment: the 50 samples the discriminator finds most real.
         const std::vector<float> score = scores(raw);
         const auto best = top_indices(score, 50);
         const std::vector<float> unit = to_unit(raw);
         std::vector<float> chosen;
         for (const auto i : best) chosen.insert(chosen.end(), unit.begin() + i * S::size, unit.begin() + (i + 1) * S::size);
-        save_unit_grid<S>(opt_.out / "best_50.png", chosen, 10);
+        save_unit_grid<S>(out / "best_50.png", chosen, 10);
         m["best_50_mean_d_score"] = std::accumulate(best.begin(), best.end(), 0.0, [&](double a, ctnn::index_t i) { return a + score[i]; }) /
                                     static_cast<double>(best.size());
         if constexpr (std::is_same_v<S, DigitShape>) {
@@ -203,7 +223,7 @@ private:
             DigitClassifier classifier = DigitClassifier::load_or_train(opt_.classifier, opt_.data);
             std::vector<std::int32_t> conditioned(classes > 0 ? opt_.eval_samples : 0);
             for (ctnn::index_t k = 0; k < static_cast<ctnn::index_t>(conditioned.size()); ++k) conditioned[k] = eval_label(k);
-            m.update(digit_quality(classifier, unit, opt_.data, opt_.out, cfg_.title, conditioned));
+            m.update(digit_quality(classifier, unit, opt_.data, out, title, conditioned));
         }
     }
 
@@ -211,15 +231,21 @@ private:
         if (!opt_.writes()) return 0;
         std::int64_t epoch = 0;
         gan_.checkpoint().counter("epoch", epoch).load(opt_.checkpoint_path());
-        ctnn::Rng rng(opt_.seed + 3);
-        const std::vector<float> unit = to_unit(generate(opt_.sample, rng));
-        ctnn::data::write_npy<S>(opt_.out / "samples.npy", std::span<const float>(unit));
-        const std::size_t shown = std::min<std::size_t>(unit.size(), 100 * S::size);
-        save_unit_grid<S>(opt_.out / "samples.png", std::span<const float>(unit.data(), shown), 10);
-        std::cout << "wrote " << opt_.sample << " samples of " << S::str(false) << " (values in [0, 1]) to "
-                  << (opt_.out / "samples.npy").string() << " and the first " << shown / S::size << " to "
-                  << (opt_.out / "samples.png").string() << "\n";
+        write_samples(gan_.generator, "samples");
+        if (GNet* averaged = gan_.averaged_generator()) write_samples(*averaged, "ema_samples");
         return 0;
+    }
+
+    /// --sample's samples of g as <name>.npy and the first 100 as <name>.png.
+    void write_samples(GNet& g, const std::string& name) {
+        ctnn::Rng rng(opt_.seed + 3);
+        const std::vector<float> unit = to_unit(generate(g, opt_.sample, rng));
+        const auto npy = opt_.out / (name + ".npy"), png = opt_.out / (name + ".png");
+        ctnn::data::write_npy<S>(npy, std::span<const float>(unit));
+        const std::size_t shown = std::min<std::size_t>(unit.size(), 100 * S::size);
+        save_unit_grid<S>(png, std::span<const float>(unit.data(), shown), 10);
+        std::cout << "wrote " << opt_.sample << " samples of " << S::str(false) << " (values in [0, 1]) to " << npy.string()
+                  << " and the first " << shown / S::size << " to " << png.string() << "\n";
     }
 
     static constexpr ctnn::index_t chunk = 500;
@@ -228,12 +254,21 @@ private:
     GanT& gan_;
 };
 
+/// The flags of the image-GAN trainers besides their own: --ema.
+inline void add_image_gan_flags(Cli& cli, RunOptions& opt) {
+    cli.flag("ema", opt.ema,
+             "decay of an exponential moving average of G's parameters (0: none), sampled, scored and saved next to G "
+             "(ema_samples_epoch_*.png, ema/ and ema_* in metrics.json, ema.generator in the checkpoint)",
+             unit_interval());
+}
+
 /// Finishes the options, builds the Gan (build(rng) returns it) and runs the trainer.
 template <class GanT, class Build>
 int image_gan_main(RunOptions& opt, const ImageGanConfig& cfg, Build&& build) {
     opt.finish();
     ctnn::Rng rng(opt.seed);
     GanT gan = build(rng);
+    if (opt.ema > 0) gan.average_generator(opt.ema);
     return ImageGanTrainer<GanT>(opt, cfg, gan).run();
 }
 

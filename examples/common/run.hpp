@@ -60,6 +60,7 @@ struct RunOptions {
     bool keep_denormals = false;         ///< Cpu: compute with denormal floats (ctnn::FlushDenormals)
     int keep = 2;                        ///< epoch checkpoints kept besides checkpoint.safetensors
     bool change_settings = false;        ///< --resume even where the settings differ from the checkpoint's
+    double ema = 0;                      ///< image-GAN trainers' --ema: G's moving-average decay (0: none)
     /// The flags that define the run (seed, data, loss, batch, learning rates...) with their values,
     /// stored in its checkpoints and compared on --resume; example_main fills them in.
     std::vector<std::pair<std::string, std::string>> settings{};

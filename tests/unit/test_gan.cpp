@@ -326,6 +326,70 @@ BOOST_AUTO_TEST_CASE(a_conditional_step_is_a_d_step_and_a_g_step_on_labels_drawn
     BOOST_TEST(g0 != apart.generate(z1.cview(), threes.cview()).to_host());
 }
 
+BOOST_AUTO_TEST_CASE(the_averaged_generator_follows_pytorchs_ema_and_resumes_bit_for_bit) {
+    // p_ema = decay * p_ema + (1 - decay) * p after each generator step, computed here in double
+    // from G's parameters after each step; BatchNorm's running statistics copied from G.
+    using GBn = Sequential<Input<2>, Linear<2, 16>, BatchNorm1d<16>, ReLU, Linear<16, 2>>;
+    using BnGan = Gan<GBn, models::SwissRollDiscriminator<32>, Adam<Cpu, float>, Adam<Cpu, float>>;
+    const double decay = 0.9;
+    Rng a(21);
+    BnGan gan(a, {.loss = AdversarialLoss::bce}, adam, adam);
+    BOOST_TEST(gan.averaged_generator() == nullptr);
+    const Rng before = a;
+    gan.average_generator(decay);
+    BOOST_TEST(Rng(before).bits() == Rng(a).bits());  // the run's Rng has not moved
+    const auto initial = parameters_of(gan.generator);
+    std::vector<double> reference(initial.begin(), initial.end());
+    BOOST_TEST(parameters_of(*gan.averaged_generator()) == parameters_of(gan.generator));
+    RealBatches data{a};
+    const auto step = [&] {
+        gan.step(data);
+        const auto p = parameters_of(gan.generator);
+        for (std::size_t i = 0; i < p.size(); ++i) reference[i] = decay * reference[i] + (1 - decay) * p[i];
+    };
+    for (int i = 0; i < 6; ++i) step();
+    const auto averaged = parameters_of(*gan.averaged_generator());
+    BOOST_REQUIRE(averaged.size() == reference.size());
+    double worst = 0;
+    for (std::size_t i = 0; i < averaged.size(); ++i)
+        worst = std::max(worst, std::abs(averaged[i] - reference[i]) / (1e-3 + std::abs(reference[i])));
+    BOOST_TEST(worst < 1e-5);
+    BOOST_TEST(averaged != parameters_of(gan.generator));  // an average, not a copy
+    std::vector<float> stats, averaged_stats;
+    gan.generator.visit_buffers([&](const std::string& name, auto& b) {
+        if constexpr (!std::is_integral_v<std::remove_cvref_t<decltype(b)>>)
+            if (name == "1.running_mean") stats = b.to_host();
+    });
+    gan.averaged_generator()->visit_buffers([&](const std::string& name, auto& b) {
+        if constexpr (!std::is_integral_v<std::remove_cvref_t<decltype(b)>>)
+            if (name == "1.running_mean") averaged_stats = b.to_host();
+    });
+    BOOST_TEST(!stats.empty());
+    BOOST_TEST(stats == averaged_stats);
+
+    // Saved as ema.generator.<key> and restored bit for bit: a resumed run averages on as this one.
+    const auto dir = std::filesystem::temp_directory_path() / ("ctnn_ema_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    gan.checkpoint().save(dir / "gan.safetensors");
+    const auto names = io::SafeTensors::load(dir / "gan.safetensors").tensors;
+    BOOST_TEST(names.count("ema.generator.0.weight") == 1u);
+    BOOST_TEST(names.count("ema.generator.1.running_var") == 1u);
+    for (int i = 0; i < 3; ++i) gan.step(data);
+    Rng c(5);
+    BnGan resumed(c, {.loss = AdversarialLoss::bce}, adam, adam);
+    resumed.average_generator(decay);
+    resumed.checkpoint().load(dir / "gan.safetensors");
+    RealBatches resumed_data{c};
+    for (int i = 0; i < 3; ++i) resumed.step(resumed_data);
+    BOOST_TEST(parameters_of(*resumed.averaged_generator()) == parameters_of(*gan.averaged_generator()));
+    // A checkpoint without the average cannot be taken for one.
+    BnGan plain(c, {.loss = AdversarialLoss::bce}, adam, adam);
+    plain.checkpoint().save(dir / "plain.safetensors");
+    BOOST_CHECK_THROW(resumed.checkpoint().load(dir / "plain.safetensors"), std::exception);
+    BOOST_CHECK_THROW(resumed.average_generator(1.0), std::invalid_argument);
+    std::filesystem::remove_all(dir);
+}
+
 BOOST_AUTO_TEST_CASE(backward_leading_takes_at_most_the_forward_batch) {
     Rng rng(2);
     Network<models::SwissRollDiscriminator<8>> d(rng);

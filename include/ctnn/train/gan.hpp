@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -18,6 +19,7 @@
 #include "ctnn/losses/adversarial.hpp"
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
+#include "ctnn/train/ema.hpp"
 #include "ctnn/train/trained.hpp"
 
 namespace ctnn {
@@ -261,15 +263,25 @@ public:
         return generator.forward(z, labels);
     }
 
+    /// From now on, keeps an exponential moving average of G's parameters with `decay` in [0, 1)
+    /// (an Ema, starting from G as it is), updated after each generator step; the checkpoint then
+    /// holds it under "ema.generator". Call it before loading a checkpoint that holds one.
+    void average_generator(double decay) { ema_ = std::make_unique<Ema<G, Dev, T>>(generator, decay); }
+    /// The averaged generator (eval mode), or null without average_generator().
+    Network<G, Dev, T>* averaged_generator() { return ema_ ? &ema_->network() : nullptr; }
+
     /// Training iterations done (d_steps discriminator steps and one generator step each).
     std::int64_t steps() const { return step_; }
 
     /// Everything a resumed run needs, bound for saving or loading: both networks (named
     /// "generator.<key>" and "discriminator.<key>", their PyTorch state_dict keys under a prefix),
-    /// both optimizers, the step count and the random engine. Add counters of your own (epoch)
-    /// before save() / load().
+    /// both optimizers, the step count and the random engine, and the averaged generator under
+    /// "ema.generator.<key>" when there is one. Add counters of your own (epoch) before save() /
+    /// load().
     io::Checkpoint checkpoint() {
-        return training_checkpoint(step_, *rng_, "generator", generator, "discriminator", discriminator);
+        io::Checkpoint c = training_checkpoint(step_, *rng_, "generator", generator, "discriminator", discriminator);
+        if (ema_) c.network("ema.generator", ema_->network());
+        return c;
     }
 
 private:
@@ -328,6 +340,7 @@ private:
         else
             generator.backward_reducing(dfake.cview(), {ParamGrads::overwrite}, comm_);
         generator.update("generator", step_, comm_);
+        if (ema_) ema_->update(generator);
         return loss;
     }
 
@@ -405,6 +418,7 @@ private:
 
     Rng* rng_;
     [[no_unique_address]] Comm comm_;
+    std::unique_ptr<Ema<G, Dev, T>> ema_;  // with average_generator()
     Tensor<noise_shape, Dev, T> noise_;
     Tensor<sample_shape, Dev, T> joint_;  // real then generated samples, for d_joint_step
     // A conditional GAN's labels: of noise_'s samples, and of joint_'s.
