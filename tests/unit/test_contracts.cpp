@@ -33,6 +33,9 @@ static_assert(all_layers_on_every_host_device<Image, Conv2d<2, 3, 3>, Conv2d<2, 
                                               LeakyReLU<0.2>, Tanh, Sigmoid, Flatten, Reshape<72>>());
 static_assert(all_layers_on_every_host_device<Flat, Linear<8, 4>, Linear<8, 4, false>, BatchNorm1d<8>, Dropout<0.5>,
                                               Reshape<2, 2, 2>, Sequential<Linear<8, 3>, ReLU>>());
+static_assert(all_layers_on_every_host_device<Shape<1>, Embedding<5, 3>, Sequential<Embedding<5, 3>, Linear<3, 2>>>() &&
+              all_layers_on_every_host_device<Flat, ConcatLabel<Embedding<5, 3>>>() &&
+              all_layers_on_every_host_device<Image, ConcatLabel<Embedding<5, 36>, Along::channels>>());
 static_assert(Layer<Sequential<Input<8>, Linear<8, 3>>, Flat>);  // Cpu and float by default
 static_assert(!Layer<int, Flat> && !Layer<Linear<8, 4>, int>);
 
