@@ -137,17 +137,24 @@ def gan_conv_transpose_case():
     engine = Mt19937_64(noise_seed)
     z_d = uniform_noise(engine, b * 3).reshape(b, 3)
     z_g = uniform_noise(engine, b * 3).reshape(b, 3)
+    bce_with_logits_iteration(w, g, d, lambda: d(real), lambda: d(g(z_d).detach()), lambda: d(g(z_g)))
+
+
+def bce_with_logits_iteration(w, g, d, real_scores, fake_scores, g_scores):
+    """A D step on real_scores() (target 1) and fake_scores() (D of detached G samples, target 0),
+    then a G step on g_scores() (D of G's samples, target 1), with BCE with logits and Adam; writes
+    the parameters after each step and both losses, and saves the case."""
     opt_g = torch.optim.Adam(g.parameters(), lr=LR, betas=BETAS)
     opt_d = torch.optim.Adam(d.parameters(), lr=LR, betas=BETAS)
     crit = F.binary_cross_entropy_with_logits
     opt_d.zero_grad()
-    sr, sf = d(real), d(g(z_d).detach())
+    sr, sf = real_scores(), fake_scores()
     d_loss = crit(sr, torch.ones_like(sr)) + crit(sf, torch.zeros_like(sf))
     d_loss.backward()
     opt_d.step()
     write_params(w, "after", d, "d")
     opt_g.zero_grad()
-    sg = d(g(z_g))
+    sg = g_scores()
     g_loss = crit(sg, torch.ones_like(sg))
     g_loss.backward()
     opt_g.step()
@@ -189,24 +196,8 @@ def cgan_case():
     y_d = uniform_labels(engine, b, classes)
     z_g = uniform_noise(engine, b * 3).reshape(b, 3)
     y_g = uniform_labels(engine, b, classes)
-    opt_g = torch.optim.Adam(g.parameters(), lr=LR, betas=BETAS)
-    opt_d = torch.optim.Adam(d.parameters(), lr=LR, betas=BETAS)
-    crit = F.binary_cross_entropy_with_logits
-    opt_d.zero_grad()
-    sr, sf = d(real, real_labels), d(g(z_d, y_d).detach(), y_d)
-    d_loss = crit(sr, torch.ones_like(sr)) + crit(sf, torch.zeros_like(sf))
-    d_loss.backward()
-    opt_d.step()
-    write_params(w, "after", d, "d")
-    opt_g.zero_grad()
-    sg = d(g(z_g, y_g), y_g)
-    g_loss = crit(sg, torch.ones_like(sg))
-    g_loss.backward()
-    opt_g.step()
-    write_params(w, "after", g, "g")
-    w.full("d_loss", d_loss.reshape(1))
-    w.full("g_loss", g_loss.reshape(1))
-    w.save()
+    bce_with_logits_iteration(w, g, d, lambda: d(real, real_labels), lambda: d(g(z_d, y_d).detach(), y_d),
+                              lambda: d(g(z_g, y_g), y_g))
 
 
 def main():
