@@ -283,6 +283,12 @@ public:
         if (ema_) c.network("ema.generator", ema_->network());
         return c;
     }
+    /// Both optimizers' state made whole after sharded updates (TrainedNetwork::
+    /// gather_optimizer_state): a collective, on every rank before any rank saves a checkpoint.
+    void gather_optimizer_state() {
+        generator.gather_optimizer_state();
+        discriminator.gather_optimizer_state();
+    }
 
 private:
     /// net.forward(x, pieces), with labels when the GAN is conditional (empty otherwise).
