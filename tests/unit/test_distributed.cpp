@@ -484,6 +484,56 @@ void check_bn_gan() {
 }
 }  // namespace
 
+// ---- Conditional GANs: each rank keeps its share of the real labels and of the drawn ones ------
+
+namespace {
+using CondG = Sequential<Input<2>, ConcatLabel<Embedding<3, 2>>, Linear<4, 16>, ReLU, Linear<16, 2>>;
+using CondBnG = Sequential<Input<2>, ConcatLabel<Embedding<3, 2>>, Linear<4, 16, false>, BatchNorm1d<16>, ReLU, Linear<16, 2>>;
+using CondD = Sequential<Input<2>, ConcatLabel<Embedding<3, 2>>, Linear<4, 16>, LeakyReLU<0.2>, Dropout<0.3>, Linear<16, 1>>;
+
+/// The state after `steps` steps of a conditional GAN on labelled global batches.
+template <class G, class Comm>
+std::vector<float> train_conditional(int steps, Comm comm) {
+    Rng rng(5), data(6);
+    auto gan = make_bn_gan<G, CondD>(rng, comm);
+    Tensor<Shape<2>, Cpu> real(global_batch);
+    Tensor<Shape<1>, Cpu, std::int32_t> labels(global_batch);
+    std::vector<float> host(real.size());
+    std::vector<std::int32_t> classes(global_batch);
+    for (int i = 0; i < steps; ++i)
+        gan.step([&] {
+            for (auto& v : host) v = data.uniform<float>(-1, 1);
+            for (auto& c : classes) c = static_cast<std::int32_t>(data.bits() % 3);
+            real.copy_from_host(host);
+            labels.copy_from_host(classes);
+            return typename decltype(gan)::LabelledBatch{real.cview(), labels.cview()};
+        });
+    return state_of(gan);
+}
+
+template <class G>
+void check_conditional_gan() {
+    constexpr int steps = 4;
+    const auto one = train_conditional<G>(steps, SingleProcess{});
+    BOOST_TEST((one != train_conditional<G>(0, SingleProcess{})));
+    for (int ranks : {2, 4}) {
+        BOOST_TEST_CONTEXT("world of " << ranks) {
+            SimulatedWorld world(ranks);
+            std::vector<std::vector<float>> out(ranks);
+            world.run([&](SimulatedRank& comm) { out[comm.rank()] = train_conditional<G>(steps, comm); });
+            for (int r = 1; r < ranks; ++r) BOOST_TEST((out[r] == out[0]), "rank " << r << " differs from rank 0");
+            BOOST_TEST(worst_relative(out[0], one) <= 1e-5);
+        }
+    }
+}
+}  // namespace
+
+// One G pass for both steps' noise and labels (per-sample G), and separate passes (BatchNorm G).
+BOOST_AUTO_TEST_CASE(a_conditional_gan_trains_as_one_process) {
+    check_conditional_gan<CondG>();
+    check_conditional_gan<CondBnG>();
+}
+
 // G with BatchNorm; D with Dropout (one joint batch of real and generated samples: two pieces).
 BOOST_AUTO_TEST_CASE(a_gan_with_batchnorm_and_dropout_trains_as_one_process) {
     check_bn_gan<BnGenerator, DropoutCritic>();

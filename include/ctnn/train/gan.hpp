@@ -197,54 +197,57 @@ public:
     template <class NextReal>
     GanStepLosses step(NextReal&& next_real) {
         GanStepLosses out;
+        // A G and D that do not fit compile to nothing here: the static_assert's is the only error.
         if constexpr (!fits_) {
             return out;
-        } else if constexpr (per_sample_v<G>) {
-            if (options.d_steps == 1 && !options.g_step_on_d_noise) {
-                const auto [real, real_labels] = real_share(next_real());
-                const index_t batch = real.batch, global = batch * comm_.size();
-                // Rows [0, batch): the G step's noise (and labels), [batch, 2 batch): the D
-                // step's, drawn first (both for the whole global batch, of which this rank keeps
-                // its share).
-                constexpr index_t size = noise_shape::size;
-                noise_host_.resize(2 * global * size);
-                labels_host_.resize(conditional ? 2 * global : 0);
-                draw_noise(noise_host_.data() + global * size, global * size, *rng_);
-                if constexpr (conditional) draw_labels(labels_host_.data() + global, global, *rng_);
-                draw_noise(noise_host_.data(), global * size, *rng_);
-                if constexpr (conditional) draw_labels(labels_host_.data(), global, *rng_);
-                noise_.resize(2 * batch);
-                distributed::copy_share<Dev>(comm_, noise_host_.data(), size, batch, noise_.data());
-                distributed::copy_share<Dev>(comm_, noise_host_.data() + global * size, size, batch,
-                                             noise_.data() + batch * size);
-                label_view fake_labels;
-                if constexpr (conditional) {
-                    noise_labels_.resize(2 * batch);
-                    distributed::copy_share<Dev>(comm_, labels_host_.data(), 1, batch, noise_labels_.data());
-                    distributed::copy_share<Dev>(comm_, labels_host_.data() + global, 1, batch,
-                                                 noise_labels_.data() + batch);
-                    fake_labels = noise_labels_.cview();
+        } else {
+            if constexpr (per_sample_v<G>) {
+                if (options.d_steps == 1 && !options.g_step_on_d_noise) {
+                    const auto [real, real_labels] = real_share(next_real());
+                    const index_t batch = real.batch, global = batch * comm_.size();
+                    // Rows [0, batch): the G step's noise (and labels), [batch, 2 batch): the D
+                    // step's, drawn first (both for the whole global batch, of which this rank keeps
+                    // its share).
+                    constexpr index_t size = noise_shape::size;
+                    noise_host_.resize(2 * global * size);
+                    labels_host_.resize(conditional ? 2 * global : 0);
+                    draw_noise(noise_host_.data() + global * size, global * size, *rng_);
+                    if constexpr (conditional) draw_labels(labels_host_.data() + global, global, *rng_);
+                    draw_noise(noise_host_.data(), global * size, *rng_);
+                    if constexpr (conditional) draw_labels(labels_host_.data(), global, *rng_);
+                    noise_.resize(2 * batch);
+                    distributed::copy_share<Dev>(comm_, noise_host_.data(), size, batch, noise_.data());
+                    distributed::copy_share<Dev>(comm_, noise_host_.data() + global * size, size, batch,
+                                                 noise_.data() + batch * size);
+                    label_view fake_labels;
+                    if constexpr (conditional) {
+                        noise_labels_.resize(2 * batch);
+                        distributed::copy_share<Dev>(comm_, labels_host_.data(), 1, batch, noise_labels_.data());
+                        distributed::copy_share<Dev>(comm_, labels_host_.data() + global, 1, batch,
+                                                     noise_labels_.data() + batch);
+                        fake_labels = noise_labels_.cview();
+                    }
+                    const auto fake = forward(generator, noise_.cview(), fake_labels, 2).cview();
+                    out.d_loss = d_step_on(real, real_labels, fake.slice(batch, batch), slice(fake_labels, batch, batch));
+                    out.g_loss = g_step_on<true>(fake.slice(0, batch), slice(fake_labels, 0, batch));
+                    ++step_;
+                    return out;
                 }
-                const auto fake = forward(generator, noise_.cview(), fake_labels, 2).cview();
-                out.d_loss = d_step_on(real, real_labels, fake.slice(batch, batch), slice(fake_labels, batch, batch));
-                out.g_loss = g_step_on<true>(fake.slice(0, batch), slice(fake_labels, 0, batch));
-                ++step_;
-                return out;
             }
+            index_t batch = 0;
+            for (int k = 0; k < options.d_steps; ++k) {
+                const auto [real, real_labels] = real_share(next_real());
+                batch = real.batch;
+                sample_noise_share(batch);
+                out.d_loss = d_step_on(real, real_labels, forward(generator, noise_.cview(), noise_labels_.cview()).cview(),
+                                       noise_labels_.cview());
+            }
+            if (!options.g_step_on_d_noise) sample_noise_share(batch);
+            out.g_loss = g_step_on<false>(forward(generator, noise_.cview(), noise_labels_.cview()).cview(),
+                                          noise_labels_.cview());
+            ++step_;
+            return out;
         }
-        index_t batch = 0;
-        for (int k = 0; k < options.d_steps; ++k) {
-            const auto [real, real_labels] = real_share(next_real());
-            batch = real.batch;
-            sample_noise_share(batch);
-            out.d_loss = d_step_on(real, real_labels, forward(generator, noise_.cview(), noise_labels_.cview()).cview(),
-                                   noise_labels_.cview());
-        }
-        if (!options.g_step_on_d_noise) sample_noise_share(batch);
-        out.g_loss = g_step_on<false>(forward(generator, noise_.cview(), noise_labels_.cview()).cview(),
-                                      noise_labels_.cview());
-        ++step_;
-        return out;
     }
 
     /// Samples G(z) in eval mode (BatchNorm running statistics, no Dropout); G's mode is
