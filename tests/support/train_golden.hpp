@@ -82,6 +82,22 @@ void check_gan_iterations() {
 using GConvT = Sequential<Input<3>, Linear<3, 8>, ReLU, Reshape<2, 2, 2>, ConvTranspose2d<2, 3, 3, 2, 1, 1>, Tanh>;
 using DConv = Sequential<Input<3, 4, 4>, Conv2d<3, 4, 3, 2, 1>, LeakyReLU<0.2>, Flatten, Linear<16, 1>>;
 
+/// One Gan::step of `gan` (drawing from `rng`) from the golden file g: G's and D's parameters
+/// before it, the noise seed golden_gan.py's Rng drew with, real batches of `batch` samples from
+/// next_real(); G runs once on both steps' noise; the losses and the parameters after it.
+template <class GanT, class NextReal>
+void check_one_step(GanT& gan, Rng& rng, const GoldenFile& g, index_t batch, NextReal&& next_real) {
+    load_params(gan.generator, g, "g.param");
+    load_params(gan.discriminator, g, "d.param");
+    rng = Rng(static_cast<std::uint64_t>(g.at("noise_seed").values[0]));  // the noise golden_gan.py drew
+    const GanStepLosses l = gan.step(next_real);
+    BOOST_TEST(gan.generator.output().batch() == 2 * batch);  // one G pass for both steps
+    BOOST_TEST(l.d_loss == g.at("d_loss").values[0], boost::test_tools::tolerance(1e-12));
+    BOOST_TEST(l.g_loss == g.at("g_loss").values[0], boost::test_tools::tolerance(1e-12));
+    expect_params(gan.discriminator, g, "d.after");
+    expect_params(gan.generator, g, "g.after");
+}
+
 /// One Gan::step from "gan_conv_transpose": G runs once on both steps' noise (2b samples) and the
 /// G step backs through its first b (Network::backward_leading).
 template <class Dev>
@@ -92,16 +108,8 @@ void check_gan_step_conv_transpose() {
     const AdamOptions adam{.lr = 0.01, .beta1 = 0.5, .beta2 = 0.999};
     Gan<GConvT, DConv, Adam<Dev, double>, Adam<Dev, double>, Dev, double> gan(
         rng, {.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform}, adam, adam);
-    load_params(gan.generator, g, "g.param");
-    load_params(gan.discriminator, g, "d.param");
-    rng = Rng(static_cast<std::uint64_t>(g.at("noise_seed").values[0]));  // the noise golden_gan.py drew
     const auto real = Tensor<Shape<3, 4, 4>, Dev, double>::from_host(g.at("real").materialize());
-    const GanStepLosses l = gan.step([&] { return real.cview(); });
-    BOOST_TEST(gan.generator.output().batch() == 2 * real.batch());  // one G pass for both steps
-    BOOST_TEST(l.d_loss == g.at("d_loss").values[0], boost::test_tools::tolerance(1e-12));
-    BOOST_TEST(l.g_loss == g.at("g_loss").values[0], boost::test_tools::tolerance(1e-12));
-    expect_params(gan.discriminator, g, "d.after");
-    expect_params(gan.generator, g, "g.after");
+    check_one_step(gan, rng, g, real.batch(), [&] { return real.cview(); });
 }
 
 using GCond = Sequential<Input<3>, ConcatLabel<Embedding<4, 2>>, Linear<5, 8>, LeakyReLU<0.2>, Linear<8, 18>, Tanh,
@@ -120,9 +128,6 @@ void check_conditional_gan_step() {
     using CondGan = Gan<GCond, DCond, Adam<Dev, double>, Adam<Dev, double>, Dev, double>;
     static_assert(CondGan::conditional && CondGan::label_classes == 4);
     CondGan gan(rng, {.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform}, adam, adam);
-    load_params(gan.generator, g, "g.param");
-    load_params(gan.discriminator, g, "d.param");
-    rng = Rng(static_cast<std::uint64_t>(g.at("noise_seed").values[0]));  // what golden_gan.py drew
     struct Batch {
         Tensor<Shape<2, 3, 3>, Dev, double> x;
         Tensor<Shape<1>, Dev, std::int32_t> labels;
@@ -130,14 +135,8 @@ void check_conditional_gan_step() {
     const auto& l = g.at("real_labels").values;
     const Batch real{Tensor<Shape<2, 3, 3>, Dev, double>::from_host(g.at("real").materialize()),
                      Tensor<Shape<1>, Dev, std::int32_t>::from_host(std::vector<std::int32_t>(l.begin(), l.end()))};
-    const GanStepLosses losses = gan.step([&] {
-        return typename CondGan::LabelledBatch{real.x.cview(), real.labels.cview()};
-    });
-    BOOST_TEST(gan.generator.output().batch() == 2 * real.x.batch());
-    BOOST_TEST(losses.d_loss == g.at("d_loss").values[0], boost::test_tools::tolerance(1e-12));
-    BOOST_TEST(losses.g_loss == g.at("g_loss").values[0], boost::test_tools::tolerance(1e-12));
-    expect_params(gan.discriminator, g, "d.after");
-    expect_params(gan.generator, g, "g.after");
+    check_one_step(gan, rng, g, real.x.batch(),
+                   [&] { return typename CondGan::LabelledBatch{real.x.cview(), real.labels.cview()}; });
 }
 
 /// One VAE step from the golden file "vae_<name>".
