@@ -38,10 +38,18 @@ inline bool cpu_has_avx512_bf16() {
 #endif
 }
 
+#if defined(CTNN_DNNL)
+/// Whether oneDNN may use its AVX512_BF16 kernels: the CPU has them and DNNL_MAX_CPU_ISA allows them.
+inline bool dnnl_allows_bf16() {
+    static const bool allowed = (dnnl_get_effective_cpu_isa() & dnnl_cpu_isa_avx512_core_bf16) == dnnl_cpu_isa_avx512_core_bf16;
+    return allowed;
+}
+#endif
+
 /// Whether host_gemm_bf16 runs oneDNN's bf16 kernels (else: rounded operands on host_gemm).
 inline bool bf16_gemm_native() {
 #if defined(CTNN_DNNL)
-    return cpu_has_avx512_bf16();
+    return cpu_has_avx512_bf16() && dnnl_allows_bf16();
 #else
     return false;
 #endif
@@ -50,11 +58,11 @@ inline bool bf16_gemm_native() {
 /// Which kernels host_gemm_bf16 runs, and why, for logs and benchmark reports.
 inline std::string bf16_gemm_kernels() {
     if (bf16_gemm_native()) return "oneDNN dnnl_gemm_bf16bf16f32 (AVX512_BF16)";
-    const std::string why =
 #if defined(CTNN_DNNL)
-        "this CPU has no AVX512_BF16";
+    const std::string why = cpu_has_avx512_bf16() ? "oneDNN's ISA is limited below avx512_core_bf16 (DNNL_MAX_CPU_ISA)"
+                                                  : "this CPU has no AVX512_BF16";
 #else
-        "built without CTNN_DNNL";
+    const std::string why = "built without CTNN_DNNL";
 #endif
     return "bf16-rounded operands on the fp32 GEMM (" + why + ": the same numbers, no faster than fp32)";
 }
