@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE distributed
 #include <boost/test/unit_test.hpp>
 
+#include <ctnn/train/vae.hpp>
+
 #include "support/data_parallel.hpp"
 #include "support/temp_dir.hpp"
 
