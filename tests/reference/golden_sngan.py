@@ -2,8 +2,8 @@
 eps=1e-12, dim 0 for Linear and Conv2d, 1 for ConvTranspose2d) and the hinge loss, in float64.
 
 Spectral norm cases sn_<layer>.txt (golden_lib.py's format) hold the module's state before any
-forward (param:0.weight_orig, param:0.bias, buffer:0.weight_u, buffer:0.weight_v, as
-torch.manual_seed(0) and spectral_norm draw them), the input and grad_output, and `steps`: the
+forward (param:0.weight_orig, param:0.bias, buffer:0.weight_u, buffer:0.weight_v, as the module
+and spectral_norm draw them after torch.manual_seed(0)), the input and grad_output, and `steps`: the
 number of training forwards run on that input. Only the last one is back-propagated; output,
 grad_input, grad:<key> and buffer_after:<key> are after it, `sigma` is u^T W v with the final u
 and v, and eval_output the output of one more forward in eval mode (no power iteration).
@@ -16,15 +16,15 @@ torch's relu has gradient 0) and, for D on real samples (mean(relu(1 - s))), D o
 import torch
 import torch.nn.functional as F
 
-from golden_lib import Writer
+from golden_lib import Writer, write_results
 
 C = "golden_sngan.py"
 STEPS = 3
 
 
-def sn_case(name, module, input_shape, batch):
+def sn_case(name, make_module, input_shape, batch):
     torch.manual_seed(0)
-    net = torch.nn.Sequential(torch.nn.utils.spectral_norm(module)).double()
+    net = torch.nn.Sequential(torch.nn.utils.spectral_norm(make_module())).double()
     # u and v are drawn in float32 and converted by double(): the file holds what torch then uses.
     w = Writer(name, C)
     w.line("mode train")
@@ -43,12 +43,7 @@ def sn_case(name, module, input_shape, batch):
     gy = torch.randn(y.shape, dtype=torch.float64)
     w.full("grad_output", gy)
     y.backward(gy)
-    w.result("output", y)
-    w.result("grad_input", x.grad)
-    for key, p in net.named_parameters():
-        w.result("grad:" + key, p.grad)
-    for key, b in net.named_buffers():
-        w.result("buffer_after:" + key, b)
+    write_results(w, net, x, y)
     sn = net[0]
     dim = 1 if isinstance(sn, torch.nn.ConvTranspose2d) else 0
     mat = sn.weight_orig.detach().movedim(dim, 0).reshape(sn.weight_orig.shape[dim], -1)
@@ -76,9 +71,9 @@ def hinge_case():
 
 
 def main():
-    sn_case("sn_linear", torch.nn.Linear(5, 4), (5,), 3)
-    sn_case("sn_conv2d", torch.nn.Conv2d(2, 3, 3, stride=2, padding=1), (2, 5, 5), 2)
-    sn_case("sn_conv_transpose2d", torch.nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1), (3, 3, 3), 2)
+    sn_case("sn_linear", lambda: torch.nn.Linear(5, 4), (5,), 3)
+    sn_case("sn_conv2d", lambda: torch.nn.Conv2d(2, 3, 3, stride=2, padding=1), (2, 5, 5), 2)
+    sn_case("sn_conv_transpose2d", lambda: torch.nn.ConvTranspose2d(3, 2, 4, stride=2, padding=1), (3, 3, 3), 2)
     hinge_case()
 
 
