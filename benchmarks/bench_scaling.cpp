@@ -1,14 +1,15 @@
 // Data-parallel scaling of a GAN step: steps per second and the share of each step spent inside
 // the communicator, with the gradient reduction overlapped with backward (buckets) and without
-// (one reduction of each network's whole buffer before its update). Run it alone (one process,
+// (one reduction of each network's whole buffer before its update), each with every rank
+// updating all parameters or sharded updates (each rank adds up and steps its shard). Run it alone (one process,
 // OMP_NUM_THREADS threads) and under mpirun (one rank per process) with the same global batch:
 //
 //   OMP_NUM_THREADS=2 bench_scaling --model mlp
 //   OMP_NUM_THREADS=1 mpirun --allow-run-as-root --oversubscribe -np 2 bench_scaling --model mlp
 //
-// Both runs, from the same seed, must end with the same parameters bit for bit on every rank (the
-// reduction is element-wise, so bucket boundaries change no bit): it checks this and exits 1 if
-// not. Models: mlp (seed 003's MLP GAN, 2.1 M parameters: 8.5 MB of gradients per step) and
+// All layouts, from the same seed, must end with the same parameters bit for bit on every rank
+// (the reduction and the optimizers are element-wise, so bucket and shard boundaries change no
+// bit): it checks this and exits 1 if not. Models: mlp (seed 003's MLP GAN, 2.1 M parameters: 8.5 MB of gradients per step) and
 // dcgan (seed 003's DCGAN, 7.7 M parameters).
 #include <ctnn/ctnn.hpp>
 #include <ctnn/distributed/mpi.hpp>
@@ -89,9 +90,9 @@ double rank_mean(double value, const distributed::Mpi& mpi) {
 }
 
 /// `o.warmup` then `o.steps` timed GAN steps on fixed global batches, with buckets of
-/// `bucket_bytes` (0: none), testing started means between layers or not.
+/// `bucket_bytes` (0: none), sharded updates or not, testing started means between layers or not.
 template <class G, class D>
-Result run(const Options& o, distributed::Mpi& mpi, std::size_t bucket_bytes, bool tests = true) {
+Result run(const Options& o, distributed::Mpi& mpi, std::size_t bucket_bytes, bool shard, bool tests = true) {
     double comm_seconds = 0, finish_seconds = 0;
     Rng rng(3), data(4);
     using GanT = Gan<G, D, Adam<Cpu, float>, Adam<Cpu, float>, Cpu, float, Timed<distributed::Mpi>>;
@@ -99,6 +100,7 @@ Result run(const Options& o, distributed::Mpi& mpi, std::size_t bucket_bytes, bo
              {.lr = 1e-3, .beta1 = 0.5}, Init::pytorch,
              Timed<distributed::Mpi>{mpi, &comm_seconds, &finish_seconds, tests});
     gan.generator.bucket_bytes = gan.discriminator.bucket_bytes = bucket_bytes;
+    gan.generator.shard_updates = gan.discriminator.shard_updates = shard;
     Tensor<typename GanT::sample_shape, Cpu> real(o.batch);
     std::vector<float> host(real.size());
     for (auto& v : host) v = data.uniform<float>(-1, 1);
@@ -135,25 +137,31 @@ int bench(const Options& o, distributed::Mpi& mpi, const char* what) {
         std::printf("%s, global batch %zu, %d rank%s x %d thread%s, %d steps after %d:\n", what,
                     static_cast<std::size_t>(o.batch), mpi.size(), mpi.size() > 1 ? "s" : "", Cpu::threads(),
                     Cpu::threads() > 1 ? "s" : "", o.steps, o.warmup);
-    const Result one_shot = run<G, D>(o, mpi, 0);
-    if (mpi.size() == 1) {  // nothing to reduce: buckets would time the same step again
+    const Result one_shot = run<G, D>(o, mpi, 0, false);
+    if (mpi.size() == 1) {  // nothing to reduce: the other layouts would time the same step again
         if (root) std::printf("  %7.1f steps/s (%7.2f ms)\n", 1 / one_shot.step_seconds, one_shot.step_seconds * 1e3);
         return 0;
     }
-    const Result overlapped = run<G, D>(o, mpi, o.bucket_bytes);
-    const Result untested = run<G, D>(o, mpi, o.bucket_bytes, false);
-    const bool equal = overlapped.parameters == one_shot.parameters && untested.parameters == one_shot.parameters &&
-                       same_on_every_rank(overlapped.parameters);
+    const Result overlapped = run<G, D>(o, mpi, o.bucket_bytes, false);
+    const Result sharded = run<G, D>(o, mpi, 0, true);
+    const Result both = run<G, D>(o, mpi, o.bucket_bytes, true);
+    const Result untested = run<G, D>(o, mpi, o.bucket_bytes, true, false);
+    const bool equal = overlapped.parameters == one_shot.parameters && sharded.parameters == one_shot.parameters &&
+                       both.parameters == one_shot.parameters && untested.parameters == one_shot.parameters &&
+                       same_on_every_rank(both.parameters);
     if (root) {
-        const auto row = [](const char* name, const Result& r) {
-            std::printf("  %-34s %7.1f steps/s (%7.2f ms), communicator %4.1f%% of the step (finish_means %4.1f%%)\n",
-                        name, 1 / r.step_seconds, r.step_seconds * 1e3, r.comm_share * 100, r.finish_share * 100);
+        const auto row = [](const std::string& name, const Result& r) {
+            std::printf("  %-46s %7.1f steps/s (%7.2f ms), communicator %4.1f%% of the step (finish_means %4.1f%%)\n",
+                        name.c_str(), 1 / r.step_seconds, r.step_seconds * 1e3, r.comm_share * 100,
+                        r.finish_share * 100);
         };
         const std::string buckets = "buckets of " + std::to_string(o.bucket_bytes) + " B";
-        row("one-shot reduction", one_shot);
-        row(buckets.c_str(), overlapped);
-        row((buckets + ", no MPI_Test").c_str(), untested);
-        std::printf("  parameters with buckets %s the one-shot reduction's on every rank, bit for bit\n",
+        row("one reduction, every rank updates all", one_shot);
+        row(buckets + ", every rank updates all", overlapped);
+        row("one reduction, sharded updates", sharded);
+        row(buckets + ", sharded updates", both);
+        row(buckets + ", sharded, no MPI_Test", untested);
+        std::printf("  parameters of every layout %s the first one's on every rank, bit for bit\n",
                     equal ? "equal" : "DIFFER FROM");
     }
     return equal ? 0 : 1;

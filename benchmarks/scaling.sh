@@ -2,7 +2,8 @@
 # Data-parallel scaling of the example trainers on one machine (docs/benchmarks.md, "Scaling"):
 # the MLP GAN (mnist_gan), the DCGAN (mnist_dcgan) and the VAE (mnist_vae) on MNIST at their
 # default batch, as 1 process x 2 threads, 2 processes x 1 thread (mpirun -np 2) and 1 process x 1
-# thread. Each cell trains WARMUP steps, and in another run WARMUP + STEPS steps, from the same
+# thread, and as "2 x 1 apart": two one-thread processes each training alone on half the batch at
+# the same time, the bound on 2 x 1 where the cores slow each other down. Each cell trains WARMUP steps, and in another run WARMUP + STEPS steps, from the same
 # seed; the difference of the two runs' train_seconds and communication_seconds (metrics.json) is
 # the time of STEPS steps after warm-up and its share spent in the communicator's mean(). The best
 # of REPEATS such pairs is kept. Prints a Markdown table.
@@ -30,22 +31,44 @@ trap 'rm -rf "$work"' EXIT
 root=()
 [ "$(id -u)" -eq 0 ] && root=(--allow-run-as-root)
 
+# metrics FOLDER: "train_seconds communication_seconds" of the run in FOLDER.
+metrics() {
+  python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["train_seconds"], m["communication_seconds"])' \
+    "$1/metrics.json"
+}
+
 # seconds MODEL PROCESSES THREADS N: "train_seconds communication_seconds" of a fresh N-step run.
+# PROCESSES "apart": two one-thread processes on a core each, each training alone on half the
+# global batch, nothing exchanged: the slower one's seconds (what 2 x 1 would take if
+# communicating cost nothing).
 seconds() {
   local model=$1 np=$2 threads=$3 n=$4 out="$work/run" launch=()
-  rm -rf "$out"
+  rm -rf "$out" "$out"0 "$out"1
+  if [ "$np" = apart ]; then
+    local half=$(($("$build/examples/$model" --help | sed -n 's/^ *--batch .*\[\([0-9]*\)\]$/\1/p') / 2))
+    local pids=()
+    for core in 0 1; do
+      OMP_NUM_THREADS=1 taskset -c "$core" "$build/examples/$model" --data mnist --steps "$n" --batch "$half" \
+        --classifier none --eval-samples 2 --keep 0 --out "$out$core" >"$work/log$core" 2>&1 &
+      pids+=($!)
+    done
+    wait "${pids[0]}" && wait "${pids[1]}" || { cat "$work/log0" "$work/log1" >&2; exit 1; }
+    read -r a _ < <(metrics "$out"0)
+    read -r b _ < <(metrics "$out"1)
+    python3 -c "import sys; print(max(map(float, sys.argv[1:])), 0)" "$a" "$b"
+    return
+  fi
   [ "$np" -gt 1 ] && launch=(mpirun "${root[@]}" --oversubscribe --bind-to core -x OMP_NUM_THREADS -np "$np")
   OMP_NUM_THREADS=$threads "${launch[@]}" "$build/examples/$model" --data mnist --steps "$n" --classifier none \
     --eval-samples 2 --keep 0 --out "$out" >"$work/log" 2>&1 || { cat "$work/log" >&2; exit 1; }
-  python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["train_seconds"], m["communication_seconds"])' \
-    "$out/metrics.json"
+  metrics "$out"
 }
 
 echo "| model | processes x threads | steps/s | of each step communicating | vs 1 x 2 |"
 echo "| --- | --- | --- | --- | --- |"
 for model in "${models[@]}"; do
   base=""
-  for layout in "1 2" "2 1" "1 1"; do
+  for layout in "1 2" "2 1" "apart 1" "1 1"; do
     read -r np threads <<<"$layout"
     best=""
     for _ in $(seq "$repeats"); do
@@ -62,6 +85,6 @@ for model in "${models[@]}"; do
     read -r rate share <<<"$best"
     [ -z "$base" ] && base=$rate
     python3 -c "import sys; r, s, b = map(float, sys.argv[3:]); print(f'| {sys.argv[1]} | {sys.argv[2]} | {r:.2f} | {100 * s:.1f}% | {r / b:.2f} |')" \
-      "$model" "$np x $threads" "$rate" "$share" "$base"
+      "$model" "$([ "$np" = apart ] && echo "2 x 1 apart" || echo "$np x $threads")" "$rate" "$share" "$base"
   done
 done

@@ -80,7 +80,10 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
     auto loader = data_loader<data::DataLoader<DigitShape, Dev, float, float>>(
         opt, load_images<DigitShape>(opt.data, data::Split::train),
         {.batch_size = batch, .shuffle = true, .drop_last = false, .scaling = data::Scaling::unit, .seed = opt.seed});
-    const auto checkpoint = [&] { return vae.checkpoint().state(loader_key, loader, true); };
+    const auto checkpoint = [&] {  // on every rank: gathering the sharded optimizer state is a collective
+        vae.gather_optimizer_state();
+        return vae.checkpoint().state(loader_key, loader, true);
+    };
     if (opt.resume) resume(opt, checkpoint(), epoch, loader);
     const DigitData test = load_images<DigitShape>(opt.data, data::Split::test);
 

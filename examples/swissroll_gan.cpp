@@ -101,7 +101,10 @@ int train(RunOptions& opt, double lr, index_t batch, int d_steps) {
             const std::vector<float> real = data::swiss_roll(fixed, 1000);
             viz::plot_real_vs_generated(opt.out / epoch_file("samples_epoch", e), real, generate(gan, 1000, fixed));
         },
-        [&] { return gan.checkpoint(); });
+        [&] {
+            gan.gather_optimizer_state();  // on every rank, before rank 0 saves
+            return gan.checkpoint();
+        });
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     viz::plot_gan_losses(opt.out / "losses.png", log.series(1), log.series(0), {.title = "GAN on the Swiss roll"});
 

@@ -90,7 +90,8 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
         opt, std::move(train),
         {.batch_size = copt.batch, .shuffle = true, .drop_last = false, .scaling = data::Scaling::unit, .seed = opt.seed});
     std::int64_t epoch = 0, step = 0;
-    const auto checkpoint = [&] {
+    const auto checkpoint = [&] {  // on every rank: gathering the sharded optimizer state is a collective
+        net.gather_optimizer_state();
         return bind_classifier<Dev>({}, net)
             .optimizer("optimizer", net.optimizer)
             .counter("step", step)

@@ -124,7 +124,7 @@ bool Cli::parse(int argc, char** argv, int& exit_code) const {
         for (int i = 1; i < argc; ++i) {
             std::string arg = argv[i];
             if (arg == "--help" || arg == "-h") {
-                std::cout << usage();
+                if (prints_) std::cout << usage();
                 exit_code = 0;
                 return false;
             }
@@ -146,7 +146,7 @@ bool Cli::parse(int argc, char** argv, int& exit_code) const {
         }
         return true;
     } catch (const std::invalid_argument& e) {
-        std::cerr << program_ << ": " << e.what() << "\n(" << program_ << " --help lists the flags)\n";
+        if (prints_) std::cerr << program_ << ": " << e.what() << "\n(" << program_ << " --help lists the flags)\n";
         exit_code = 2;
         return false;
     }

@@ -54,6 +54,13 @@ public:
 
     std::string usage() const;
 
+    /// Whether parse() prints --help's text and flag errors (default true). The other ranks of an
+    /// mpirun launch parse the same flags silently, so that each message appears once.
+    Cli& prints(bool yes) {
+        prints_ = yes;
+        return *this;
+    }
+
     /// Every flag that takes a value, with its value now (after parse()), except those named in
     /// `except`: a run's settings, as its checkpoint stores them.
     std::vector<std::pair<std::string, std::string>> values(const std::vector<std::string>& except) const;
@@ -69,6 +76,7 @@ private:
 
     std::string program_, description_;
     std::vector<Flag> flags_;
+    bool prints_ = true;
 };
 
 }  // namespace examples

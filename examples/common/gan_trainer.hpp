@@ -57,7 +57,10 @@ public:
         auto loader = data_loader<ctnn::data::DataLoader<S, Dev, float, float>>(
             opt_, load_images<S>(opt_.data, ctnn::data::Split::train),
             {.batch_size = cfg_.batch, .shuffle = cfg_.shuffle, .drop_last = true, .scaling = cfg_.scaling, .seed = opt_.seed});
-        const auto checkpoint = [&] { return gan_.checkpoint().state(loader_key, loader, true); };
+        const auto checkpoint = [&] {  // on every rank: gathering the sharded optimizer state is a collective
+            gan_.gather_optimizer_state();
+            return gan_.checkpoint().state(loader_key, loader, true);
+        };
         if (opt_.resume) resume(opt_, checkpoint(), epoch, loader);
         const auto& real = loader.dataset().samples;
         if (opt_.writes())

@@ -100,6 +100,7 @@ int example_main(int argc, char** argv) {
         program.opt.comm = world.comm();
         return world.run([&] {
             Cli cli(program.opt.name, Program::summary);
+            cli.prints(program.opt.writes());
             program.opt.add_flags(cli, Program::generative);
             program.add_flags(cli);
             if (int code = 0; !cli.parse(argc, argv, code)) return code;

@@ -64,10 +64,11 @@ bool RunOptions::batch_splits() const {
     const int ranks = comm.size();
     for (const auto& [flag, value] : settings)
         if (flag == "batch" && std::stoll(value) % ranks != 0) {
-            std::cerr << name << ": --batch " << value << " does not split evenly across the " << ranks
-                      << " processes mpirun started (--batch is the global batch, of which each process trains on an "
-                         "equal share): give a multiple of "
-                      << ranks << "\n";
+            if (writes())
+                std::cerr << name << ": --batch " << value << " does not split evenly across the " << ranks
+                          << " processes mpirun started (--batch is the global batch, of which each process trains "
+                             "on an equal share): give a multiple of "
+                          << ranks << "\n";
             return false;
         }
     return true;

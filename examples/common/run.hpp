@@ -78,7 +78,7 @@ struct RunOptions {
     /// metrics.json) and shows its progress; the other ranks write nothing.
     bool writes() const { return comm.rank() == 0; }
     /// Whether the run's --batch (the global batch) splits evenly across its ranks; if not, says so
-    /// on stderr, naming --batch, its value and the ranks.
+    /// on stderr (rank 0), naming --batch, its value and the ranks.
     bool batch_splits() const;
     /// Refuses (std::invalid_argument) a run of several ranks, for a trainer that trains only in
     /// one process, saying `why`.

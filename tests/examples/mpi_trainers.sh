@@ -9,7 +9,7 @@
 # 3. -np 2 --steps 3, then --resume, ends with the uninterrupted -np 2 run's losses.csv and
 #    checkpoint, byte for byte (so separate -np 2 launches also repeat one another bit for bit).
 # 4. An indivisible --batch is refused before anything is written, naming --batch, its value and
-#    the number of processes.
+#    the number of processes, once (rank 0 speaks); --help prints its text once.
 # 5. mnist_vae -np 2, and mnist_classifier -np 2 (4 steps), agree with one process within 1e-5.
 set -u
 read -r -a mpirun <<<"$1"
@@ -60,8 +60,11 @@ same two cut "-np 2 --steps 3, then --resume"
 
 # 4.
 run odd 2 "$gan" --batch 15 && fail "-np 2 --batch 15 was accepted"
-grep -q -- "--batch 15 does not split evenly across the 2 processes" odd.log || fail "-np 2 --batch 15: $(cat odd.log)"
+[ "$(grep -c -- "--batch 15 does not split evenly across the 2 processes" odd.log)" -eq 1 ] ||
+    fail "-np 2 --batch 15 did not say so once: $(cat odd.log)"
 [ -e odd ] && fail "-np 2 --batch 15 wrote its folder"
+run help 2 "$gan" --help || fail "-np 2 --help: $(cat help.log)"
+[ "$(grep -c '^usage: ' help.log)" -eq 1 ] || fail "-np 2 --help did not print its text once: $(cat help.log)"
 
 # 5.
 run vae_one 0 "$vae" || fail "mnist_vae, one process: $(cat vae_one.log)"

@@ -10,8 +10,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
+#include <iterator>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 using namespace ctnn;
 using distributed::SimulatedRank;
@@ -78,6 +81,7 @@ BOOST_AUTO_TEST_CASE(every_rank_resumes_from_rank_0s_checkpoint) {
             Rng rng(5);
             auto gan = make_gan(rng, comm);
             train_steps(gan, data, 2);
+            gan.gather_optimizer_state();  // every rank: the optimizers' state is sharded
             if (comm.rank() == 0) gan.checkpoint().save(file);
         }
         double barrier = 0;
@@ -89,6 +93,76 @@ BOOST_AUTO_TEST_CASE(every_rank_resumes_from_rank_0s_checkpoint) {
         resumed[comm.rank()] = parameters_of(gan);
     });
     for (int r = 0; r < 2; ++r) BOOST_TEST((resumed[r] == straight[r]), "rank " << r);
+}
+
+// Sharded updates (each rank adds up and steps only its shard, then the ranks exchange
+// parameters) give the unsharded update's parameters and optimizer state bit for bit, with one
+// bucket, many buckets or none, in worlds whose ranks split the buffers unevenly too.
+BOOST_AUTO_TEST_CASE(sharded_updates_give_the_unsharded_parameters_and_state) {
+    struct Variant {
+        bool shard;
+        std::size_t bucket_bytes;
+    };
+    const Variant variants[] = {{false, 0}, {true, 0}, {true, std::size_t{1} << 20}, {true, 64}};
+    for (int ranks : {2, 3, 4}) {
+        BOOST_TEST_CONTEXT("world of " << ranks) {
+            std::vector<std::vector<float>> result(std::size(variants) * ranks);
+            std::vector<int> partial(std::size(variants) * ranks);
+            SimulatedWorld world(ranks);
+            world.run([&](SimulatedRank& comm) {
+                for (std::size_t v = 0; v < std::size(variants); ++v) {
+                    Rng rng(5), data(6);
+                    auto gan = make_gan(rng, comm);
+                    const auto set = [&](auto& unit) {
+                        unit.shard_updates = variants[v].shard;
+                        unit.bucket_bytes = variants[v].bucket_bytes;
+                    };
+                    set(gan.generator);
+                    set(gan.discriminator);
+                    train_steps(gan, data, 3, 24);  // 24: 2, 3 and 4 ranks divide it
+                    const std::size_t at = v * ranks + comm.rank();
+                    partial[at] = gan.generator.optimizer.state_partial();
+                    gan.gather_optimizer_state();
+                    result[at] = parameters_of(gan);
+                    const auto append_state = [&](auto& opt) {
+                        opt.visit_state([&](const std::string&, auto& t) {
+                            if constexpr (!std::is_same_v<std::remove_cvref_t<decltype(t)>, std::int64_t>)
+                                result[at].insert(result[at].end(), t.data(), t.data() + t.size());
+                        });
+                    };
+                    append_state(gan.generator.optimizer);
+                    append_state(gan.discriminator.optimizer);
+                }
+            });
+            for (std::size_t v = 0; v < std::size(variants); ++v)
+                for (int r = 0; r < ranks; ++r) {
+                    const std::size_t at = v * ranks + r;
+                    BOOST_TEST((result[at] == result[0]), "variant " << v << ", rank " << r);
+                    BOOST_TEST(partial[at] == int(variants[v].shard), "variant " << v << ", rank " << r);
+                }
+        }
+    }
+}
+
+// A checkpoint refuses to save an optimizer state that sharded updates left in parts, naming it.
+BOOST_AUTO_TEST_CASE(a_sharded_optimizer_state_is_gathered_before_it_is_saved) {
+    test::TempDir dir;
+    std::string error;
+    SimulatedWorld world(2);
+    world.run([&](SimulatedRank& comm) {
+        Rng rng(5), data(6);
+        auto gan = make_gan(rng, comm);
+        train_steps(gan, data, 1);
+        if (comm.rank() == 0) try {
+                gan.checkpoint().save(dir.path / "partial.safetensors");
+            } catch (const std::logic_error& e) {
+                error = e.what();
+            }
+    });
+    BOOST_TEST(error.find("optimizer.generator's state is split across the ranks of a sharded update: call "
+                          "gather_optimizer_state() on every rank before saving") != std::string::npos,
+               error);
+    BOOST_TEST(!std::filesystem::exists(dir.path / "partial.safetensors"));
 }
 
 BOOST_AUTO_TEST_CASE(a_batch_that_the_ranks_do_not_divide_is_an_error_on_every_rank) {
@@ -447,6 +521,7 @@ BOOST_AUTO_TEST_CASE(a_batchnorm_gan_resumes_from_rank_0s_checkpoint) {
             Rng rng(5);
             auto gan = make_bn_gan<BnGenerator, BnCritic>(rng, comm);
             train_steps(gan, data, 2);
+            gan.gather_optimizer_state();  // every rank: the optimizers' state is sharded
             if (comm.rank() == 0) gan.checkpoint().save(file);
         }
         double barrier = 0;

@@ -57,6 +57,24 @@ public:
         timed([&] { state_->finish_means(); });
     }
 
+    /// ShardingCommunicator: the wrapped communicator's, where it has them; otherwise it does not
+    /// shard (a reduce-scatter is a whole mean, a shard is all of n, all_gather does nothing).
+    bool shards() const { return state_->shards; }
+    /// This rank's shard of n values.
+    Shard shard(index_t n) const { return state_->shard(n); }
+    /// Begins the mean of this rank's shard of the n values at p (ShardingCommunicator).
+    template <class T>
+        requires std::same_as<T, float> || std::same_as<T, double>
+    void start_reduce_scatter(T* p, index_t n) {
+        timed([&] { state_->start_reduce_scatter(p, n); });
+    }
+    /// Copies every rank's shard of the n values at p to every rank (ShardingCommunicator).
+    template <class T>
+        requires std::same_as<T, float> || std::same_as<T, double>
+    void all_gather(T* p, index_t n) {
+        timed([&] { state_->all_gather(p, n); });
+    }
+
     /// Seconds spent in the calls above so far, by every copy of this communicator (0 in one
     /// process).
     double seconds() const { return state_->seconds; }
@@ -64,6 +82,7 @@ public:
 private:
     struct State {
         int rank = 0, size = 1;
+        bool shards = false;
         double seconds = 0;
         virtual ~State() = default;
         virtual void mean(float* p, index_t n) = 0;
@@ -72,12 +91,18 @@ private:
         virtual void start_mean(double* p, index_t n) = 0;
         virtual void progress() = 0;
         virtual void finish_means() = 0;
+        virtual Shard shard(index_t n) const = 0;
+        virtual void start_reduce_scatter(float* p, index_t n) = 0;
+        virtual void start_reduce_scatter(double* p, index_t n) = 0;
+        virtual void all_gather(float* p, index_t n) = 0;
+        virtual void all_gather(double* p, index_t n) = 0;
     };
     template <class C>
     struct Model final : State {
         explicit Model(C c) : comm(std::move(c)) {
             rank = comm.rank();
             size = comm.size();
+            if constexpr (ShardingCommunicator<C>) shards = comm.shards();
         }
         void mean(float* p, index_t n) override { comm.mean(p, n); }
         void mean(double* p, index_t n) override { comm.mean(p, n); }
@@ -88,6 +113,27 @@ private:
         }
         void finish_means() override {
             if constexpr (AsyncCommunicator<C>) comm.finish_means();
+        }
+        Shard shard(index_t n) const override {
+            if constexpr (ShardingCommunicator<C>)
+                return comm.shard(n);
+            else
+                return {0, n};
+        }
+        void start_reduce_scatter(float* p, index_t n) override { scatter(p, n); }
+        void start_reduce_scatter(double* p, index_t n) override { scatter(p, n); }
+        void all_gather(float* p, index_t n) override { gather(p, n); }
+        void all_gather(double* p, index_t n) override { gather(p, n); }
+        template <class T>
+        void scatter(T* p, index_t n) {
+            if constexpr (ShardingCommunicator<C>)
+                comm.start_reduce_scatter(p, n);
+            else
+                start(p, n);
+        }
+        template <class T>
+        void gather(T* p, index_t n) {
+            if constexpr (ShardingCommunicator<C>) comm.all_gather(p, n);
         }
         template <class T>
         void start(T* p, index_t n) {
@@ -110,6 +156,6 @@ private:
     std::shared_ptr<State> state_;
 };
 
-static_assert(AsyncCommunicator<AnyCommunicator>);
+static_assert(ShardingCommunicator<AnyCommunicator>);
 
 }  // namespace ctnn::distributed

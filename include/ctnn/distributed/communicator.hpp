@@ -7,7 +7,8 @@
 // - SingleProcess: rank 0 of 1; mean() does nothing. The default: no cost, today's results.
 // - SimulatedWorld / SimulatedRank: R ranks as R threads of one process, meeting at a barrier:
 //   the test oracle for the semantics, without MPI.
-// Communicators that can reduce while a backward pass runs (Mpi) model AsyncCommunicator too.
+// Communicators that can reduce while a backward pass runs (Mpi) model AsyncCommunicator too, and
+// those that can leave each rank a shard of the mean to optimize model ShardingCommunicator.
 #pragma once
 
 #include <barrier>
@@ -50,6 +51,47 @@ concept AsyncCommunicator = Communicator<C> && requires(C& c, float* f, double* 
     c.start_mean(d, n);
     c.progress();
     c.finish_means();
+};
+
+/// A rank's part [begin, end) of n values, in a sharded reduction (ShardingCommunicator).
+struct Shard {
+    index_t begin = 0;  ///< its first value
+    index_t end = 0;    ///< one past its last value
+    /// How many values.
+    index_t size() const { return end - begin; }
+    friend bool operator==(const Shard&, const Shard&) = default;
+};
+
+/// Rank r's shard of n values split across `ranks`: contiguous, in rank order, as even as
+/// boundaries at multiples of 16 values (64 bytes of floats, whole SIMD registers) allow; a
+/// shard may be empty when n is small. Every sharding communicator splits this way.
+inline Shard shard_of(index_t n, int r, int ranks) {
+    const auto boundary = [&](int k) -> index_t {
+        if (k >= ranks) return n;
+        const index_t even = n * static_cast<index_t>(k) / static_cast<index_t>(ranks);
+        return even / 16 * 16;
+    };
+    return {boundary(r), boundary(r + 1)};
+}
+
+/// A communicator that can shard the optimizer's work (docs/distributed.md, "Sharded updates"):
+/// instead of every rank averaging the whole gradient buffer and stepping the optimizer over
+/// all of it, `start_reduce_scatter(p, n)` leaves on each rank only the mean of its shard,
+/// p[shard(n)] (the rest of p is left as it was), the optimizer steps that shard, and
+/// `all_gather(p, n)` copies every rank's shard of p to every rank. The means are mean()'s bit
+/// for bit (the same additions in rank order), so a sharded update gives the unsharded one's
+/// parameters exactly, with 1/R of the adding and optimizing per rank. `shards()` says whether
+/// this communicator shards at all (false: start_reduce_scatter is a whole mean, shard(n) is all
+/// of n, all_gather does nothing); it is the same on every rank. start_reduce_scatter is
+/// completed by finish_means() as start_mean is; both are collectives.
+template <class C>
+concept ShardingCommunicator = AsyncCommunicator<C> && requires(C& c, const C& cc, float* f, double* d, index_t n) {
+    { cc.shards() } -> std::convertible_to<bool>;
+    { cc.shard(n) } -> std::same_as<Shard>;
+    c.start_reduce_scatter(f, n);
+    c.start_reduce_scatter(d, n);
+    c.all_gather(f, n);
+    c.all_gather(d, n);
 };
 
 namespace detail {
@@ -111,6 +153,17 @@ public:
     }
     static void progress() {}
     static void finish_means() {}
+    ///@}
+    /// @name ShardingCommunicator protocol
+    ///@{
+
+    /// As the ShardingCommunicator concept defines them; start_reduce_scatter is done at once.
+    bool shards() const { return size() > 1; }
+    Shard shard(index_t n) const { return shard_of(n, rank_, size()); }
+    template <class T>
+    void start_reduce_scatter(T* p, index_t n);
+    template <class T>
+    void all_gather(T* p, index_t n);
     ///@}
 
 private:
@@ -199,6 +252,36 @@ private:
         for (index_t i = 0; i < n; ++i) p[i] = s[i];
     }
 
+    /// As mean(), but each rank adds up and writes back only its own shard.
+    template <class T>
+    void reduce_scatter(int rank, T* p, index_t n) {
+        published_[rank] = p;
+        wait();
+        const Shard mine = shard_of(n, rank, ranks_);
+        std::vector<T>& s = scratch<T>(rank);
+        if (s.size() < mine.size()) s.resize(mine.size());
+        detail::mean_in_rank_order(
+            ranks_, mine.size(), [&](int r) { return static_cast<const T*>(published_[r]) + mine.begin; }, s.data());
+        wait();
+        for (index_t i = 0; i < mine.size(); ++i) p[mine.begin + i] = s[i];
+    }
+
+    /// Every rank copies the other ranks' shards out of their p into its own. Each rank writes
+    /// only where it reads nobody's values and nobody reads its, so one wait before and after
+    /// suffices.
+    template <class T>
+    void all_gather(int rank, T* p, index_t n) {
+        published_[rank] = p;
+        wait();
+        for (int r = 0; r < ranks_; ++r) {
+            if (r == rank) continue;
+            const Shard theirs = shard_of(n, r, ranks_);
+            const T* src = static_cast<const T*>(published_[r]);
+            for (index_t i = theirs.begin; i < theirs.end; ++i) p[i] = src[i];
+        }
+        wait();
+    }
+
     int ranks_;
     std::unique_ptr<std::barrier<>> barrier_;
     std::vector<const void*> published_;
@@ -215,6 +298,16 @@ inline int SimulatedRank::size() const { return world_->size(); }
 template <class T>
 void SimulatedRank::mean(T* p, index_t n) {
     world_->mean(rank_, p, n);
+}
+
+template <class T>
+void SimulatedRank::start_reduce_scatter(T* p, index_t n) {
+    world_->reduce_scatter(rank_, p, n);
+}
+
+template <class T>
+void SimulatedRank::all_gather(T* p, index_t n) {
+    world_->all_gather(rank_, p, n);
 }
 
 /// This rank's share of a global batch view: samples [rank * B/R, (rank + 1) * B/R). A batch
@@ -251,6 +344,6 @@ DataParallel data_parallel(C& comm, BatchStats stats) {
 }
 
 static_assert(Communicator<SingleProcess>);
-static_assert(AsyncCommunicator<SimulatedRank>);
+static_assert(ShardingCommunicator<SimulatedRank>);
 
 }  // namespace ctnn::distributed

@@ -3,7 +3,9 @@
 // (MPI_Allgather) and each rank adds them in rank order itself: the same bits on every rank, and
 // the same bits as a SimulatedWorld of as many ranks. start_mean() does the same with
 // MPI_Iallgather, so that a network's gradient buckets are reduced while its backward pass goes
-// on (AsyncCommunicator). It needs <mpi.h>; link MPI::MPI_CXX.
+// on (AsyncCommunicator), and start_reduce_scatter() / all_gather() with MPI_Ialltoallv and
+// MPI_Allgatherv, so that each rank adds up and optimizes only its shard (ShardingCommunicator).
+// It needs <mpi.h>; link MPI::MPI_CXX.
 #pragma once
 
 // The C API is all ctnn uses; MPI's deprecated C++ bindings do not compile warning-free.
@@ -89,6 +91,62 @@ public:
                        &b.request);
     }
 
+    /// @name ShardingCommunicator protocol
+    ///@{
+
+    /// Whether it shards: with more than one rank.
+    bool shards() const { return size_ > 1; }
+    /// This rank's shard of n values (shard_of).
+    Shard shard(index_t n) const { return shard_of(n, rank_, size_); }
+
+    /// The mean of this rank's shard of the n values at p begun: an MPI_Ialltoallv sends every
+    /// rank its shard of p and brings this rank's shard of every rank's p, side by side, into a
+    /// gather buffer; completing it adds them in rank order into p[shard(n)], as mean() would.
+    template <class T>
+    void start_reduce_scatter(T* p, index_t n) {
+        if (size_ == 1) return;
+        if (pending_.size() == started_) pending_.emplace_back();
+        Pending& b = pending_[started_++];
+        const Shard mine = shard(n);
+        auto& all = b.gathered.get<T>();
+        if (all.size() < mine.size() * size_) all.resize(mine.size() * size_);
+        // Counts and displacements stay alive in b until the collective completes, as MPI needs.
+        b.counts.resize(4 * static_cast<std::size_t>(size_));
+        int* send_counts = b.counts.data();
+        int* send_displs = send_counts + size_;
+        int* recv_counts = send_displs + size_;
+        int* recv_displs = recv_counts + size_;
+        for (int r = 0; r < size_; ++r) {
+            const Shard theirs = shard_of(n, r, size_);
+            send_counts[r] = static_cast<int>(theirs.size());
+            send_displs[r] = static_cast<int>(theirs.begin);
+            recv_counts[r] = static_cast<int>(mine.size());
+            recv_displs[r] = static_cast<int>(mine.size()) * r;
+        }
+        b.values = p + mine.begin;
+        b.n = mine.size();
+        b.is_double = std::is_same_v<T, double>;
+        MPI_Ialltoallv(p, send_counts, send_displs, type<T>(), all.data(), recv_counts, recv_displs, type<T>(), comm_,
+                       &b.request);
+    }
+
+    /// Every rank's shard of the n values at p copied into every rank's p, in place
+    /// (MPI_Allgatherv).
+    template <class T>
+    void all_gather(T* p, index_t n) {
+        if (size_ == 1) return;
+        gather_counts_.resize(2 * static_cast<std::size_t>(size_));
+        int* counts = gather_counts_.data();
+        int* displs = counts + size_;
+        for (int r = 0; r < size_; ++r) {
+            const Shard theirs = shard_of(n, r, size_);
+            counts[r] = static_cast<int>(theirs.size());
+            displs[r] = static_cast<int>(theirs.begin);
+        }
+        MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, p, counts, displs, type<T>(), comm_);
+    }
+    ///@}
+
     /// Lets started means advance: Open MPI moves a nonblocking collective on only inside MPI
     /// calls. Each one found complete is added up in rank order now.
     void progress() {
@@ -159,6 +217,7 @@ private:
         bool is_double = false;
         MPI_Request request = MPI_REQUEST_NULL;
         Gathered gathered;
+        std::vector<int> counts;  // a reduce-scatter's counts and displacements
     };
     template <class T>
     void finish_as(Pending& b) {
@@ -174,9 +233,10 @@ private:
     // buffers' storage along, not their data, so MPI keeps writing where it was told.
     std::vector<Pending> pending_;
     std::size_t started_ = 0, finished_ = 0;
-    Gathered gathered_;  // of mean()
+    Gathered gathered_;               // of mean()
+    std::vector<int> gather_counts_;  // of all_gather()
 };
 
-static_assert(AsyncCommunicator<Mpi>);
+static_assert(ShardingCommunicator<Mpi>);
 
 }  // namespace ctnn::distributed

@@ -12,6 +12,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -51,10 +52,16 @@ public:
     }
 
     /// An optimizer's state buffers (flat) and step count, under prefix + "." + its names.
+    /// save() refuses (std::logic_error) a state that sharded updates left in parts across the
+    /// ranks (Optimizer::state_partial): each rank must gather it first.
     template <class Opt>
     Checkpoint& optimizer(const std::string& prefix, Opt& opt) {
         bindings_.push_back(Binding{
             [&opt, prefix](SafeTensors& st) {
+                if (opt.state_partial())
+                    throw std::logic_error("ctnn::io::Checkpoint: " + prefix +
+                                           "'s state is split across the ranks of a sharded update: call "
+                                           "gather_optimizer_state() on every rank before saving");
                 opt.visit_state([&](const std::string& n, auto& t) { put_flat(st, prefix + "." + n, t); });
             },
             [&opt, prefix](const SafeTensors& st, const std::string& file, std::vector<std::string>& seen) {
@@ -62,6 +69,7 @@ public:
             },
             [&opt, prefix](const SafeTensors& st) {
                 opt.visit_state([&](const std::string& n, auto& t) { get_flat(st, prefix + "." + n, t); });
+                opt.state_made_whole();
             }});
         return *this;
     }

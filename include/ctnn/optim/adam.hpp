@@ -59,7 +59,7 @@ public:
     }
 
 private:
-    void update() {
+    void update(index_t begin, index_t end) {
         const AdamOptions& o = this->options_;
         // The bias corrections in double, as torch computes them in Python.
         const double step = static_cast<double>(this->steps());
@@ -73,7 +73,8 @@ private:
                                             T(std::sqrt(bias_correction2)),
                                             T(o.eps),
                                             T(o.weight_decay)};
-        detail::adam_update<Dev>(this->values_, this->grads_, this->state_[0].data(), this->state_[1].data(), this->size_, c);
+        detail::adam_update<Dev>(this->values_ + begin, this->grads_ + begin, this->state_[0].data() + begin,
+                                 this->state_[1].data() + begin, end - begin, c);
     }
 };
 

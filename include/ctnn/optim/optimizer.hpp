@@ -36,9 +36,9 @@ template <class Dev, class T>
 using StateBuffer = Tensor<Shape<1>, Dev, T>;
 
 /// The parameters, options and state of an optimizer Derived, which provides `name` (for error
-/// messages) and `update()`: one step of its rule over the whole flat buffer (`values_`,
-/// `grads_`, `state_[k]` for k in state_names(), `size_` elements), called after the step count
-/// has advanced.
+/// messages) and `update(begin, end)`: one step of its rule over the flat elements [begin, end)
+/// (of `values_`, `grads_`, `state_[k]` for k in state_names(); all `size_` of them in a plain
+/// step()), called after the step count has advanced.
 template <class Derived, class Opts, class Dev, class T>
 class Optimizer {
 public:
@@ -59,8 +59,24 @@ public:
     /// One optimisation step from the gradients in the network.
     void step() {
         ++steps_;
-        static_cast<Derived&>(*this).update();
+        static_cast<Derived&>(*this).update(0, size_);
     }
+    /// One optimisation step that updates only the flat elements [begin, end) of each range (a
+    /// rank's shards in a sharded update; the other elements and their state are left as they
+    /// are). The rules are element-wise, so each element gets step()'s bits.
+    /// The state is then current only in those ranges (state_partial()).
+    template <class Ranges>
+    void step(const Ranges& ranges) {
+        ++steps_;
+        for (const auto& r : ranges) static_cast<Derived&>(*this).update(r.begin, r.end);
+        partial_ = true;
+    }
+
+    /// Whether a step(ranges) left the state current only in part of the buffer (each rank of a
+    /// sharded update holds its own part), so that it must not be saved until it is whole again.
+    bool state_partial() const { return partial_; }
+    /// Declares the state whole again: every rank's parts have been gathered, or it was loaded.
+    void state_made_whole() { partial_ = false; }
 
     /// Sets the bound network's parameter gradients to zero.
     void zero_grad() { Dev::fill(grads_, size_, T(0)); }
@@ -88,6 +104,8 @@ public:
 
     /// Every parameter, in the network's visit_parameters order (PyTorch's state index).
     const std::vector<Param>& parameters() const { return params_; }
+    /// State buffer k (of state_names()), flat as the parameter buffer.
+    T* state_buffer(index_t k) { return state_[k].data(); }
     /// The state buffers' names, e.g. {"exp_avg", "exp_avg_sq"} for Adam.
     const std::vector<std::string>& state_names() const { return state_names_; }
 
@@ -124,6 +142,7 @@ private:
     std::vector<Param> params_;
     std::vector<std::string> state_names_;
     std::int64_t steps_ = 0;
+    bool partial_ = false;
 };
 
 }  // namespace ctnn

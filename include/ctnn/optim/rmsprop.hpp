@@ -95,14 +95,15 @@ private:
         return names;
     }
 
-    void update() {
+    void update(index_t begin, index_t end) {
         const RMSpropOptions& o = this->options_;
         const detail::RmspropCoefficients<T> c{T(-o.lr), T(o.alpha), T(1 - o.alpha), T(o.eps), T(o.weight_decay),
                                                T(o.momentum)};
         auto& state = this->state_;
-        T* buf = o.momentum > 0 ? state[1].data() : nullptr;
-        T* grad_avg = o.centered ? state.back().data() : nullptr;
-        detail::rmsprop_update<Dev>(this->values_, this->grads_, state[0].data(), buf, grad_avg, this->size_, c);
+        T* buf = o.momentum > 0 ? state[1].data() + begin : nullptr;
+        T* grad_avg = o.centered ? state.back().data() + begin : nullptr;
+        detail::rmsprop_update<Dev>(this->values_ + begin, this->grads_ + begin, state[0].data() + begin, buf, grad_avg,
+                                    end - begin, c);
     }
 };
 

@@ -65,12 +65,12 @@ public:
     }
 
 private:
-    void update() {
+    void update(index_t begin, index_t end) {
         const SGDOptions& o = this->options_;
         const detail::SgdCoefficients<T> c{T(-o.lr), T(o.momentum), T(1 - o.dampening), T(o.weight_decay),
                                            this->steps() == 1, o.nesterov};
-        detail::sgd_update<Dev>(this->values_, this->grads_, this->state_.empty() ? nullptr : this->state_[0].data(),
-                                this->size_, c);
+        detail::sgd_update<Dev>(this->values_ + begin, this->grads_ + begin,
+                                this->state_.empty() ? nullptr : this->state_[0].data() + begin, end - begin, c);
     }
 };
 

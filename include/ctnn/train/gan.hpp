@@ -194,6 +194,12 @@ public:
     io::Checkpoint checkpoint() {
         return training_checkpoint(step_, *rng_, "generator", generator, "discriminator", discriminator);
     }
+    /// Both optimizers' state made whole after sharded updates (TrainedNetwork::
+    /// gather_optimizer_state): a collective, on every rank before any rank saves a checkpoint.
+    void gather_optimizer_state() {
+        generator.gather_optimizer_state();
+        discriminator.gather_optimizer_state();
+    }
 
 private:
     /// The D step on generated samples `fake` (G's output, which G gets no gradient from).

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <vector>
 #include <string>
 
 #include "ctnn/distributed/communicator.hpp"
@@ -52,12 +53,25 @@ public:
         this->set_data_parallel(distributed::data_parallel(comm, stats));
     }
 
+    /// Whether update() shards the optimizer's work across the ranks when the communicator can
+    /// (a ShardingCommunicator with shards(); docs/distributed.md, "Sharded updates"): each rank
+    /// then adds up and steps only its shard of the buffers and the ranks exchange the updated
+    /// parameters. The parameters are the same bits either way; false reduces and steps all of
+    /// them on every rank.
+    bool shard_updates = true;
+
     /// This rank's gradients of the step are in the network: comm averages them over the ranks
     /// (every rank calls update() in the same order), on_gradients runs, DivergenceError is thrown
     /// if a gradient is not finite (naming `what` and `step`; on every rank alike, since they hold
-    /// the same gradients), then the optimizer takes one step.
+    /// the same gradients), then the optimizer takes one step. Sharded (shard_updates), the
+    /// gradient buffer afterwards holds the mean only in this rank's shards (all of it when
+    /// on_gradients is set or a gradient was not finite), and the optimizer's state is current
+    /// only there until gather_optimizer_state().
     template <distributed::Communicator Comm>
     void update(const char* what, std::int64_t step, Comm& comm) {
+        if constexpr (distributed::ShardingCommunicator<Comm>) {
+            if (sharding(comm)) return update_sharded(what, step, comm);
+        }
         auto& flat = this->parameters();
         bool reduced = false;
         if constexpr (distributed::AsyncCommunicator<Comm>) {
@@ -88,6 +102,16 @@ public:
         }
         return network_type::backward(dy, options);
     }
+    /// After sharded updates, each rank's optimizer state is current only in its own shards
+    /// (optimizer.state_partial()): this copies every rank's shards to every rank, so that the
+    /// state can be saved (a checkpoint refuses a partial one) or compared. A collective when the
+    /// state is partial, which it is on every rank alike: call it on every rank at the same point.
+    void gather_optimizer_state() {
+        if (!optimizer.state_partial()) return;
+        gather_state_();
+        optimizer.state_made_whole();
+    }
+
     /// backward_leading() as backward_reducing() is backward().
     template <distributed::Communicator Comm>
     const auto& backward_leading_reducing(typename network_type::output_view dy, BackwardOptions options, Comm& comm) {
@@ -101,26 +125,92 @@ private:
     bool overlaps(const BackwardOptions& options) const {
         return bucket_bytes > 0 && options.params != ParamGrads::frozen;
     }
-    /// The layer_done of a backward pass that starts a mean whenever the final gradients not yet
-    /// handed to comm, [gradient_begin(layer), unreduced_end_), reach bucket_bytes, and the last
-    /// one with the first layer.
+    template <class Comm>
+    bool sharding(const Comm& comm) const {
+        return shard_updates && comm.shards();
+    }
+
+    /// The layer_done of a backward pass that starts a mean (a sharded one when sharding)
+    /// whenever the final gradients not yet handed to comm, [gradient_begin(layer),
+    /// unreduced_end_), reach bucket_bytes, and the last one with the first layer.
     template <class Comm>
     auto bucket_starter(Comm& comm) {
         buckets_started_ = true;
         unreduced_end_ = this->parameters().size();
+        buckets_.clear();
         return [this, &comm](std::size_t layer) {
             const index_t begin = this->gradient_begin(layer);
             const auto bytes = static_cast<std::size_t>(unreduced_end_ - begin) * sizeof(T);
             if (bytes > 0 && (layer == 0 || bytes >= bucket_bytes)) {
-                comm.start_mean(this->parameters().gradients() + begin, unreduced_end_ - begin);
+                start_bucket(comm, begin, unreduced_end_);
                 unreduced_end_ = begin;
             }
             comm.progress();
         };
     }
 
+    /// Starts the mean of the gradients [begin, end): sharded when sharding (and remembered in
+    /// buckets_, where update_sharded() finds the shards), whole otherwise.
+    template <class Comm>
+    void start_bucket(Comm& comm, index_t begin, index_t end) {
+        T* g = this->parameters().gradients() + begin;
+        if constexpr (distributed::ShardingCommunicator<Comm>) {
+            if (sharding(comm)) {
+                buckets_.push_back({begin, end});
+                comm.start_reduce_scatter(g, end - begin);
+                return;
+            }
+        }
+        comm.start_mean(g, end - begin);
+    }
+
+    /// update() when sharding: each bucket's shard of the mean, a check that every rank's shards
+    /// are finite (one value averaged), the optimizer's step on this rank's shards, and every
+    /// rank's updated shards to every rank. on_gradients, or a gradient that is not finite,
+    /// first brings all the mean gradients to every rank, so that the hook sees the whole
+    /// buffer and every rank names the same first parameter.
+    template <class Comm>
+    void update_sharded(const char* what, std::int64_t step, Comm& comm) {
+        auto& flat = this->parameters();
+        if (!buckets_started_) {  // no overlapped backward: the whole buffer as one bucket
+            buckets_.clear();
+            start_bucket(comm, 0, flat.size());
+        }
+        buckets_started_ = false;
+        comm.finish_means();
+        shards_.clear();
+        index_t nonfinite = 0;
+        for (const auto& b : buckets_) {
+            const distributed::Shard s = comm.shard(b.end - b.begin);
+            shards_.push_back({b.begin + s.begin, b.begin + s.end});
+            nonfinite += ops::count_nonfinite<Dev>(flat.gradients() + shards_.back().begin, s.size());
+        }
+        double any_nonfinite = nonfinite > 0 ? 1 : 0;
+        comm.mean(&any_nonfinite, 1);
+        if (on_gradients || any_nonfinite > 0) {
+            gather(comm, flat.gradients());
+            if (on_gradients) on_gradients(flat);
+            check_finite_gradients(*this, what, step);
+        }
+        optimizer.step(shards_);
+        gather(comm, flat.values());
+        if (!gather_state_)  // bound once: comm is the same in every update
+            gather_state_ = [this, &comm] {
+                for (index_t k = 0; k < optimizer.state_names().size(); ++k) gather(comm, optimizer.state_buffer(k));
+            };
+    }
+
+    /// Every rank's shards of each bucket of the flat buffer `values` to every rank.
+    template <class Comm>
+    void gather(Comm& comm, T* values) {
+        for (const auto& b : buckets_) comm.all_gather(values + b.begin, b.end - b.begin);
+    }
+
     bool buckets_started_ = false;
     index_t unreduced_end_ = 0;
+    std::vector<distributed::Shard> buckets_;  // of the step's sharded reduction, as [begin, end)
+    std::vector<distributed::Shard> shards_;   // this rank's part of each
+    std::function<void()> gather_state_;       // gathers the optimizer's state after sharded updates
 };
 
 /// Binds `unit` (a TrainedNetwork) into c: the network under `name`, its optimizer under

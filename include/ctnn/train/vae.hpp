@@ -162,6 +162,12 @@ public:
 
     /// Both networks ("encoder.<key>", "decoder.<key>"), both optimizers, step and Rng.
     io::Checkpoint checkpoint() { return training_checkpoint(step_, *rng_, "encoder", encoder, "decoder", decoder); }
+    /// Both optimizers' state made whole after sharded updates (TrainedNetwork::
+    /// gather_optimizer_state): a collective, on every rank before any rank saves a checkpoint.
+    void gather_optimizer_state() {
+        encoder.gather_optimizer_state();
+        decoder.gather_optimizer_state();
+    }
 
 private:
     /// eps for n samples; with `share`, this rank's n of a global batch of n * ranks, all drawn.
