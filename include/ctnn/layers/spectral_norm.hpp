@@ -37,6 +37,8 @@ class SpectralNormImpl : public LayerBase<In, typename L::template impl<In, Dev,
     static constexpr int dim = spectral_norm_dim<L>::value;
     static constexpr index_t rows = WeightShape::dims[dim], cols = WeightShape::size / rows;
     static constexpr index_t size = WeightShape::size;
+    // dim 1: W is lead x rows x rest, its matrix rows x (lead rest).
+    static constexpr index_t lead = WeightShape::dims[0], rest = cols / lead;
 
 public:
     /// @name Parameters and buffers
@@ -100,11 +102,9 @@ public:
         ops::divide<Dev>(grad_.data(), size, sigma_, grad_.data());
         // - c u v^T, added to G / sigma in the matrix's layout.
         T* m = dim == 0 ? grad_.data() : mat_.data();
-        if constexpr (dim != 0) to_channel_major<Dev>(grad_.data(), m, WeightShape::dims[0], rows, cols / WeightShape::dims[0]);
+        if constexpr (dim != 0) to_channel_major<Dev>(grad_.data(), m, lead, rows, rest);
         Dev::gemm(Trans::no, Trans::no, rows, cols, 1, -c, weight_u.data(), 1, weight_v.data(), cols, T(1), m, cols);
-        if constexpr (dim != 0)
-            from_channel_major<Dev>(m, grad_.data(), WeightShape::dims[0], rows, cols / WeightShape::dims[0],
-                                            static_cast<const T*>(nullptr));
+        if constexpr (dim != 0) from_channel_major<Dev>(m, grad_.data(), lead, rows, rest, static_cast<const T*>(nullptr));
         if (pg == ParamGrads::overwrite)
             Dev::copy(grad_.data(), size, weight_orig_grad.data());
         else
@@ -120,8 +120,7 @@ private:
         if constexpr (dim == 0) {
             return weight_orig.data();
         } else {
-            to_channel_major<Dev>(weight_orig.data(), mat_.data(), WeightShape::dims[0], rows,
-                                          cols / WeightShape::dims[0]);
+            to_channel_major<Dev>(weight_orig.data(), mat_.data(), lead, rows, rest);
             return mat_.data();
         }
     }
