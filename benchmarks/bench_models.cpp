@@ -112,23 +112,24 @@ public:
 };
 
 /// Random values in [lo, hi) as a batch of shape S.
-template <AnyShape S>
-Tensor<S, Cpu, float> random_batch(Rng& rng, index_t batch, float lo, float hi) {
+template <AnyShape S, class Dev = Cpu>
+Tensor<S, Dev, float> random_batch(Rng& rng, index_t batch, float lo, float hi) {
     std::vector<float> host(batch * S::size);
     for (float& v : host) v = rng.uniform<float>(lo, hi);
-    Tensor<S, Cpu, float> t(batch);
+    Tensor<S, Dev, float> t(batch);
     t.copy_from_host(host);
     return t;
 }
 
-/// Gan::step as the trainers call it, on one fixed "real" batch in G's output range.
-template <class G, class D>
+/// Gan::step as the trainers call it, on one fixed "real" batch in G's output range; on Cpu, or
+/// on Bf16Mixed<Cpu> (the models named *_bf16).
+template <class G, class D, class Dev = Cpu>
 class GanWorkload final : public Workload {
 public:
-    using GanT = Gan<G, D, Adam<Cpu, float>, Adam<Cpu, float>>;
+    using GanT = Gan<G, D, Adam<Dev, float>, Adam<Dev, float>, Dev>;
     GanWorkload(index_t batch, GanOptions options, AdamOptions adam, Init init)
         : rng_(1), gan_(rng_, options, adam, adam, init), batch_(batch),
-          real_(random_batch<typename GanT::sample_shape>(rng_, batch, -1, 1)) {}
+          real_(random_batch<typename GanT::sample_shape, Dev>(rng_, batch, -1, 1)) {}
     void iterate() override {
         gan_.step([&] { return real_.cview(); });
     }
@@ -139,7 +140,7 @@ private:
     Rng rng_;
     GanT gan_;
     index_t batch_;
-    Tensor<typename GanT::sample_shape, Cpu, float> real_;
+    Tensor<typename GanT::sample_shape, Dev, float> real_;
 };
 
 /// mnist_vae's step: the encoder sees images in [-1, 1], the reconstruction targets are in [0, 1].
@@ -233,6 +234,16 @@ const std::map<std::string, std::function<std::unique_ptr<Workload>()>>& registr
                  128, GanOptions{.loss = AdversarialLoss::least_squares, .noise = NoiseKind::uniform},
                  AdamOptions{.lr = 1e-3, .beta1 = 0.5}, Init::pytorch);
          }},
+        {"mlp_gan_bf16", [] {
+             return std::make_unique<GanWorkload<MlpGenerator<10>, MlpDiscriminator, Bf16Mixed<Cpu>>>(
+                 128, GanOptions{.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform},
+                 AdamOptions{.lr = 1e-3, .beta1 = 0.5}, Init::pytorch);
+         }},
+        {"lsgan_bf16", [] {
+             return std::make_unique<GanWorkload<MlpGenerator<10>, MlpDiscriminator, Bf16Mixed<Cpu>>>(
+                 128, GanOptions{.loss = AdversarialLoss::least_squares, .noise = NoiseKind::uniform},
+                 AdamOptions{.lr = 1e-3, .beta1 = 0.5}, Init::pytorch);
+         }},
         {"dcgan", [] {
              return std::make_unique<GanWorkload<DcganGenerator<10>, DcganDiscriminator>>(
                  128, GanOptions{.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform},
@@ -315,7 +326,8 @@ double peak_rss_mb() {
 
 /// What runs the products, for the report beside PyTorch's BLAS.
 std::string kernels() {
-    return "ctnn::Cpu::gemm: " + detail::host_gemm_kernels() + "; convolutions as im2col/col2im + that GEMM";
+    return "ctnn::Cpu::gemm: " + detail::host_gemm_kernels() +
+           "; convolutions as im2col/col2im + that GEMM; *_bf16 models: " + detail::bf16_gemm_kernels();
 }
 
 void reply(const nlohmann::ordered_json& j) { std::cout << j.dump() << std::endl; }

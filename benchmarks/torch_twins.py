@@ -12,6 +12,7 @@ Run it with Debian's /usr/bin/python3 (python3-torch); benchmarks/compare.sh doe
 """
 
 import argparse
+import contextlib
 import csv
 import ctypes
 import json
@@ -35,7 +36,7 @@ BLAS_ALTERNATIVE = "/etc/alternatives/libblas.so.3-x86_64-linux-gnu"
 # serves large blocks with mmap and unmaps them on free, so every step faults them in again (2-3x
 # slower here); these keep them in the heap. ctnn allocates nothing in a step: only torch gains.
 MALLOC_TUNABLES = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
-CSV_COLUMNS = ["model", "batch", "threads", "ctnn_samples_per_s", "torch_samples_per_s", "ratio", "ctnn_gflops",
+CSV_COLUMNS = ["model", "precision", "torch_precision", "batch", "threads", "ctnn_samples_per_s", "torch_samples_per_s", "ratio", "ctnn_gflops",
                "gemm_fraction", "torch_gemm_fraction", "ratio_ceiling", "ctnn_blas_share", "torch_blas_share",
                "ctnn_peak_mb", "torch_peak_mb",
                "ctnn_spread_pct", "torch_spread_pct", "best_gemm_gflops", "windows", "reruns", "loaded_windows",
@@ -148,6 +149,13 @@ LOSSES = {
 }
 
 
+# The forward passes' context: none (fp32), or bf16 autocast (`serve --precision autocast-bf16`):
+# PyTorch 1.13 runs mm/addmm/linear/conv in bf16 there and keeps conv_transpose and batch_norm
+# in fp32; backward passes and optimizer steps run outside it, as PyTorch's AMP recipe says.
+AMP = {"fp32": contextlib.nullcontext, "autocast-bf16": lambda: torch.cpu.amp.autocast(dtype=torch.bfloat16)}
+amp = AMP["fp32"]
+
+
 def gan_step(generator, discriminator, loss, noise, real, lr):
     """ctnn's Gan::step: one D step on a real batch and G(z) (no gradient into G), then one G step
     through D with D's parameters frozen (no weight gradients for D, as ctnn's backward_frozen)."""
@@ -159,15 +167,17 @@ def gan_step(generator, discriminator, loss, noise, real, lr):
     d_params = list(discriminator.parameters())
 
     def step():
-        with torch.no_grad():
+        with torch.no_grad(), amp():
             fake = generator(noise())
         d_opt.zero_grad(set_to_none=True)
-        d_loss = criterion(discriminator(real), ones) + criterion(discriminator(fake), zeros)
+        with amp():
+            d_loss = criterion(discriminator(real), ones) + criterion(discriminator(fake), zeros)
         d_loss.backward()
         d_opt.step()
         for p in d_params:
             p.requires_grad_(False)
-        g_loss = criterion(discriminator(generator(noise())), ones)
+        with amp():
+            g_loss = criterion(discriminator(generator(noise())), ones)
         g_opt.zero_grad(set_to_none=True)
         g_loss.backward()
         g_opt.step()
@@ -188,13 +198,14 @@ def vae_step(batch):
     x = 2 * target - 1
 
     def step():
-        stats = encoder(x)
-        mu, log_var = stats[:, :z_dim], stats[:, z_dim:]
-        z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_var)
-        logits = decoder(z)
-        reconstruction = F.binary_cross_entropy_with_logits(logits, target, reduction="none").sum(dim=(1, 2, 3)).mean()
-        kl = (-0.5 * (1 + log_var - mu ** 2 - log_var.exp()).sum(dim=1)).mean()
-        loss = reconstruction + kl
+        with amp():
+            stats = encoder(x)
+            mu, log_var = stats[:, :z_dim], stats[:, z_dim:]
+            z = mu + torch.randn_like(mu) * torch.exp(0.5 * log_var)
+            logits = decoder(z)
+            reconstruction = F.binary_cross_entropy_with_logits(logits, target, reduction="none").sum(dim=(1, 2, 3)).mean()
+            kl = (-0.5 * (1 + log_var - mu ** 2 - log_var.exp()).sum(dim=1)).mean()
+            loss = reconstruction + kl
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -212,7 +223,8 @@ def classifier_step(batch):
 
     def step():
         net.train()
-        loss = F.cross_entropy(net(x), y)
+        with amp():
+            loss = F.cross_entropy(net(x), y)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
@@ -354,14 +366,17 @@ def blas_timer():
     return seconds
 
 
-def serve(model, threads):
+def serve(model, threads, precision="fp32"):
+    global amp
+    amp = AMP[precision]
     timer = blas_timer()
     torch.set_num_threads(threads)
     # Denormals as zero, as ctnn's trainers compute (ctnn::FlushDenormals); the MLP GAN's twin ran
     # 1.25-1.6x faster so on the Xeon of docs/benchmarks.md.
     flush = torch.set_flush_denormal(True)
     batch, step = make_workload(model)
-    reply({"event": "hello", "side": "torch", "model": model, "batch": batch, "threads": torch.get_num_threads(),
+    reply({"event": "hello", "side": "torch", "model": model, "precision": precision, "batch": batch,
+           "threads": torch.get_num_threads(),
            "torch": torch.__version__, "blas": blas_report(), "kernels": kernels_report(step),
            "flush_denormals": flush})
     for line in sys.stdin:
@@ -549,20 +564,27 @@ def round_order(workers, k):
     return workers if k % 2 == 0 else workers[::-1]
 
 
-def start_workers(model, args, env):
-    return [Worker("ctnn", model, [args.ctnn, "--serve", model, "--threads", str(args.threads)], env),
+# (ctnn's precision, PyTorch's) of each row: fp32 against fp32 for every model; for the models
+# bench_models has a bf16 workload of (MODEL_bf16, ctnn's Bf16Mixed<Cpu>), bf16 against PyTorch's
+# fp32 and against its bf16 autocast.
+PAIRS = [("fp32", "fp32"), ("bf16", "fp32"), ("bf16", "autocast-bf16")]
+
+
+def start_workers(model, args, env, precision="fp32", torch_precision="fp32"):
+    ctnn_model = model if precision == "fp32" else f"{model}_{precision}"
+    return [Worker("ctnn", model, [args.ctnn, "--serve", ctnn_model, "--threads", str(args.threads)], env),
             Worker("torch", model, [sys.executable, os.path.abspath(__file__), "serve", model,
-                                    "--threads", str(args.threads)], env)]
+                                    "--threads", str(args.threads), "--precision", torch_precision], env)]
 
 
-def blas_shares(model, args, quiet, core, iterations):
+def blas_shares(model, args, quiet, core, iterations, pair):
     """Which share of each side's step is spent inside BLAS GEMM calls: the median over
     --blas-windows alternating windows per side (of the timed windows' length) in fresh workers
     under the BLAS timer, none of them timed windows; None without --blas-timer. ctnn calls the
     BLAS from each of its threads (its share: thread-seconds in GEMM over threads x wall time);
     torch from one thread, each call on all of them (its share: seconds in GEMM over wall time). A
     ctnn step as long as torch's GEMM calls alone would reach 1 / torch's share."""
-    if not args.blas_timer:
+    if not args.blas_timer or pair != PAIRS[0]:  # the timer counts fp32 GEMMs only
         return None
     env = dict(blas_env(args.threads, core), LD_PRELOAD=os.path.abspath(args.blas_timer))
     workers = start_workers(model, args, env)
@@ -583,9 +605,9 @@ def blas_shares(model, args, quiet, core, iterations):
     return {side: statistics.median(values) for side, values in shares.items()}
 
 
-def compare_model(model, args, quiet, core):
+def compare_model(model, args, quiet, core, pair=PAIRS[0]):
     env = blas_env(args.threads, core)
-    workers = start_workers(model, args, env)
+    workers = start_workers(model, args, env, *pair)
     for w in workers:
         if w.hello["threads"] != args.threads:
             raise SystemExit(f"compare: the {w.side} worker runs {w.hello['threads']} threads, not {args.threads}")
@@ -607,10 +629,10 @@ def compare_model(model, args, quiet, core):
         print(f"  {model} window {k + 1}/{args.windows}: ctnn {rates['ctnn'][-1]:.1f}, torch {rates['torch'][-1]:.1f} "
               f"samples/s", flush=True)
     peaks = {w.side: w.close() for w in workers}
-    result = {"model": model, "batch": workers[0].hello["batch"], "threads": args.threads, "stats": stats,
+    result = {"model": model, "precision": pair[0], "torch_precision": pair[1], "batch": workers[0].hello["batch"], "threads": args.threads, "stats": stats,
               "flops_per_sample": workers[0].hello["flops_per_iteration"] / workers[0].hello["batch"],
               "peak_mb": peaks, "hello": {w.side: w.hello for w in workers},
-              "blas_share": blas_shares(model, args, quiet, core, iterations) if model != GEMM else None}
+              "blas_share": blas_shares(model, args, quiet, core, iterations, pair) if model != GEMM else None}
     for side in rates:
         result[side] = summary(rates[side])
     return result
@@ -638,9 +660,11 @@ def compare(args):
     core = best_openblas_core(args, quiet)
     print(f"  -> OPENBLAS_CORETYPE={core or '(unset: OpenBLAS detection)'}", flush=True)
     results = []
-    for model in [GEMM] + models:
-        print(f"{model}:", flush=True)
-        results.append(compare_model(model, args, quiet, core))
+    ctnn_models = subprocess.run([args.ctnn, "--list"], check=True, capture_output=True, text=True).stdout.split()
+    for model, pair in [(GEMM, PAIRS[0])] + [(m, p) for m in models for p in PAIRS
+                                             if p[0] == "fp32" or f"{m}_{p[0]}" in ctnn_models]:
+        print(f"{model} ({pair[0]} / {pair[1]}):", flush=True)
+        results.append(compare_model(model, args, quiet, core, pair))
         if model != GEMM:
             kernels = results[-1]["hello"]["torch"]["kernels"]
             print(f"  torch ran {', '.join(kernels['aten_products'])}"
@@ -654,7 +678,8 @@ def compare(args):
         gflops, torch_gflops = c * r["flops_per_sample"] * 1e-9, t * r["flops_per_sample"] * 1e-9
         # The ratio ctnn would reach if all of its step were GEMMs at the 1024^3 rate: an upper
         # bound for any implementation of the same FLOPs on these kernels.
-        table.append({"model": r["model"], "batch": r["batch"], "threads": r["threads"],
+        table.append({"model": r["model"], "precision": r["precision"], "torch_precision": r["torch_precision"],
+                      "batch": r["batch"], "threads": r["threads"],
                       "ctnn_samples_per_s": round(c, 1), "torch_samples_per_s": round(t, 1), "ratio": round(c / t, 3),
                       "ctnn_gflops": round(gflops, 2), "gemm_fraction": round(gflops / best, 3),
                       "torch_gemm_fraction": round(torch_gflops / best, 3), "ratio_ceiling": round(best / torch_gflops, 2),
@@ -671,12 +696,12 @@ def compare(args):
     print("samples/s: median of the windows (spread: max - min over median); ratio = ctnn / torch; of GEMM:\n"
           "ctnn's and torch's GFLOP/s over the best GEMM; ceiling: the ratio of a step of GEMMs alone at that rate;\n"
           "in BLAS: the share of each side's step inside GEMM calls (separate windows, under the timer)\n")
-    header = f"{'model':<14}{'batch':>6}{'thr':>4}{'ctnn samples/s':>22}{'torch samples/s':>22}{'ratio':>7}" \
+    header = f"{'model':<14}{'ctnn/torch':<20}{'batch':>6}{'thr':>4}{'ctnn samples/s':>22}{'torch samples/s':>22}{'ratio':>7}" \
              f"{'GFLOP/s':>9}{'of GEMM':>12}{'ceiling':>8}{'in BLAS':>11}{'peak MB ctnn/torch':>20}{'reruns':>7}"
     print(header)
     print("-" * len(header))
     for t in table:
-        print(f"{t['model']:<14}{t['batch']:>6}{t['threads']:>4}"
+        print(f"{t['model']:<14}{t['precision'] + '/' + t['torch_precision']:<20}{t['batch']:>6}{t['threads']:>4}"
               f"{t['ctnn_samples_per_s']:>13.1f} ({t['ctnn_spread_pct']:>4.1f}%)"
               f"{t['torch_samples_per_s']:>13.1f} ({t['torch_spread_pct']:>4.1f}%)"
               f"{t['ratio']:>7.2f}{t['ctnn_gflops']:>9.1f}{t['gemm_fraction']:>7.2f}/{t['torch_gemm_fraction']:.2f}"
@@ -697,6 +722,8 @@ def main():
     s = sub.add_parser("serve", help="the twin worker for one model")
     s.add_argument("model")
     s.add_argument("--threads", type=int, default=2)
+    s.add_argument("--precision", choices=sorted(AMP), default="fp32",
+                   help="autocast-bf16: the forward passes under torch.cpu.amp.autocast(dtype=torch.bfloat16)")
     c = sub.add_parser("compare", help="time ctnn and the twins in alternating windows")
     c.add_argument("--ctnn", required=True, help="path of the bench_models executable")
     c.add_argument("--models", default="", help=f"comma-separated subset of: {','.join(MODELS)}")
@@ -714,7 +741,7 @@ def main():
     c.add_argument("--csv", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "results.csv"))
     args = parser.parse_args()
     if args.command == "serve":
-        serve(args.model, args.threads)
+        serve(args.model, args.threads, args.precision)
     else:
         if args.windows < 1 or args.threads < 1 or args.blas_windows < 1:
             raise SystemExit("compare: --windows, --blas-windows and --threads must be at least 1")

@@ -116,6 +116,7 @@ int train(RunOptions& opt, double lr, index_t batch, int d_steps) {
     plot_interpolations(opt.out / "interpolation.png", gan, real, eval);
     nlohmann::ordered_json m;
     m["model"] = "swissroll_gan";
+    m["precision"] = opt.precision;
     m["steps"] = gan.steps();
     m["d_steps"] = d_steps;
     m["batch"] = batch;

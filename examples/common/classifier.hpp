@@ -148,6 +148,7 @@ void train_classifier(const RunOptions& opt, const ClassifierOptions& copt) {
     m["model"] = "mnist_classifier";
     m["data"] = opt.data;
     m["device"] = opt.device;
+    m["precision"] = opt.precision;
     m["epochs"] = epoch;
     m["steps"] = step;
     m["final_loss"] = log.series(0).empty() ? 0.0 : log.series(0).back();

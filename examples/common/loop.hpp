@@ -52,9 +52,11 @@ inline int agreed_stop_signal(const RunOptions& opt) {
     return signal ? signal : any > 0 ? SIGTERM : 0;
 }
 
-/// metrics.json's account of the ranks: how many processes trained, and the seconds rank 0 spent
-/// in the communicator's mean() (gradients, losses, the agreement to stop; 0 in one process).
+/// metrics.json's account of how the run computed: its precision (fp32 or bf16), how many
+/// processes trained, and the seconds rank 0 spent in the communicator's mean() (gradients, losses,
+/// the agreement to stop; 0 in one process).
 inline void add_communication(nlohmann::ordered_json& m, const RunOptions& opt) {
+    m["precision"] = opt.precision;
     m["processes"] = opt.comm.size();
     m["communication_seconds"] = opt.comm.seconds();
 }

@@ -10,6 +10,7 @@
 // A trainer's source ends with CTNN_EXAMPLE_PROGRAM(its Program type).
 #pragma once
 
+#include <iostream>
 #include <stdexcept>
 #include <string>
 
@@ -20,6 +21,7 @@
 #endif
 #endif
 
+#include <ctnn/device/bf16.hpp>
 #include <ctnn/device/cpu.hpp>
 
 #include "cli.hpp"
@@ -84,6 +86,18 @@ int run_on_cpu(Program& program)
 #if !defined(CTNN_EXAMPLES_GROUPED) || defined(CTNN_EXAMPLE_CPU_PART)
 {
     const ctnn::FlushDenormals flush(!program.opt.keep_denormals);
+#if defined(CTNN_EXAMPLES_BF16)
+    if (program.opt.precision == "bf16") {
+        // Said at the start: where the CPU or the build lacks the bf16 kernels, the numbers are the
+        // same but the run is no faster than fp32.
+        if (program.opt.writes())
+            std::cerr << program.opt.name << ": --precision bf16: " << ctnn::detail::bf16_gemm_kernels() << "\n";
+        return program.template run<ctnn::Bf16Mixed<ctnn::Cpu>>();
+    }
+#endif
+    if (program.opt.precision != "fp32")
+        throw std::invalid_argument("--precision " + program.opt.precision +
+                                    ": this build of the examples has fp32 only (CMake option CTNN_EXAMPLES_BF16)");
     return program.template run<ctnn::Cpu>();
 }
 #else
@@ -110,6 +124,10 @@ int example_main(int argc, char** argv) {
             const std::string& device = program.opt.device;
             if (device == "cpu") return run_on_cpu(program);
 #if defined(CTNN_EXAMPLES_CUDA)
+            if (device == "cuda" && program.opt.precision != "fp32")
+                throw std::invalid_argument("--precision " + program.opt.precision +
+                                            " --device cuda: the trainers run bf16 on the cpu only (the library's "
+                                            "Bf16Mixed<Cuda> is not instantiated in them)");
             if (device == "cuda") return run_on_cuda(program, world);
 #endif
             throw std::invalid_argument("--device " + device + ": this build of the examples has no such device (" +

@@ -29,6 +29,7 @@ std::filesystem::path default_out(const std::string& name, const std::string& da
 void RunOptions::add_flags(Cli& cli, bool generative) {
     cli.flag("data", data, "mnist (MNIST, 60,000 train / 10,000 test), fashion (Fashion-MNIST) or a PATH (IDX folder, .npy, CIFAR-style .bin)")
         .choice("device", device, {"cpu", "cuda"}, "where to train: cpu (Eigen, OpenMP) or cuda (an NVIDIA GPU, in CUDA builds)")
+        .choice("precision", precision, {"fp32", "bf16"}, "cpu: fp32, or bf16 mixed precision (GEMM operands rounded to bf16, all else fp32; docs/precision.md)")
         .flag("seed", seed, "seeds weights, noise, shuffling and Dropout")
         .flag("out", out, "output folder (default runs/<program>, runs/<program>-fashion for --data fashion)")
         .flag("epochs", epochs, "epochs to train", at_least(1))
@@ -44,7 +45,7 @@ void RunOptions::add_flags(Cli& cli, bool generative) {
 }
 
 const std::vector<std::string>& RunOptions::control_flags() {
-    static const std::vector<std::string> flags{"device", "out", "epochs", "steps", "keep", "sample", "classifier", "eval-samples"};
+    static const std::vector<std::string> flags{"device", "precision", "out", "epochs", "steps", "keep", "sample", "classifier", "eval-samples"};
     return flags;
 }
 

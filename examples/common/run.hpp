@@ -49,6 +49,7 @@ struct RunOptions {
     std::string name;             ///< the program's name; its default output folder is runs/<name>
     std::string data = "mnist";   ///< mnist | fashion | PATH
     std::string device = "cpu";
+    std::string precision = "fp32";  ///< fp32 | bf16 (GEMM operands in bf16: ctnn::Bf16Mixed, docs/precision.md)
     std::uint64_t seed = 1;
     std::filesystem::path out{};  ///< empty: runs/<name>, or runs/<name>-fashion for --data fashion
     int epochs = 1;               ///< the trainer sets its seed's default before add_common_flags

@@ -8,6 +8,7 @@
 #include "ctnn/core/real.hpp"
 #include "ctnn/core/shape.hpp"
 #include "ctnn/core/tensor.hpp"
+#include "ctnn/device/bf16.hpp"
 #include "ctnn/device/cpu.hpp"
 #include "ctnn/layers/activation.hpp"
 #include "ctnn/layers/batchnorm.hpp"

@@ -4,6 +4,7 @@
 // for both: most of an nvcc compile is the headers both include.
 // Built by nvcc whenever CUDA is found; on a machine without a GPU it reports itself skipped.
 #include <ctnn/device/cuda.hpp>
+#include <ctnn/device/bf16.hpp>
 
 #define BOOST_TEST_MODULE cuda_golden
 #include <boost/test/unit_test.hpp>
@@ -57,6 +58,14 @@ BOOST_AUTO_TEST_CASE(float_networks) {
     check_against_golden<DcganDiscriminator, Cuda, float>("net_dcgan_d", 2e-4, 2e-5);
     check_against_golden<DcganGenerator<>, Cuda, float>("net_dcgan_g_eval", 2e-4, 2e-5);
 }
+// The bf16 policy on cuBLAS's bf16 tensor-core GEMMs, against PyTorch on bf16-rounded operands
+// (tests/reference/golden_bf16.py; test_bf16 holds the Cpu's bounds).
+BOOST_AUTO_TEST_CASE(bf16_layers) {
+    check_against_golden<Sequential<Input<40>, Linear<40, 24>>, Bf16Mixed<Cuda>, float>("bf16_linear", 1e-5, 1e-5);
+    check_against_golden<Sequential<Input<4, 5, 4>, ConvTranspose2d<4, 3, 4, 2, 1>>, Bf16Mixed<Cuda>, float>(
+        "bf16_conv_transpose2d", 1e-5, 1e-5);
+}
+
 BOOST_AUTO_TEST_CASE(training_steps) {
     // Whole Gan and Vae steps (losses, optimizers, the frozen D, the WGAN clip) on the GPU.
     ctnn::test::golden_steps::check_gan_iterations<Cuda>();

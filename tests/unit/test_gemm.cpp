@@ -10,6 +10,7 @@
 #include <cstring>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <ctnn/device/cpu.hpp>
@@ -110,6 +111,46 @@ BOOST_AUTO_TEST_CASE(empty_and_depth_zero_products) {
     Cpu::gemm(Trans::no, Trans::no, 0, 4, 1, 1.0f, o.a.data(), 1, o.b.data(), 4, 0.0f, untouched.data(), 4);
     Cpu::gemm(Trans::no, Trans::no, 3, 0, 1, 1.0f, o.a.data(), 1, o.b.data(), 4, 0.0f, untouched.data(), 4);
     BOOST_TEST(untouched == o.c);
+}
+
+// Cpu::gemm_bf16 (the Bf16Mixed policy's product) against the plain loop on operands rounded to
+// bf16, within float summation's error bound (k * 2^-23 of the sum of the products' magnitudes):
+// oneDNN's bf16 kernels where the build has them, the rounded operands on Cpu::gemm elsewhere. On
+// the unrounded operands Cpu::gemm misses that bound: the check can tell the two apart.
+BOOST_AUTO_TEST_CASE(bf16_matches_a_plain_loop_on_rounded_operands) {
+    BOOST_TEST_MESSAGE("bf16 kernels: " << detail::bf16_gemm_kernels());
+    bool fp32_told_apart = false;
+    for (const Case& cs : cases())
+        for (auto [alpha, beta] : {std::pair{1.0f, 0.0f}, std::pair{-0.5f, 2.0f}}) {
+            if (cs.m * cs.n * cs.k > (index_t{1} << 22)) continue;  // the seeds' 25M-product shapes take seconds at -O1
+            Operands o(cs, 3);
+            for (index_t i = 0; i < o.a.size(); ++i) o.a[i] = std::sin(0.37f * static_cast<float>(i));
+            for (index_t i = 0; i < o.b.size(); ++i) o.b[i] = std::cos(0.61f * static_cast<float>(i));
+            Operands rounded = o, magnitude = o;
+            detail::round_to_bf16_n(o.a.data(), o.a.size(), rounded.a.data());
+            detail::round_to_bf16_n(o.b.data(), o.b.size(), rounded.b.data());
+            for (auto* v : {&magnitude.a, &magnitude.b, &magnitude.c})
+                for (float& x : *v) x = std::abs(x);
+            const std::vector<float> want = reference(cs, rounded, alpha, beta);
+            const std::vector<float> bound = reference(cs, magnitude, std::abs(alpha), std::abs(beta));
+            std::vector<float> got = o.c, fp32 = o.c;
+            Cpu::gemm_bf16(cs.ta, cs.tb, cs.m, cs.n, cs.k, alpha, o.a.data(), o.lda, o.b.data(), o.ldb, beta,
+                           got.data(), o.ldc);
+            Cpu::gemm(cs.ta, cs.tb, cs.m, cs.n, cs.k, alpha, o.a.data(), o.lda, o.b.data(), o.ldb, beta, fp32.data(),
+                      o.ldc);
+            const double eps = static_cast<double>(cs.k + 2) * 0x1p-23;
+            index_t bad = 0;
+            for (index_t i = 0; i < got.size(); ++i) {
+                const double tol = eps * bound[i];
+                if (!(std::abs(double(got[i]) - want[i]) <= tol) && ++bad <= 3)
+                    BOOST_ERROR("bf16 C[" << i / o.ldc << "][" << i % o.ldc << "] = " << got[i] << ", want " << want[i]
+                                          << " for " << (cs.ta == Trans::no ? 'N' : 'T')
+                                          << (cs.tb == Trans::no ? 'N' : 'T') << " m=" << cs.m << " n=" << cs.n
+                                          << " k=" << cs.k << " alpha=" << alpha << " beta=" << beta);
+                fp32_told_apart = fp32_told_apart || std::abs(double(fp32[i]) - want[i]) > tol;
+            }
+        }
+    BOOST_TEST(fp32_told_apart);
 }
 
 #if !defined(CTNN_BLAS) && !defined(CTNN_DNNL)

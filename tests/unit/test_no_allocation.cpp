@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <cstdint>
 #if defined(CTNN_DNNL)
 #include <dlfcn.h>
 #endif
@@ -55,22 +56,37 @@ int posix_memalign(void** p, std::size_t a, std::size_t n) {
     *p = __libc_memalign(a, n);
     return *p ? 0 : 12;  // ENOMEM
 }
+}
 #if defined(CTNN_DNNL)
-// ctnn's calls reach this definition first; it forwards them to oneDNN's (each runs on the
-// calling thread: ctnn calls it inside its own parallel region).
-dnnl_status_t dnnl_sgemm(char ta, char tb, dnnl_dim_t m, dnnl_dim_t n, dnnl_dim_t k, float alpha, const float* a,
-                         dnnl_dim_t lda, const float* b, dnnl_dim_t ldb, float beta, float* c, dnnl_dim_t ldc) {
-    using Sgemm = dnnl_status_t (*)(char, char, dnnl_dim_t, dnnl_dim_t, dnnl_dim_t, float, const float*, dnnl_dim_t,
-                                    const float*, dnnl_dim_t, float, float*, dnnl_dim_t);
-    // The linker drops libdnnl when this definition is all the executable uses of it: load it.
-    static const auto real = reinterpret_cast<Sgemm>(dlsym(dlopen("libdnnl.so.2", RTLD_NOW), "dnnl_sgemm"));
+namespace {
+/// oneDNN's GEMM `name` called with args, its allocations left out of the count.
+template <class In>
+dnnl_status_t call_dnnl(const char* name, char ta, char tb, dnnl_dim_t m, dnnl_dim_t n, dnnl_dim_t k, float alpha,
+                        const In* a, dnnl_dim_t lda, const In* b, dnnl_dim_t ldb, float beta, float* c, dnnl_dim_t ldc) {
+    using Gemm = dnnl_status_t (*)(char, char, dnnl_dim_t, dnnl_dim_t, dnnl_dim_t, float, const In*, dnnl_dim_t,
+                                   const In*, dnnl_dim_t, float, float*, dnnl_dim_t);
+    // The linker drops libdnnl when these definitions are all the executable uses of it: load it.
+    static const auto real = reinterpret_cast<Gemm>(dlsym(dlopen("libdnnl.so.2", RTLD_NOW), name));
     inside_dnnl = true;
     const dnnl_status_t status = real(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     inside_dnnl = false;
     return status;
 }
-#endif
+}  // namespace
+extern "C" {
+// ctnn's calls reach these definitions first; they forward them to oneDNN's (each runs on the
+// calling thread: ctnn calls them inside its own parallel region).
+dnnl_status_t dnnl_sgemm(char ta, char tb, dnnl_dim_t m, dnnl_dim_t n, dnnl_dim_t k, float alpha, const float* a,
+                         dnnl_dim_t lda, const float* b, dnnl_dim_t ldb, float beta, float* c, dnnl_dim_t ldc) {
+    return call_dnnl("dnnl_sgemm", ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
+dnnl_status_t dnnl_gemm_bf16bf16f32(char ta, char tb, dnnl_dim_t m, dnnl_dim_t n, dnnl_dim_t k, float alpha,
+                                    const std::uint16_t* a, dnnl_dim_t lda, const std::uint16_t* b, dnnl_dim_t ldb,
+                                    float beta, float* c, dnnl_dim_t ldc) {
+    return call_dnnl("dnnl_gemm_bf16bf16f32", ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+}
+#endif
 
 using namespace ctnn;
 
@@ -127,6 +143,18 @@ BOOST_AUTO_TEST_CASE(whole_training_iterations) {
 
     Vae<models::VaeEncoder<20>, models::VaeDecoder<20>, Adam<Cpu, float>> vae(rng, {}, {});
     BOOST_TEST(allocations_in_iteration([&] { vae.step(real.cview(), real.cview()); }) == 0);
+}
+
+// The bf16 policy's GEMMs keep their rounded operands in scratch grown once (and oneDNN's bf16
+// kernels, like its sgemm, allocate inside their calls only).
+BOOST_AUTO_TEST_CASE(whole_training_iterations_in_bf16) {
+    using Bf16 = Bf16Mixed<Cpu>;
+    Rng rng(2);
+    Gan<models::MlpGenerator<10>, models::MlpDiscriminator, Adam<Bf16, float>, Adam<Bf16, float>, Bf16> gan(
+        rng, {.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform}, {}, {});
+    Tensor<Shape<1, 28, 28>, Bf16> real(128);
+    real.fill(0.25f);
+    BOOST_TEST(allocations_in_iteration([&] { gan.step([&] { return real.cview(); }); }) == 0);
 }
 
 // With a communicator in place (a simulated world of two ranks), a training iteration still

@@ -18,6 +18,7 @@
 #include "ctnn/device/cpu_math.hpp"
 #include "ctnn/device/device.hpp"
 #include "ctnn/device/gemm.hpp"
+#include "ctnn/device/gemm/bf16.hpp"
 #include "ctnn/device/host_kernels.hpp"
 #include "ctnn/device/workspace.hpp"
 
@@ -196,6 +197,9 @@ struct CpuLoops {
     }
 };
 
+/// The key of the Cpu's bf16 GEMM's operand copies (workspace<Bf16Operands, ...>).
+struct Bf16Operands : CpuLoops {};
+
 }  // namespace detail
 
 /// Host memory, OpenMP threads, Eigen's GEMM kernels or the system BLAS, and the host-thread forms
@@ -203,6 +207,15 @@ struct CpuLoops {
 /// (device/cpu_math.hpp). A device is a type with static members only (the Device concept,
 /// device/device.hpp).
 struct Cpu : detail::CpuLoops, detail::HostKernels<Cpu> {
+    /// Row-major C = alpha op(A) op(B) + beta C with A and B rounded to bf16 and float sums: the
+    /// Bf16Mixed policy's GEMM (device/bf16.hpp). oneDNN's bf16 kernels where the build has
+    /// CTNN_DNNL and the CPU AVX512_BF16, the rounded operands on the fp32 GEMM elsewhere
+    /// (detail::bf16_gemm_kernels() says which).
+    static void gemm_bf16(Trans ta, Trans tb, index_t m, index_t n, index_t k, float alpha, const float* a,
+                          index_t lda, const float* b, index_t ldb, float beta, float* c, index_t ldc) {
+        detail::host_gemm_bf16<detail::Bf16Operands>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
     /// y[i] = f(x[i]); in blocks of 4096 (whole vectors per thread) where Eigen has f's form.
     template <class T, class F>
     static void map(index_t n, const T* x, T* y, F f) {

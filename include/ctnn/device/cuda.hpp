@@ -78,6 +78,17 @@ struct CudaSystem {
             check(cublasDgemm(blas(), op(tb), op(ta), M, N, K, &alpha, b, int(ldb), a, int(lda), &beta, c, int(ldc)),
                   "cublasDgemm");
     }
+    /// gemm on float matrices whose entries cuBLAS rounds to bf16, summing in float on the tensor
+    /// cores (CUBLAS_COMPUTE_32F_FAST_16BF): the Bf16Mixed policy's product (device/bf16.hpp).
+    static void gemm_bf16(Trans ta, Trans tb, index_t m, index_t n, index_t k, float alpha, const float* a,
+                          index_t lda, const float* b, index_t ldb, float beta, float* c, index_t ldc) {
+        if (m == 0 || n == 0) return;
+        const auto op = [](Trans t) { return t == Trans::no ? CUBLAS_OP_N : CUBLAS_OP_T; };
+        check(cublasGemmEx(blas(), op(tb), op(ta), int(n), int(m), int(k), &alpha, b, CUDA_R_32F, int(ldb), a,
+                           CUDA_R_32F, int(lda), &beta, c, CUDA_R_32F, int(ldc), CUBLAS_COMPUTE_32F_FAST_16BF,
+                           CUBLAS_GEMM_DEFAULT),
+              "cublasGemmEx (bf16)");
+    }
     /// @name Copies
     ///@{
 

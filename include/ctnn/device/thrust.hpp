@@ -72,6 +72,13 @@ struct ThrustDevice : detail::GenericKernels<ThrustDevice<System>> {
                      index_t lda, const T* b, index_t ldb, T beta, T* c, index_t ldc) {
         System::gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
+    /// The bf16 GEMM of the Bf16Mixed policy (device/bf16.hpp), where System has one (CudaSystem).
+    static void gemm_bf16(Trans ta, Trans tb, index_t m, index_t n, index_t k, float alpha, const float* a,
+                          index_t lda, const float* b, index_t ldb, float beta, float* c, index_t ldc)
+        requires requires { System::gemm_bf16(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc); }
+    {
+        System::gemm_bf16(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
 
     template <class T>
     static void fill(T* dst, index_t n, T value) {

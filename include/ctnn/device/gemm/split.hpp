@@ -71,10 +71,10 @@ void scale_block(T* c, index_t rows, index_t cols, index_t ldc, T beta) {
 /// library runs single-threaded inside a parallel region): 0.6 ms less per MLP GAN step than
 /// OpenBLAS's own threading, which waits for its threads with sched_yield. Boundaries at multiples
 /// of 16, the AVX-512 tile. call(rows, cols, a, b, c) computes the product for the block of C at c
-/// from the operands' blocks at a and b.
-template <class T, class Call>
-void split_library_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, const T* a, index_t lda,
-                        const T* b, index_t ldb, T* c, index_t ldc, Call call) {
+/// from the operands' blocks at a and b (operands of type In: bf16 bits for a float C, say).
+template <class In, class T, class Call>
+void split_library_gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, const In* a, index_t lda,
+                        const In* b, index_t ldb, T* c, index_t ldc, Call call) {
     split_gemm(m, n, k, 16, 16, [&](index_t r0, index_t r1, index_t c0, index_t c1) {
         call(r1 - r0, c1 - c0, ta == Trans::no ? a + r0 * lda : a + r0, tb == Trans::no ? b + c0 : b + c0 * ldb,
              c + r0 * ldc + c0);
