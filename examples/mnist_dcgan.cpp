@@ -3,6 +3,8 @@
 // discriminator of 1,102,721 parameters, Adam lr 1e-3 betas (0.5, 0.999), batch 128, 5 epochs, and
 // the least-squares losses the seed's DCGAN cell trains with (ls_discriminator_loss,
 // ls_generator_loss); --loss bce is BCE with logits, the seed's vanilla GAN loss. The README's main job.
+// --loss hinge --spectral-norm is SN-GAN's recipe (Miyato et al. 2018) on the same networks: the hinge
+// loss, and every Conv2d and Linear of D spectral-normalised (the seed's D has no BatchNorm to drop).
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
@@ -18,10 +20,13 @@ struct Program {
     std::string loss = "ls";
     double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
     index_t batch = 128;
+    bool spectral_norm = false;
 
     void add_flags(Cli& cli) {
         add_image_gan_flags(cli, opt);
-        cli.choice("loss", loss, {"ls", "bce"}, "least squares (the seed's DCGAN cell) or BCE with logits")
+        cli.choice("loss", loss, {"ls", "bce", "hinge"},
+                   "least squares (the seed's DCGAN cell), BCE with logits, or SN-GAN's hinge loss")
+            .flag("spectral-norm", spectral_norm, "spectral normalisation on D's convolutions and linear layers")
             .flag("lr", lr, "Adam learning rate of both networks", above(0))
             .flag("beta1", beta1, "Adam beta1", unit_interval())
             .flag("beta2", beta2, "Adam beta2", unit_interval())
@@ -29,10 +34,22 @@ struct Program {
     }
     template <class Dev>
     int run() {
-        using Dcgan = Gan<models::DcganGenerator<10>, models::DcganDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev,
-                          float, Comm>;
+        return spectral_norm ? train<DiscriminatorSn, Dev>() : train<models::DcganDiscriminator, Dev>();
+    }
+
+    /// The seed's discriminator with every Conv2d and Linear spectral-normalised.
+    using DiscriminatorSn = Sequential<Input<1, 28, 28>,
+        SpectralNorm<Conv2d<1, 32, 5>>, LeakyReLU<0.01>, MaxPool2d<2>,
+        SpectralNorm<Conv2d<32, 64, 5>>, LeakyReLU<0.01>, MaxPool2d<2>,
+        Flatten, SpectralNorm<Linear<4 * 4 * 64, 4 * 4 * 64>>, LeakyReLU<0.01>, SpectralNorm<Linear<4 * 4 * 64, 1>>>;
+
+    template <class D, class Dev>
+    int train() {
+        using Dcgan = Gan<models::DcganGenerator<10>, D, Adam<Dev, float>, Adam<Dev, float>, Dev, float, Comm>;
         const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = beta2};
-        const auto kind = loss == "ls" ? AdversarialLoss::least_squares : AdversarialLoss::bce_with_logits;
+        const auto kind = loss == "ls"    ? AdversarialLoss::least_squares
+                          : loss == "bce" ? AdversarialLoss::bce_with_logits
+                                          : AdversarialLoss::hinge;
         return image_gan_main<Dcgan>(
             opt, {.title = "DCGAN on MNIST digits", .batch = batch},
             [&](Rng& rng) {

@@ -19,6 +19,7 @@
 #include "ctnn/layers/linear.hpp"
 #include "ctnn/layers/maxpool2d.hpp"
 #include "ctnn/layers/reshape.hpp"
+#include "ctnn/layers/spectral_norm.hpp"
 #include "ctnn/losses/adversarial.hpp"
 #include "ctnn/losses/binary.hpp"
 #include "ctnn/losses/classification.hpp"

@@ -134,6 +134,12 @@ def run_case(case, module, input_shape, batch, *, mode="train", seed=0, params="
         y = module(x, torch.tensor(labels, dtype=torch.long))
     gy = _fixed("grad_output", torch.randn(y.shape, dtype=torch.float64), 0.2, w)
     y.backward(gy)
+    write_results(w, module, x, y)
+    w.save()
+
+
+def write_results(w, module, x, y):
+    """After y = module(x) and y.backward(...): output, grad_input, grad:<key>, buffer_after:<key>."""
     w.result("output", y)
     # An input the output does not depend on (an Embedding's indices) gets a zero gradient.
     w.result("grad_input", x.grad if x.grad is not None else torch.zeros_like(x))
@@ -145,4 +151,3 @@ def run_case(case, module, input_shape, batch, *, mode="train", seed=0, params="
         else:
             w.line("buffer_after:%s full 1" % key)
             w.line(str(int(b.item())))
-    w.save()

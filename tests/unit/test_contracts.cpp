@@ -30,9 +30,10 @@ using Image = Shape<2, 6, 6>;
 using Flat = Shape<8>;
 static_assert(all_layers_on_every_host_device<Image, Conv2d<2, 3, 3>, Conv2d<2, 4, 3, 2, 1, false>, ConvTranspose2d<2, 3, 3, 2, 1, 1>,
                                               MaxPool2d<2>, MaxPool2d<3, 2, 1>, BatchNorm2d<2>, Dropout<0.3>, ReLU,
-                                              LeakyReLU<0.2>, Tanh, Sigmoid, Flatten, Reshape<72>>());
+                                              LeakyReLU<0.2>, Tanh, Sigmoid, Flatten, Reshape<72>,
+                                              SpectralNorm<Conv2d<2, 3, 3>>, SpectralNorm<ConvTranspose2d<2, 3, 3, 2, 1, 1>>>());
 static_assert(all_layers_on_every_host_device<Flat, Linear<8, 4>, Linear<8, 4, false>, BatchNorm1d<8>, Dropout<0.5>,
-                                              Reshape<2, 2, 2>, Sequential<Linear<8, 3>, ReLU>>());
+                                              Reshape<2, 2, 2>, Sequential<Linear<8, 3>, ReLU>, SpectralNorm<Linear<8, 4>>>());
 static_assert(all_layers_on_every_host_device<Shape<1>, Embedding<5, 3>, Sequential<Embedding<5, 3>, Linear<3, 2>>>() &&
               all_layers_on_every_host_device<Flat, ConcatLabel<Embedding<5, 3>>>() &&
               all_layers_on_every_host_device<Image, ConcatLabel<Embedding<5, 36>, Along::channels>>());

@@ -147,6 +147,20 @@ BOOST_AUTO_TEST_CASE(squared_errors) {
 BOOST_AUTO_TEST_CASE(wasserstein_critic) {
     check_golden<Shape<1>, double>("wasserstein", wasserstein_case<double>, 1e-12, 1e-14);
 }
+// SN-GAN's hinge loss through adversarial_loss (D on real and on generated scores) and
+// generator_loss (G's -mean), scores at the hinges +-1 included (gradient 0 there, as torch.relu's).
+BOOST_AUTO_TEST_CASE(hinge_adversarial) {
+    GoldenFile g("loss_hinge");
+    const auto x = Tensor<Shape<1>, Cpu, double>::from_host(g.at("input").values);
+    Tensor<Shape<1>, Cpu, double> grad(x.batch());
+    const auto check = [&](const std::string& who, double value) {
+        expect_close("hinge " + who, std::vector<double>{value}, g.at("loss." + who), 1e-12, 1e-14);
+        expect_close("hinge grad." + who, grad.to_host(), g.at("grad." + who), 1e-12, 1e-14);
+    };
+    check("d_real", adversarial_loss(AdversarialLoss::hinge, x.cview(), 1.0, grad.view()));
+    check("d_fake", adversarial_loss(AdversarialLoss::hinge, x.cview(), 0.0, grad.view()));
+    check("g", generator_loss(AdversarialLoss::hinge, x.cview(), grad.view()));
+}
 BOOST_AUTO_TEST_CASE(cross_entropy_logits) {
     check_golden<Shape<5>, double>("cross_entropy", cross_entropy_case<double>, 1e-12, 1e-14);
 }
@@ -192,6 +206,9 @@ BOOST_AUTO_TEST_CASE(squared_and_critic) {
                                  [&](auto x, auto g, Reduction r) { return least_squares(x, 0.0, g, r); });
     finite_differences<Shape<4>>("wasserstein", wave(8, 0.1, 1.0, 0.0),
                                  [&](auto x, auto g, Reduction r) { return wasserstein(x, -1.0, g, r); });
+    for (const double sign : {-1.0, 1.0})  // no score within 0.05 of a hinge
+        finite_differences<Shape<4>>("hinge", wave(8, 0.1, 1.5, 0.0),
+                                     [&](auto x, auto g, Reduction r) { return hinge(x, sign, g, r); });
 }
 BOOST_AUTO_TEST_CASE(cross_entropy_and_kl) {
     const auto y = Tensor<Shape<1>, Cpu, std::int32_t>::from_host({3, 0, 6});

@@ -74,6 +74,17 @@ CTNN_DEFINE_LAYER_ERROR(label_concat_mismatch,
 
 #undef CTNN_DEFINE_LAYER_ERROR
 
+/// SpectralNorm<Layer> at Position wraps a layer without a weight matrix: it takes Linear,
+/// Conv2d and ConvTranspose2d.
+template <index_t Position, class Layer>
+struct spectral_norm_needs_weight {
+    static_assert(always_false<spectral_norm_needs_weight>,
+                  "ctnn: SpectralNorm wraps a layer with a weight (Linear, Conv2d, ConvTranspose2d): "
+                  "spectral_norm_needs_weight<position, layer>");
+};
+template <class Layer>
+struct spectral_norm_needs_weight<unreported, Layer> {};
+
 /// A tensor of samples Got is given where samples Expected are wanted (e.g. a batch of flat
 /// 784-vectors passed to a network whose Input is 1x28x28): Reshape or view it explicitly.
 template <class Expected, class Got>

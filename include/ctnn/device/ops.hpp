@@ -3,12 +3,13 @@
 // lambda inside a generic lambda.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 
 #include "ctnn/core/config.hpp"
 
-/// Whole-buffer operations written once for every device (finiteness counts, clamping), which
-/// the trainers run over a network's flat buffers.
+/// Whole-buffer operations written once for every device: finiteness counts and clamping, which
+/// the trainers run over a network's flat buffers, and the vector arithmetic of SpectralNorm.
 namespace ctnn::ops {
 
 /// Whether x is NaN or infinite, as 0 or 1 (isfinite is host-only).
@@ -33,6 +34,31 @@ index_t count_nonfinite(const T* x, index_t n) {
 template <class Dev, class T>
 void clamp(T* x, index_t n, T lo, T hi) {
     Dev::for_each(n, [=] CTNN_HD(index_t i) { x[i] = x[i] < lo ? lo : (x[i] > hi ? hi : x[i]); });
+}
+
+/// The sum of a[i] b[i] over [0, n), in the device's fixed order.
+template <class Dev, class T>
+T dot(const T* a, const T* b, index_t n) {
+    return Dev::template sum<T>(n, [=] CTNN_HD(index_t i) { return a[i] * b[i]; });
+}
+
+/// y[i] = x[i] / d for i in [0, n) (x and y may be the same buffer).
+template <class Dev, class T>
+void divide(const T* x, index_t n, T d, T* y) {
+    Dev::for_each(n, [=] CTNN_HD(index_t i) { y[i] = x[i] / d; });
+}
+
+/// y[i] += x[i] for i in [0, n).
+template <class Dev, class T>
+void add(const T* x, index_t n, T* y) {
+    Dev::for_each(n, [=] CTNN_HD(index_t i) { y[i] += x[i]; });
+}
+
+/// x /= max(||x||_2, eps): torch.nn.functional.normalize(x, dim=0, eps=eps) of a vector.
+template <class Dev, class T>
+void normalize(T* x, index_t n, T eps) {
+    const T norm = std::sqrt(dot<Dev>(x, x, n));
+    divide<Dev>(x, n, norm < eps ? eps : norm, x);  // a NaN norm stays NaN, as in clamp_min
 }
 
 }  // namespace ctnn::ops

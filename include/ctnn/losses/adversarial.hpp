@@ -18,7 +18,23 @@ struct SignedScoreTerm {
     CTNN_HD T grad(T, T) const { return sign; }
 };
 
+/// max(0, 1 + sign * x), whose gradient at the hinge is 0 (torch.relu's).
+template <class T>
+struct HingeTerm {
+    T sign;
+    CTNN_HD T value(T x, T) const { return T(1) + sign * x > T(0) ? T(1) + sign * x : T(0); }
+    CTNN_HD T grad(T x, T) const { return T(1) + sign * x > T(0) ? sign : T(0); }
+};
+
 }  // namespace detail
+
+/// The hinge loss of SN-GAN's discriminator, mean(max(0, 1 + sign * scores)): D minimises
+/// hinge(D(real), -1) + hinge(D(fake), +1) = mean(relu(1 - D(real))) + mean(relu(1 + D(fake))).
+template <AnyShape S, class Dev, class T>
+T hinge(ConstView<S, Dev, T> scores, std::type_identity_t<T> sign, std::type_identity_t<TensorView<S, Dev, T>> grad,
+        Reduction r = Reduction::mean) {
+    return detail::elementwise_loss("hinge", detail::HingeTerm<T>{sign}, scores, Target<S, Dev, T>(T(0)), grad, r);
+}
 
 /// The Wasserstein critic's loss sign * mean(scores): the critic minimises
 /// wasserstein(D(fake), +1) + wasserstein(D(real), -1) = mean(D(fake)) - mean(D(real)), the
@@ -36,10 +52,13 @@ enum class AdversarialLoss {
     bce_with_logits,  ///< D outputs logits: bce_with_logits(D(x), label) (seed 003)
     least_squares,    ///< LSGAN: least_squares(D(x), label) (seed 003)
     wasserstein,      ///< WGAN critic: -mean(D(x)) for the real label, +mean(D(x)) for the fake one
+    /// SN-GAN: D mean(relu(1 - D(x))) for the real label, mean(relu(1 + D(x))) for the fake one;
+    /// G -mean(D(G(z))) (generator_loss)
+    hinge,
 };
 
 /// The loss of scores D(x) against `label` (1 real, 0 fake, or smoothed values). For the
-/// Wasserstein loss a label above 0.5 counts as real.
+/// Wasserstein and hinge losses a label above 0.5 counts as real.
 template <AnyShape S, class Dev, class T>
 T adversarial_loss(AdversarialLoss kind, ConstView<S, Dev, T> scores, std::type_identity_t<T> label,
                    std::type_identity_t<TensorView<S, Dev, T>> grad, Reduction r = Reduction::mean) {
@@ -48,8 +67,18 @@ T adversarial_loss(AdversarialLoss kind, ConstView<S, Dev, T> scores, std::type_
         case AdversarialLoss::bce_with_logits: return bce_with_logits(scores, label, grad, r);
         case AdversarialLoss::least_squares: return least_squares(scores, label, grad, r);
         case AdversarialLoss::wasserstein: return wasserstein(scores, label > T(0.5) ? T(-1) : T(1), grad, r);
+        case AdversarialLoss::hinge: return hinge(scores, label > T(0.5) ? T(-1) : T(1), grad, r);
     }
     throw std::invalid_argument("ctnn::adversarial_loss: unknown AdversarialLoss");
+}
+
+/// The generator's loss of scores D(G(z)): adversarial_loss against the real label 1, except
+/// for the hinge loss, whose generator minimises -mean(D(G(z))) (SN-GAN's), not the hinge.
+template <AnyShape S, class Dev, class T>
+T generator_loss(AdversarialLoss kind, ConstView<S, Dev, T> scores,
+                 std::type_identity_t<TensorView<S, Dev, T>> grad, Reduction r = Reduction::mean) {
+    if (kind == AdversarialLoss::hinge) return wasserstein(scores, T(-1), grad, r);
+    return adversarial_loss(kind, scores, T(1), grad, r);
 }
 
 }  // namespace ctnn

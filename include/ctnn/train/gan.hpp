@@ -340,7 +340,7 @@ private:
         const auto& scores = forward(discriminator, fake, labels);
         grad_scores_.resize(fake.batch);
         // The generator's target is 1 even when D's labels are smoothed (seed 002: ones_like).
-        double loss = adversarial_loss(options.loss, scores.cview(), T(1), grad_scores_.view());
+        double loss = generator_loss(options.loss, scores.cview(), grad_scores_.view());
         comm_.mean(&loss, 1);
         check_finite_loss(loss, "generator loss", step_);
         const auto& dfake = discriminator.backward_frozen(grad_scores_.cview());
