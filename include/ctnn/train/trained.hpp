@@ -73,13 +73,12 @@ public:
             if (sharding(comm)) return update_sharded(what, step, comm);
         }
         auto& flat = this->parameters();
-        bool reduced = false;
-        if constexpr (distributed::AsyncCommunicator<Comm>) {
-            reduced = buckets_started_;  // by backward_reducing's buckets, once finished
-            if (buckets_started_) comm.finish_means();
+        if (buckets_started_) {  // backward_reducing's buckets hold the means: complete them
+            if constexpr (distributed::AsyncCommunicator<Comm>) comm.finish_means();
             buckets_started_ = false;
+        } else {
+            comm.mean(flat.gradients(), flat.size());
         }
-        if (!reduced) comm.mean(flat.gradients(), flat.size());
         if (on_gradients) on_gradients(flat);
         check_finite_gradients(*this, what, step);
         optimizer.step();
