@@ -85,7 +85,7 @@ public:
         LossLog log(opt_.writes() ? opt_.out / "losses.csv" : "", {"d_loss", "g_loss"}, opt_.resume, gan_.steps());
         const auto start = std::chrono::steady_clock::now();
         const std::int64_t first_step = gan_.steps();
-        run_epochs(
+        const ctnn::logging::StepTimes times = run_epochs(
             opt_, cfg_.title, loader.batches_per_epoch(), epoch, [&] { return gan_.steps(); }, log,
             [&](std::int64_t) {
                 const auto l = gan_.step([&] {
@@ -121,7 +121,7 @@ public:
         for (const auto& [name, value] : log.last()) m["final_" + name] = value;
         m["train_seconds"] = seconds;
         m["steps_per_second"] = seconds > 0 ? static_cast<double>(gan_.steps() - first_step) / seconds : 0.0;
-        add_communication(m, opt_);
+        add_communication(m, opt_, times);
         evaluate(m);
         ctnn::logging::write_metrics_json(opt_.out / "metrics.json", m);
         std::cout << "wrote " << opt_.out.string()
