@@ -459,61 +459,13 @@ BOOST_AUTO_TEST_CASE(generate_restores_the_generators_mode) {
 
 // ---- WGAN-GP: the gradient penalty and its exact parameter gradient (double backward) ----------
 namespace wgan_gp {
-using test::GoldenFile;
-// The critics of tests/reference/golden_wgan_gp.py.
-using MlpCritic = Sequential<Input<6>, Linear<6, 8>, LeakyReLU<0.2>, Linear<8, 8>, ReLU, Linear<8, 1>>;
-using ConvCritic = Sequential<Input<36>, Reshape<1, 6, 6>, Conv2d<1, 3, 3, 1, 1>, LeakyReLU<0.2>, MaxPool2d<2>,
-                              Conv2d<3, 4, 2>, ReLU, Flatten, Linear<16, 1>>;
-
-template <class Critic>
-struct Case {
-    using S = typename Network<Critic, Cpu, double>::input_shape;
-    GoldenFile g;
-    Rng rng{0};
-    Network<Critic, Cpu, double> net{rng};
-    Tensor<S, Cpu, double> real = Tensor<S, Cpu, double>::from_host(g.at("real").values);
-    Tensor<S, Cpu, double> fake = Tensor<S, Cpu, double>::from_host(g.at("fake").values);
-    Tensor<Shape<1>, Cpu, double> eps = Tensor<Shape<1>, Cpu, double>::from_host(g.at("eps").values);
-    GradientPenalty<Critic, Cpu, double> penalty{g.at("lambda").values.at(0)};
-
-    explicit Case(const std::string& name) : g(name) {
-        test::golden_steps::load_params(net, g, "param");
-    }
-    double apply(ParamGrads pg) { return penalty.apply(net, real.cview(), fake.cview(), eps.cview(), pg); }
-};
-
-/// The penalty and its parameter gradient, alone (stored over whatever the gradients held) and
-/// added to the critic loss's (the WGAN-GP critic step), against PyTorch's double backward.
-template <class Critic>
-void check_against_pytorch(const std::string& name) {
-    BOOST_TEST_CONTEXT(name) {
-        Case<Critic> c(name);
-        Cpu::fill(c.net.parameters().gradients(), c.net.parameters().size(), 7.0);
-        const double p = c.apply(ParamGrads::overwrite);
-        BOOST_TEST(p == c.g.at("penalty").values.at(0), boost::test_tools::tolerance(1e-9));
-        c.net.visit_parameters([&](const std::string& key, auto&, auto& grad) {
-            test::expect_close(name + " grad:" + key, grad.to_host(), c.g.at("grad:" + key), 1e-9, 1e-12);
-        });
-        // The critic's loss mean(D(fake)) - mean(D(real)) accumulates onto the penalty's gradient.
-        double loss = p;
-        for (const auto& [x, sign] : {std::pair{&c.fake, 1.0}, std::pair{&c.real, -1.0}}) {
-            const auto& scores = c.net.forward(x->cview());
-            Tensor<Shape<1>, Cpu, double> grad(x->batch());
-            loss += wasserstein(scores.cview(), sign, grad.view());
-            c.net.backward(grad.cview());
-        }
-        BOOST_TEST(loss == c.g.at("loss").values.at(0), boost::test_tools::tolerance(1e-9));
-        c.net.visit_parameters([&](const std::string& key, auto&, auto& grad) {
-            test::expect_close(name + " total_grad:" + key, grad.to_host(), c.g.at("total_grad:" + key), 1e-9, 1e-12);
-        });
-    }
-}
+using test::golden_steps::MlpCritic, test::golden_steps::ConvCritic;
 
 /// The penalty's parameter gradient against central differences of the penalty itself.
 template <class Critic>
 void check_against_finite_differences(const std::string& name) {
     BOOST_TEST_CONTEXT(name) {
-        Case<Critic> c(name);
+        test::golden_steps::PenaltyCase<Critic, Cpu> c(name);
         c.apply(ParamGrads::overwrite);
         std::vector<std::vector<double>> analytic;
         c.net.visit_parameters([&](const std::string&, auto&, auto& grad) { analytic.push_back(grad.to_host()); });
@@ -543,8 +495,7 @@ void check_against_finite_differences(const std::string& name) {
 }  // namespace wgan_gp
 
 BOOST_AUTO_TEST_CASE(the_gradient_penalty_and_its_parameter_gradient_match_pytorch) {
-    wgan_gp::check_against_pytorch<wgan_gp::MlpCritic>("gp_mlp");
-    wgan_gp::check_against_pytorch<wgan_gp::ConvCritic>("gp_conv");
+    test::golden_steps::check_gradient_penalties<Cpu>();
 }
 
 BOOST_AUTO_TEST_CASE(the_gradient_penalty_gradient_matches_finite_differences) {
