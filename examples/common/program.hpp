@@ -6,6 +6,8 @@
 // CTNN_QUICK_BUILD, the test suite's) compile the Cpu ones that way too, with
 // CTNN_EXAMPLE_CPU_PART: the trainers share most of what they instantiate (the training loop,
 // loaders, metrics, checkpoints), and three trainers took 34 s in one unit against 81 s apart.
+// There the whole main() of each trainer is in its group's unit, and the trainer's executable is
+// a generated one-line main(): with ctnn's headers, that file alone took 7-8 CPU-seconds a trainer.
 //
 // A trainer's source ends with CTNN_EXAMPLE_PROGRAM(its Program type).
 #pragma once
@@ -80,11 +82,9 @@ int run_on_cuda(Program& program, const World& world)
     ;
 #endif
 
-/// Program::run<ctnn::Cpu>(): with the trainer's main(), or in its group's unit (CTNN_EXAMPLES_GROUPED).
+/// Program::run<ctnn::Cpu>(): with the trainer's main(), or in its group's unit.
 template <class Program>
-int run_on_cpu(Program& program)
-#if !defined(CTNN_EXAMPLES_GROUPED) || defined(CTNN_EXAMPLE_CPU_PART)
-{
+int run_on_cpu(Program& program) {
     const ctnn::FlushDenormals flush(!program.opt.keep_denormals);
 #if defined(CTNN_EXAMPLES_BF16)
     if (program.opt.precision == "bf16") {
@@ -100,9 +100,6 @@ int run_on_cpu(Program& program)
                                     ": this build of the examples has fp32 only (CMake option CTNN_EXAMPLES_BF16)");
     return program.template run<ctnn::Cpu>();
 }
-#else
-    ;
-#endif
 
 /// Parses the trainer's flags (RunOptions' and the Program's own) and runs it on --device, as one
 /// process or, under mpirun, as one rank of a data-parallel run (World).
@@ -148,7 +145,10 @@ int example_main(int argc, char** argv) {
 #if defined(CTNN_EXAMPLE_CUDA_PART)
 #define CTNN_EXAMPLE_PROGRAM(Program) template int examples::run_on_cuda<Program>(Program&, const examples::World&);
 #elif defined(CTNN_EXAMPLE_CPU_PART)
-#define CTNN_EXAMPLE_PROGRAM(Program) template int examples::run_on_cpu<Program>(Program&);
+// The trainer's whole main() is here, as CTNN_EXAMPLE_MAIN (the generated unit names it per
+// trainer): the trainer's executable compiles a one-line main() that calls it.
+#define CTNN_EXAMPLE_PROGRAM(Program) \
+    int CTNN_EXAMPLE_MAIN(int argc, char** argv) { return examples::example_main<Program>(argc, argv); }
 #else
 #define CTNN_EXAMPLE_PROGRAM(Program) \
     int main(int argc, char** argv) { return examples::example_main<Program>(argc, argv); }
