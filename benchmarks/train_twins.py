@@ -95,7 +95,8 @@ def load_ctnn_classifier(path):
         begin, end = entry["data_offsets"]
         values = np.frombuffer(data, np.float32, count=(end - begin) // 4, offset=8 + size + begin)
         state[key.removeprefix("classifier.")] = torch.from_numpy(values.reshape(entry["shape"]).copy())
-    net = tw.classifier_net()
+    with torch.random.fork_rng():  # its initial weights, overwritten, must not move the twins' random stream
+        net = tw.classifier_net()
     net.load_state_dict(state)
     return net.eval()
 
