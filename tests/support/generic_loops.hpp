@@ -3,9 +3,10 @@
 #pragma once
 
 #include <ctnn/device/cpu.hpp>
+#include <ctnn/device/kernels.hpp>
 
 namespace ctnn::test {
 
-struct GenericLoopsCpu : detail::CpuLoops, detail::GenericKernels<GenericLoopsCpu> {};
+struct GenericLoopsCpu : ctnn::detail::CpuLoops, ctnn::detail::GenericKernels<GenericLoopsCpu> {};
 
 }  // namespace ctnn::test
