@@ -35,9 +35,16 @@ case "${BENCH_GEMM:-dnnl}" in
   eigen) blas=OFF dnnl=OFF ;;
   *) echo "compare.sh: BENCH_GEMM must be dnnl, blas or eigen, not '${BENCH_GEMM}'" >&2; exit 2 ;;
 esac
-cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_TESTS=OFF \
-  -DCTNN_BUILD_EXAMPLES=OFF -DCTNN_CUDA=OFF -DCTNN_BLAS=$blas -DCTNN_DNNL=$dnnl >/dev/null
-cmake --build build/bench --target bench_models ctnn_blas_timer
+# BENCH_BUILD=0 times the build/bench already there, configuring and building nothing: a run
+# short enough to run under a wrapper that stops every other process, with no compile inside it.
+if [ "${BENCH_BUILD:-1}" != 0 ]; then
+  cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_BUILD_TESTS=OFF \
+    -DCTNN_BUILD_EXAMPLES=OFF -DCTNN_CUDA=OFF -DCTNN_BLAS=$blas -DCTNN_DNNL=$dnnl >/dev/null
+  cmake --build build/bench --target bench_models ctnn_blas_timer
+elif [ ! -x build/bench/benchmarks/bench_models ]; then
+  echo "compare.sh: BENCH_BUILD=0 but build/bench/benchmarks/bench_models is not built" >&2
+  exit 1
+fi
 
 # Debian's python3, which has python3-torch (a python3 earlier on PATH may not).
 exec /usr/bin/python3 benchmarks/torch_twins.py compare --ctnn build/bench/benchmarks/bench_models \
@@ -45,4 +52,4 @@ exec /usr/bin/python3 benchmarks/torch_twins.py compare --ctnn build/bench/bench
   --window-seconds "${BENCH_WINDOW_SECONDS:-1.5}" --warmup-seconds "${BENCH_WARMUP_SECONDS:-2}" \
   --max-foreign "${BENCH_MAX_FOREIGN:-0.1}" --max-wait "${BENCH_MAX_WAIT:-120}" \
   --blas-timer build/bench/benchmarks/libctnn_blas_timer.so --blas-windows "${BENCH_BLAS_WINDOWS:-3}" \
-  --csv benchmarks/results.csv
+  --csv "${BENCH_CSV:-benchmarks/results.csv}"

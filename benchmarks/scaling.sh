@@ -3,19 +3,18 @@
 # the MLP GAN (mnist_gan), the DCGAN (mnist_dcgan) and the VAE (mnist_vae) on MNIST at their
 # default batch, as 1 process x 2 threads, 2 processes x 1 thread (mpirun -np 2) and 1 process x 1
 # thread, and as "2 x 1 apart": two one-thread processes each training alone on half the batch at
-# the same time, the bound on 2 x 1 where the cores slow each other down. Each cell trains WARMUP steps, and in another run WARMUP + STEPS steps, from the same
-# seed; the difference of the two runs' train_seconds and communication_seconds (metrics.json) is
-# the time of STEPS steps after warm-up and its share spent in the communicator's mean(). The best
-# of REPEATS such pairs is kept. Prints a Markdown table.
-#   SCALING_STEPS=40 SCALING_WARMUP=10 SCALING_REPEATS=3 SCALING_MODELS="mnist_gan mnist_dcgan mnist_vae" \
-#     bash benchmarks/scaling.sh
+# the same time, the bound on 2 x 1 where the cores slow each other down. Each cell is one run of
+# STEPS steps; the trainer times every step (metrics.json: step_seconds_median, the median wall
+# time of the steps after its first 5, and communication_share_median, the median share of a step
+# that rank 0 spent inside the communicator). The fastest of REPEATS runs is kept. Prints a
+# Markdown table.
+#   SCALING_STEPS=60 SCALING_REPEATS=1 SCALING_MODELS="mnist_gan mnist_dcgan mnist_vae" bash benchmarks/scaling.sh
 # SCALING_BUILD=build/dir uses trainers built there instead of configuring build/scaling (Release,
 # -march=native, float products on oneDNN as compare.sh's default).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=${SCALING_STEPS:-40}
-warmup=${SCALING_WARMUP:-10}
-repeats=${SCALING_REPEATS:-3}
+steps=${SCALING_STEPS:-60}
+repeats=${SCALING_REPEATS:-1}
 read -r -a models <<<"${SCALING_MODELS:-mnist_gan mnist_dcgan mnist_vae}"
 command -v mpirun >/dev/null || { echo "scaling.sh: needs mpirun (Debian: openmpi-bin libopenmpi-dev)" >&2; exit 1; }
 
@@ -31,16 +30,16 @@ trap 'rm -rf "$work"' EXIT
 root=()
 [ "$(id -u)" -eq 0 ] && root=(--allow-run-as-root)
 
-# metrics FOLDER: "train_seconds communication_seconds" of the run in FOLDER.
+# metrics FOLDER: "step_seconds_median communication_share_median" of the run in FOLDER.
 metrics() {
-  python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["train_seconds"], m["communication_seconds"])' \
+  python3 -c 'import json, sys; m = json.load(open(sys.argv[1])); print(m["step_seconds_median"], m["communication_share_median"])' \
     "$1/metrics.json"
 }
 
-# seconds MODEL PROCESSES THREADS N: "train_seconds communication_seconds" of a fresh N-step run.
-# PROCESSES "apart": two one-thread processes on a core each, each training alone on half the
-# global batch, nothing exchanged: the slower one's seconds (what 2 x 1 would take if
-# communicating cost nothing).
+# seconds MODEL PROCESSES THREADS N: "seconds share", the median step and its communicating share,
+# of a fresh N-step run. PROCESSES "apart": two one-thread processes on a core each, each training
+# alone on half the global batch, nothing exchanged: the slower one's median (what 2 x 1 would
+# take if communicating cost nothing).
 seconds() {
   local model=$1 np=$2 threads=$3 n=$4 out="$work/run" launch=()
   rm -rf "$out" "$out"0 "$out"1
@@ -72,12 +71,8 @@ for model in "${models[@]}"; do
     read -r np threads <<<"$layout"
     best=""
     for _ in $(seq "$repeats"); do
-      read -r t0 c0 < <(seconds "$model" "$np" "$threads" "$warmup")
-      read -r t1 c1 < <(seconds "$model" "$np" "$threads" $((warmup + steps)))
-      # steps/s and the communication share of the STEPS steps after warm-up
-      cell=$(python3 -c "import sys; t0, c0, t1, c1, n = map(float, sys.argv[1:]); print(n / (t1 - t0), (c1 - c0) / (t1 - t0))" \
-        "$t0" "$c0" "$t1" "$c1" "$steps")
-      read -r rate share <<<"$cell"
+      read -r t share < <(seconds "$model" "$np" "$threads" "$steps")
+      rate=$(python3 -c "import sys; print(1 / float(sys.argv[1]))" "$t")
       if [ -z "$best" ] || python3 -c "import sys; sys.exit(not float(sys.argv[1]) > float(sys.argv[2]))" "$rate" "${best%% *}"; then
         best="$rate $share"
       fi

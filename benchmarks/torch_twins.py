@@ -709,6 +709,9 @@ def compare(args):
               + (f"{t['ctnn_blas_share']:>6.2f}/{t['torch_blas_share']:.2f}" if t["torch_blas_share"] != "" else f"{'-':>11}")
               + f"{t['ctnn_peak_mb']:>11.0f} / {t['torch_peak_mb']:<6.0f}{t['reruns']:>7}"
               + (f"  ({t['loaded_windows']} windows kept under load)" if t["loaded_windows"] else ""))
+    if any(t["torch_precision"] == "autocast-bf16" for t in table):
+        print("\nautocast-bf16: PyTorch 1.13's torch.cpu.amp.autocast(dtype=torch.bfloat16) around the forward passes;\n"
+              "it runs mm/addmm/linear/conv2d in bf16 and keeps conv_transpose2d and batch_norm in fp32")
     with open(args.csv, "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=CSV_COLUMNS)
         writer.writeheader()

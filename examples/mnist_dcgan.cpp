@@ -5,6 +5,9 @@
 // ls_generator_loss); --loss bce is BCE with logits, the seed's vanilla GAN loss. The README's main job.
 // --loss hinge --spectral-norm is SN-GAN's recipe (Miyato et al. 2018) on the same networks: the hinge
 // loss, and every Conv2d and Linear of D spectral-normalised (the seed's D has no BatchNorm to drop).
+// --loss wgan-gp is WGAN-GP (Gulrajani et al. 2017) on the same networks (the seed's D has no
+// BatchNorm, which a gradient penalty's critic must not have), with the paper's settings as its
+// defaults: penalty weight 10, 5 critic steps per generator step, Adam lr 1e-4 betas (0.5, 0.9).
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
@@ -18,19 +21,17 @@ struct Program {
     static constexpr bool generative = true;
     RunOptions opt{.name = "mnist_dcgan", .epochs = 5};
     std::string loss = "ls";
-    double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
+    AdamGanFlags flags;
     index_t batch = 128;
     bool spectral_norm = false;
 
     void add_flags(Cli& cli) {
         add_image_gan_flags(cli, opt);
-        cli.choice("loss", loss, {"ls", "bce", "hinge"},
-                   "least squares (the seed's DCGAN cell), BCE with logits, or SN-GAN's hinge loss")
-            .flag("spectral-norm", spectral_norm, "spectral normalisation on D's convolutions and linear layers")
-            .flag("lr", lr, "Adam learning rate of both networks", above(0))
-            .flag("beta1", beta1, "Adam beta1", unit_interval())
-            .flag("beta2", beta2, "Adam beta2", unit_interval())
-            .flag("batch", batch, "batch size", at_least(1));
+        cli.choice("loss", loss, {"ls", "bce", "hinge", "wgan-gp"},
+                   "least squares (the seed's DCGAN cell), BCE with logits, SN-GAN's hinge loss, or WGAN-GP")
+            .flag("spectral-norm", spectral_norm, "spectral normalisation on D's convolutions and linear layers");
+        flags.add(cli, loss);
+        cli.flag("batch", batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {
@@ -46,14 +47,16 @@ struct Program {
     template <class D, class Dev>
     int train() {
         using Dcgan = Gan<models::DcganGenerator<10>, D, Adam<Dev, float>, Adam<Dev, float>, Dev, float, Comm>;
-        const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = beta2};
-        const auto kind = loss == "ls"    ? AdversarialLoss::least_squares
-                          : loss == "bce" ? AdversarialLoss::bce_with_logits
-                                          : AdversarialLoss::hinge;
+        const AdamOptions adam = flags.adam();
+        const auto kind = loss == "ls"      ? AdversarialLoss::least_squares
+                          : loss == "bce"   ? AdversarialLoss::bce_with_logits
+                          : loss == "hinge" ? AdversarialLoss::hinge
+                                            : AdversarialLoss::wasserstein;
         return image_gan_main<Dcgan>(
-            opt, {.title = "DCGAN on MNIST digits", .batch = batch},
+            opt, {.title = "DCGAN on MNIST digits", .batch = batch, .gradient_penalty = flags.penalty(loss)},
             [&](Rng& rng) {
-                return Dcgan(rng, {.loss = kind, .noise = NoiseKind::uniform}, adam, adam, Init::pytorch, opt.comm);
+                return Dcgan(rng, {.loss = kind, .d_steps = flags.d_steps, .noise = NoiseKind::uniform}, adam, adam,
+                             Init::pytorch, opt.comm);
             });
     }
 };

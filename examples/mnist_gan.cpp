@@ -1,7 +1,9 @@
 // Seed 003's MLP GAN (part 2) on the MNIST digits: uniform noise of dimension 10, G 10-1024-1024-784
 // with Tanh, D 784-256-256-1 (LeakyReLU 0.01) giving logits, Adam lr 1e-3 betas (0.5, 0.999),
 // batch 128, 10 epochs. --loss bce is the vanilla GAN (BCE with logits), --loss ls the
-// Least-Squares GAN of the same notebook.
+// Least-Squares GAN of the same notebook, --loss wgan-gp WGAN-GP (Gulrajani et al. 2017) on the
+// same networks with the paper's settings as its defaults: penalty weight 10, 5 critic steps per
+// generator step, Adam lr 1e-4 betas (0.5, 0.9).
 #include <ctnn/models/seeds.hpp>
 
 #include "common/gan_trainer.hpp"
@@ -15,28 +17,31 @@ struct Program {
     static constexpr bool generative = true;
     RunOptions opt{.name = "mnist_gan", .epochs = 10};
     std::string loss = "bce";
-    double lr = 1e-3, beta1 = 0.5, beta2 = 0.999;
+    AdamGanFlags flags;
     index_t batch = 128;
 
     void add_flags(Cli& cli) {
         add_image_gan_flags(cli, opt);
-        cli.choice("loss", loss, {"bce", "ls"}, "vanilla GAN (BCE with logits) or Least-Squares GAN")
-            .flag("lr", lr, "Adam learning rate of both networks", above(0))
-            .flag("beta1", beta1, "Adam beta1", unit_interval())
-            .flag("beta2", beta2, "Adam beta2", unit_interval())
-            .flag("batch", batch, "batch size", at_least(1));
+        cli.choice("loss", loss, {"bce", "ls", "wgan-gp"}, "vanilla GAN (BCE with logits), Least-Squares GAN or WGAN-GP");
+        flags.add(cli, loss);
+        cli.flag("batch", batch, "batch size", at_least(1));
     }
     template <class Dev>
     int run() {
-        if (loss == "ls") opt.name = "mnist_lsgan";  // its own default folder, runs/mnist_lsgan
+        // Their own default folders, runs/mnist_lsgan and runs/mnist_wgan_gp.
+        if (loss != "bce") opt.name = loss == "ls" ? "mnist_lsgan" : "mnist_wgan_gp";
         using MlpGan = Gan<models::MlpGenerator<10>, models::MlpDiscriminator, Adam<Dev, float>, Adam<Dev, float>, Dev,
                            float, Comm>;
-        const AdamOptions adam{.lr = lr, .beta1 = beta1, .beta2 = beta2};
-        const auto kind = loss == "ls" ? AdversarialLoss::least_squares : AdversarialLoss::bce_with_logits;
+        const AdamOptions adam = flags.adam();
+        const auto kind = loss == "ls"        ? AdversarialLoss::least_squares
+                          : loss == "wgan-gp" ? AdversarialLoss::wasserstein
+                                              : AdversarialLoss::bce_with_logits;
+        const char* title = loss == "ls" ? "LSGAN on MNIST digits" : loss == "wgan-gp" ? "WGAN-GP on MNIST digits" : "MLP GAN on MNIST digits";
         return image_gan_main<MlpGan>(
-            opt, {.title = loss == "ls" ? "LSGAN on MNIST digits" : "MLP GAN on MNIST digits", .batch = batch},
+            opt, {.title = title, .batch = batch, .gradient_penalty = flags.penalty(loss)},
             [&](Rng& rng) {
-                return MlpGan(rng, {.loss = kind, .noise = NoiseKind::uniform}, adam, adam, Init::pytorch, opt.comm);
+                return MlpGan(rng, {.loss = kind, .d_steps = flags.d_steps, .noise = NoiseKind::uniform}, adam, adam,
+                              Init::pytorch, opt.comm);
             });
     }
 };

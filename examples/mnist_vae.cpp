@@ -91,7 +91,7 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
     LossLog log(opt.writes() ? opt.out / "losses.csv" : "", {"loss", "reconstruction", "kl"}, opt.resume, vae.steps());
     const auto start = std::chrono::steady_clock::now();
     const std::int64_t first_step = vae.steps();
-    run_epochs(
+    const logging::StepTimes times = run_epochs(
         opt, "VAE on MNIST digits", loader.batches_per_epoch(), epoch, [&] { return vae.steps(); }, log,
         [&](std::int64_t) {
             auto b = loader.next();
@@ -153,7 +153,7 @@ int train(RunOptions& opt, const std::string& reconstruction, double log_norm_we
     m["heldout_reconstruction_loss"] = heldout_reconstruction;
     m["train_seconds"] = seconds;
     m["steps_per_second"] = seconds > 0 ? static_cast<double>(vae.steps() - first_step) / seconds : 0.0;
-    add_communication(m, opt);
+    add_communication(m, opt, times);
     Rng sample_rng(opt.seed + 2);
     const std::vector<float> samples = decode(vae, opt.eval_samples, sample_rng);
     grid(opt.out / "samples.png", std::vector<float>(samples.begin(), samples.begin() + std::min<std::size_t>(samples.size(), 100 * 784)), 10);

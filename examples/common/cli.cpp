@@ -5,6 +5,7 @@
 #include <cmath>
 #include <iomanip>
 #include <iostream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
@@ -77,6 +78,28 @@ Cli& Cli::flag(const std::string& name, double& value, const std::string& help, 
     auto [set, get] = number(name, value, bounds);
     return add({name, help, to_text(value), false, set, get});
 }
+template <class T>
+Cli& Cli::dependent(const std::string& name, T& value, const std::string& help, std::function<T()> otherwise,
+                    const std::string& default_text, Bounds bounds) {
+    auto given = std::make_shared<bool>(false);
+    auto [set, get] = number(name, value, bounds);
+    return add({name, help, default_text, false,
+                [set, given](const std::string& t) {
+                    set(t);
+                    *given = true;
+                },
+                get, [&value, given, otherwise] {
+                    if (!*given) value = otherwise();
+                }});
+}
+Cli& Cli::flag(const std::string& name, double& value, const std::string& help, std::function<double()> otherwise,
+               const std::string& default_text, Bounds bounds) {
+    return dependent(name, value, help, std::move(otherwise), default_text, bounds);
+}
+Cli& Cli::flag(const std::string& name, int& value, const std::string& help, std::function<int()> otherwise,
+               const std::string& default_text, Bounds bounds) {
+    return dependent(name, value, help, std::move(otherwise), default_text, bounds);
+}
 Cli& Cli::flag(const std::string& name, std::string& value, const std::string& help) {
     return add({name, help, value, false, [&value](const std::string& t) { value = t; }, [&value] { return value; }});
 }
@@ -144,6 +167,8 @@ bool Cli::parse(int argc, char** argv, int& exit_code) const {
             }
             f->set(value);
         }
+        for (const auto& f : flags_)
+            if (f.finish) f.finish();
         return true;
     } catch (const std::invalid_argument& e) {
         if (prints_) std::cerr << program_ << ": " << e.what() << "\n(" << program_ << " --help lists the flags)\n";

@@ -42,6 +42,14 @@ public:
     Cli& flag(const std::string& name, double& value, const std::string& help, Bounds bounds = {});
     Cli& flag(const std::string& name, std::string& value, const std::string& help);
     Cli& flag(const std::string& name, std::filesystem::path& value, const std::string& help);
+    /// A number flag whose default depends on other flags (a loss's own learning rate): where the
+    /// command line does not give it, parse() sets it to otherwise() once every flag is read;
+    /// --help shows default_text.
+    Cli& flag(const std::string& name, double& value, const std::string& help, std::function<double()> otherwise,
+              const std::string& default_text, Bounds bounds = {});
+    /// The same for a whole number.
+    Cli& flag(const std::string& name, int& value, const std::string& help, std::function<int()> otherwise,
+              const std::string& default_text, Bounds bounds = {});
     /// A switch: present means true.
     Cli& flag(const std::string& name, bool& value, const std::string& help);
     /// A string flag that accepts only `choices`.
@@ -71,8 +79,12 @@ private:
         bool is_switch = false;
         std::function<void(const std::string&)> set;
         std::function<std::string()> get;
+        std::function<void()> finish{};  ///< after parsing: a dependent default where not given
     };
     Cli& add(Flag f);
+    template <class T>
+    Cli& dependent(const std::string& name, T& value, const std::string& help, std::function<T()> otherwise,
+                   const std::string& default_text, Bounds bounds);
 
     std::string program_, description_;
     std::vector<Flag> flags_;

@@ -31,6 +31,7 @@ struct ImageGanConfig {
     bool shuffle = true;  ///< false: every epoch in the stored order (seed 001's DataLoader)
     ctnn::data::Scaling scaling = ctnn::data::Scaling::symmetric;  ///< real images as G's range
     ctnn::viz::ValueRange range{-1, 1};                              ///< the generator's output range
+    double gradient_penalty = 0;  ///< WGAN-GP's lambda (Gan::penalise_gradients); 0: none
 };
 
 /// Saves images (n x S::size values in [0, 1]) as a PNG grid of `nrow` per row.
@@ -85,7 +86,7 @@ public:
         LossLog log(opt_.writes() ? opt_.out / "losses.csv" : "", {"d_loss", "g_loss"}, opt_.resume, gan_.steps());
         const auto start = std::chrono::steady_clock::now();
         const std::int64_t first_step = gan_.steps();
-        run_epochs(
+        const ctnn::logging::StepTimes times = run_epochs(
             opt_, cfg_.title, loader.batches_per_epoch(), epoch, [&] { return gan_.steps(); }, log,
             [&](std::int64_t) {
                 const auto l = gan_.step([&] {
@@ -121,7 +122,7 @@ public:
         for (const auto& [name, value] : log.last()) m["final_" + name] = value;
         m["train_seconds"] = seconds;
         m["steps_per_second"] = seconds > 0 ? static_cast<double>(gan_.steps() - first_step) / seconds : 0.0;
-        add_communication(m, opt_);
+        add_communication(m, opt_, times);
         evaluate(m);
         ctnn::logging::write_metrics_json(opt_.out / "metrics.json", m);
         std::cout << "wrote " << opt_.out.string()
@@ -265,13 +266,47 @@ inline void add_image_gan_flags(Cli& cli, RunOptions& opt) {
              unit_interval());
 }
 
+/// The Adam and discriminator-step flags of the trainers that offer --loss wgan-gp: the seed's
+/// defaults, or with --loss wgan-gp those of Gulrajani et al. 2017 (lr 1e-4, betas (0.5, 0.9), 5
+/// critic steps per generator step, penalty weight 10).
+struct AdamGanFlags {
+    double lr = 0, beta1 = 0.5, beta2 = 0, gp_lambda = 10;
+    int d_steps = 0;
+
+    /// Adds --lr, --beta1, --beta2, --d-steps and --gp-lambda; lr, beta2 and d-steps default by
+    /// `loss` (a flag of the same Cli, read once all are parsed).
+    void add(Cli& cli, const std::string& loss) {
+        const auto wgan_gp = [&loss] { return loss == "wgan-gp"; };
+        cli.flag("lr", lr, "Adam learning rate of both networks", [=] { return wgan_gp() ? 1e-4 : 1e-3; },
+                 "0.001; 1e-4 with --loss wgan-gp", above(0))
+            .flag("beta1", beta1, "Adam beta1", unit_interval())
+            .flag("beta2", beta2, "Adam beta2", [=] { return wgan_gp() ? 0.9 : 0.999; }, "0.999; 0.9 with --loss wgan-gp",
+                  unit_interval())
+            .flag("d-steps", d_steps, "discriminator (critic) steps per generator step", [=] { return wgan_gp() ? 5 : 1; },
+                  "1; 5 with --loss wgan-gp", at_least(1))
+            .flag("gp-lambda", gp_lambda, "WGAN-GP's gradient penalty weight (with --loss wgan-gp)", above(0));
+    }
+    /// Adam's options for both networks.
+    ctnn::AdamOptions adam() const { return {.lr = lr, .beta1 = beta1, .beta2 = beta2}; }
+    /// The gradient penalty's weight under `loss` (0: none).
+    double penalty(const std::string& loss) const { return loss == "wgan-gp" ? gp_lambda : 0; }
+};
+
 /// Finishes the options, builds the Gan (build(rng) returns it) and runs the trainer.
+/// With cfg.gradient_penalty, D must have a double backward: where it has none (--spectral-norm,
+/// say) the run is refused before anything is written.
 template <class GanT, class Build>
 int image_gan_main(RunOptions& opt, const ImageGanConfig& cfg, Build&& build) {
+    using D = typename decltype(std::declval<GanT&>().discriminator)::network_type::net_type;
+    if (cfg.gradient_penalty > 0 && !ctnn::double_backward_v<D>)
+        throw std::invalid_argument("--loss wgan-gp: this discriminator has a layer without a double backward, which "
+                                    "the gradient penalty's parameter gradient needs (SpectralNorm, say)");
     opt.finish();
     ctnn::Rng rng(opt.seed);
     GanT gan = build(rng);
     if (opt.ema > 0) gan.average_generator(opt.ema);
+    if constexpr (ctnn::double_backward_v<D>)
+        if (cfg.gradient_penalty > 0) gan.penalise_gradients(cfg.gradient_penalty);
     return ImageGanTrainer<GanT>(opt, cfg, gan).run();
 }
 

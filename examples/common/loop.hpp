@@ -6,6 +6,7 @@
 #pragma once
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include <ctnn/io/checkpoint.hpp>
 #include <ctnn/logging/metrics.hpp>
 #include <ctnn/logging/progress.hpp>
+#include <ctnn/logging/step_times.hpp>
 
 #include "loss_log.hpp"
 #include "run.hpp"
@@ -52,13 +54,21 @@ inline int agreed_stop_signal(const RunOptions& opt) {
     return signal ? signal : any > 0 ? SIGTERM : 0;
 }
 
+/// The first steps of a run that its step timing leaves out (StepTimes::skipped): they grow
+/// buffers and warm caches.
+inline constexpr std::size_t timing_warmup = 5;
+
 /// metrics.json's account of how the run computed: its precision (fp32 or bf16), how many
-/// processes trained, and the seconds rank 0 spent in the communicator's mean() (gradients, losses,
-/// the agreement to stop; 0 in one process).
-inline void add_communication(nlohmann::ordered_json& m, const RunOptions& opt) {
+/// processes trained, the seconds rank 0 spent in the communicator (gradients, losses, the
+/// agreement to stop; 0 in one process), and from `times` (run_epochs') the median wall time of a
+/// step after the warm-up and the median share of it spent communicating.
+inline void add_communication(nlohmann::ordered_json& m, const RunOptions& opt, const ctnn::logging::StepTimes& times) {
     m["precision"] = opt.precision;
     m["processes"] = opt.comm.size();
     m["communication_seconds"] = opt.comm.seconds();
+    m["timed_steps"] = times.size() - times.skipped(timing_warmup);
+    m["step_seconds_median"] = times.median_seconds(timing_warmup);
+    m["communication_share_median"] = times.median_share(timing_warmup);
 }
 
 /// Trains until opt.epochs epochs of steps_per_epoch steps, or opt.steps steps, are done in all
@@ -66,16 +76,17 @@ inline void add_communication(nlohmann::ordered_json& m, const RunOptions& opt) 
 /// in log.names() order; end_epoch(epoch) writes the epoch's pictures; checkpoint() binds what a
 /// resumed run needs. `epoch` counts finished epochs and is saved in the checkpoint. A checkpoint
 /// is written at each epoch's end and where the run stops (--steps, SIGINT, SIGTERM); after a
-/// signal the run then throws Interrupted.
+/// signal the run then throws Interrupted. Returns each step's wall time (the step and the
+/// agreement to stop, not the pictures and checkpoints) and its time in the communicator.
 template <class Steps, class Step, class EndEpoch, class MakeCheckpoint>
-void run_epochs(const RunOptions& opt, const std::string& title, ctnn::index_t steps_per_epoch,
+ctnn::logging::StepTimes run_epochs(const RunOptions& opt, const std::string& title, ctnn::index_t steps_per_epoch,
                 std::int64_t& epoch, Steps&& steps, LossLog& log, Step&& step, EndEpoch&& end_epoch,
                 MakeCheckpoint&& checkpoint) {
     const auto per_epoch = static_cast<std::int64_t>(steps_per_epoch);
     const std::int64_t all = static_cast<std::int64_t>(opt.epochs) * per_epoch;
     const std::int64_t total = opt.steps > 0 ? std::min(opt.steps, all) : all;
     epoch = steps() / per_epoch;
-    if (steps() >= total) return;
+    if (steps() >= total) return ctnn::logging::StepTimes{};
     const auto save = [&](std::int64_t finished_epoch) {
         log.sync();  // every row up to the checkpoint's step is on disk before the checkpoint says so
         ctnn::io::Checkpoint c = checkpoint();
@@ -85,13 +96,18 @@ void run_epochs(const RunOptions& opt, const std::string& title, ctnn::index_t s
     static std::ostream nowhere(nullptr);  // the other ranks' progress: rank 0 shows it
     ctnn::logging::Progress bar(static_cast<ctnn::index_t>(total - steps()),
                                 {.desc = title, .out = opt.writes() ? &std::cerr : &nowhere});
+    ctnn::logging::StepTimes times(static_cast<std::size_t>(total - steps()));
     while (steps() < total) {
         const std::int64_t e = steps() / per_epoch + 1;  // the epoch this step belongs to
+        const double communicated = opt.comm.seconds();
+        const auto started = std::chrono::steady_clock::now();
         const std::vector<double> losses = step(e);
         log.add(steps(), e, losses);
         bar.set_postfix(log.last());
         bar.update();
         const int signal = agreed_stop_signal(opt);
+        times.add(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                  opt.comm.seconds() - communicated);
         const bool epoch_end = steps() % per_epoch == 0;
         if (epoch_end) epoch = e;
         if (epoch_end || steps() >= total) {
@@ -109,6 +125,7 @@ void run_epochs(const RunOptions& opt, const std::string& title, ctnn::index_t s
         }
     }
     bar.close();
+    return times;
 }
 
 }  // namespace examples

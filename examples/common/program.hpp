@@ -112,6 +112,13 @@ int example_main(int argc, char** argv) {
     return guarded_main(program.opt.name, [&] {
         World world(argc, argv);
         program.opt.comm = world.comm();
+        // The run's last copy of the communicator goes before the world (MPI_Finalize), on every
+        // rank at the same point, also when Interrupted leaves: Mpi frees its shared-memory
+        // window there, a collective.
+        struct Release {
+            RunOptions& opt;
+            ~Release() { opt.comm = {}; }
+        } release{program.opt};
         return world.run([&] {
             Cli cli(program.opt.name, Program::summary);
             cli.prints(program.opt.writes());

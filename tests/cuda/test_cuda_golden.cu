@@ -70,6 +70,7 @@ BOOST_AUTO_TEST_CASE(training_steps) {
     // Whole Gan and Vae steps (losses, optimizers, the frozen D, the WGAN clip) on the GPU.
     ctnn::test::golden_steps::check_gan_iterations<Cuda>();
     ctnn::test::golden_steps::check_vae_steps<Cuda>();
+    ctnn::test::golden_steps::check_gradient_penalties<Cuda>();
 }
 BOOST_AUTO_TEST_CASE(xtensor_round_trips) {
     // A Cuda tensor filled from xtensor arrays of either layout and copied back to both (through

@@ -3,7 +3,9 @@
 // many ranks computes, bit for bit. --model picks it: `roll` (the default: the Swiss-roll GAN of
 // test_distributed, 5 steps), `mlp` (seed 002's MLP GAN: BatchNorm in G, Dropout in D), `dcgan`
 // (seed 003's DCGAN: BatchNorm in G) or `vae` (seed 003's VAE), each 50 steps (--steps n: n) on
-// small global batches of generated images. With --fail-rank r, rank r throws before its first step instead,
+// small global batches of generated images. Mpi's transport is its default (a shared-memory
+// window when the ranks share a node); `roll` also trains through MPI's collectives
+// (MpiTransport::collectives) and checks those bits too. With --fail-rank r, rank r throws before its first step instead,
 // and with --kill-rank r it is killed (SIGKILL) there: every rank must end, naming rank r
 // (tests/mpi/expect_abort.cmake).
 #include <ctnn/distributed/mpi.hpp>
@@ -105,6 +107,9 @@ int main(int argc, char** argv) {
     comm.run_or_abort([&] {
         if (mode == "--fail-rank" && comm.rank() == planned) throw std::runtime_error("a planned failure before the first step");
         const std::vector<float> mine = train_model(model, steps, comm);
+        if (model == "roll" &&
+            train_model(model, steps, distributed::Mpi(MPI_COMM_WORLD, distributed::MpiTransport::collectives)) != mine)
+            throw std::runtime_error("roll: the parameters through MPI's collectives differ from the default transport's");
         // Every rank's state, gathered.
         std::vector<float> all(mine.size() * comm.size());
         MPI_Allgather(mine.data(), static_cast<int>(mine.size()), MPI_FLOAT, all.data(), static_cast<int>(mine.size()),

@@ -1,5 +1,6 @@
 // Whole training steps against PyTorch (tests/reference/golden_gan.py) on any device: one GAN
-// iteration per loss kind and one VAE step per reconstruction. test_gan and test_vae run them on
+// iteration per loss kind and one VAE step per reconstruction; WGAN-GP's penalty and its
+// parameter gradient (golden_wgan_gp.py). test_gan and test_vae run them on
 // the Cpu, test_cuda_golden on the Cuda device.
 #pragma once
 
@@ -168,6 +169,63 @@ void check_vae_steps() {
     check_vae_step<Dev>("bce", {});
     check_vae_step<Dev>("continuous_bernoulli", {Reconstruction::continuous_bernoulli, 0.5});
 }
+// The critics of tests/reference/golden_wgan_gp.py.
+using MlpCritic = Sequential<Input<6>, Linear<6, 8>, LeakyReLU<0.2>, Linear<8, 8>, ReLU, Linear<8, 1>>;
+using ConvCritic = Sequential<Input<36>, Reshape<1, 6, 6>, Conv2d<1, 3, 3, 1, 1>, LeakyReLU<0.2>, MaxPool2d<2>,
+                              Conv2d<3, 4, 2>, ReLU, Flatten, Linear<16, 1>>;
+
+/// A critic of golden_wgan_gp.py with its case's parameters, samples and eps on Dev.
+template <class Critic, class Dev>
+struct PenaltyCase {
+    using S = typename Network<Critic, Dev, double>::input_shape;
+    GoldenFile g;
+    Rng rng{0};
+    Network<Critic, Dev, double> net{rng};
+    Tensor<S, Dev, double> real = Tensor<S, Dev, double>::from_host(g.at("real").values);
+    Tensor<S, Dev, double> fake = Tensor<S, Dev, double>::from_host(g.at("fake").values);
+    Tensor<Shape<1>, Dev, double> eps = Tensor<Shape<1>, Dev, double>::from_host(g.at("eps").values);
+    GradientPenalty<Critic, Dev, double> penalty{g.at("lambda").values.at(0)};
+
+    explicit PenaltyCase(const std::string& name) : g(name) {
+        load_params(net, g, "param");
+    }
+    double apply(ParamGrads pg) { return penalty.apply(net, real.cview(), fake.cview(), eps.cview(), pg); }
+};
+
+/// The penalty and its parameter gradient, alone (stored over whatever the gradients held) and
+/// added to the critic loss's (the WGAN-GP critic step), against PyTorch's double backward.
+template <class Critic, class Dev>
+void check_gradient_penalty(const std::string& name) {
+    BOOST_TEST_CONTEXT(name) {
+        PenaltyCase<Critic, Dev> c(name);
+        Dev::fill(c.net.parameters().gradients(), c.net.parameters().size(), 7.0);
+        const double p = c.apply(ParamGrads::overwrite);
+        BOOST_TEST(p == c.g.at("penalty").values.at(0), boost::test_tools::tolerance(1e-9));
+        c.net.visit_parameters([&](const std::string& key, auto&, auto& grad) {
+            expect_close(name + " grad:" + key, grad.to_host(), c.g.at("grad:" + key), 1e-9, 1e-12);
+        });
+        // The critic's loss mean(D(fake)) - mean(D(real)) accumulates onto the penalty's gradient.
+        double loss = p;
+        for (const auto& [x, sign] : {std::pair{&c.fake, 1.0}, std::pair{&c.real, -1.0}}) {
+            const auto& scores = c.net.forward(x->cview());
+            Tensor<Shape<1>, Dev, double> grad(x->batch());
+            loss += wasserstein(scores.cview(), sign, grad.view());
+            c.net.backward(grad.cview());
+        }
+        BOOST_TEST(loss == c.g.at("loss").values.at(0), boost::test_tools::tolerance(1e-9));
+        c.net.visit_parameters([&](const std::string& key, auto&, auto& grad) {
+            expect_close(name + " total_grad:" + key, grad.to_host(), c.g.at("total_grad:" + key), 1e-9, 1e-12);
+        });
+    }
+}
+
+/// WGAN-GP's penalty of both golden critics on Dev.
+template <class Dev>
+void check_gradient_penalties() {
+    check_gradient_penalty<MlpCritic, Dev>("gp_mlp");
+    check_gradient_penalty<ConvCritic, Dev>("gp_conv");
+}
+
 }  // namespace golden_steps
 
 }  // namespace ctnn::test

@@ -60,6 +60,46 @@ BOOST_AUTO_TEST_CASE(rounding_matches_pytorch) {
     }
 }
 
+// The AVX512_BF16 bulk conversion (vcvtne2ps2bf16, which flushes denormals and keeps NaN payloads
+// itself) gives to_bf16's bits for every float: PyTorch's goldens, then random bit patterns of
+// every class at lengths that leave a tail, with and without MXCSR's denormal flags. Where the CPU
+// lacks AVX512_BF16 the portable loop is checked in its place (to_bf16_n_fastest falls back to it).
+BOOST_AUTO_TEST_CASE(the_fastest_bulk_conversion_gives_to_bf16s_bits) {
+    BOOST_TEST_MESSAGE("AVX512_BF16 conversion: " << (detail::cpu_has_avx512_bf16() ? "checked" : "not on this CPU"));
+    std::ifstream in(std::string(CTNN_GOLDEN_DIR) + "/bf16_rounding.txt");
+    BOOST_REQUIRE(in);
+    std::vector<float> golden, finite;  // finite: the goldens without NaN and denormals, all vector path
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        std::uint32_t f = 0;
+        std::istringstream(line) >> std::hex >> f;
+        golden.push_back(std::bit_cast<float>(f));
+        if (!std::isnan(golden.back()) && std::fpclassify(golden.back()) != FP_SUBNORMAL) finite.push_back(golden.back());
+    }
+    Rng rng(11);
+    std::vector<float> random(100003);
+    for (float& v : random) {
+        const auto bits = static_cast<std::uint32_t>(rng.bits());
+        // A quarter with exponent 0 (denormals, zeros) and a quarter with exponent 255 (infinities, NaN).
+        const std::uint32_t pick = bits & 3u;
+        v = std::bit_cast<float>(pick == 0 ? bits & 0x807FFFFFu : pick == 1 ? bits | 0x7F800000u : bits);
+    }
+    const auto check = [](const std::vector<float>& x, const char* what) {
+        std::vector<std::uint16_t> got(x.size());
+        detail::to_bf16_n_fastest(x.data(), x.size(), got.data());
+        std::size_t wrong = 0;
+        for (std::size_t i = 0; i < x.size(); ++i) wrong += got[i] != to_bf16(x[i]);
+        BOOST_TEST(wrong == 0u, what << ": " << wrong << " of " << x.size() << " differ from to_bf16");
+    };
+    check(golden, "goldens");
+    check(finite, "finite goldens");
+    check(random, "random bit patterns");
+    {
+        const FlushDenormals flush;
+        check(random, "random bit patterns, denormals flushed by MXCSR");
+    }
+}
+
 // Each layer under Bf16Mixed against PyTorch in float64 on the same bf16-rounded operands: what is
 // left is float summation (K <= 64 products here), hence 1e-5. The fp32 policy misses the same
 // values by ~1e-3 (rounding's own error), as the last case checks.

@@ -10,12 +10,14 @@
 #include <fstream>
 #include <map>
 
+#include "support/equal.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace ctnn;
 namespace fs = std::filesystem;
 
 namespace {
+using ctnn::test::same_elements;
 using ctnn::test::TempDir;
 
 template <class NetT>
@@ -57,7 +59,7 @@ BOOST_AUTO_TEST_CASE(round_trip_restores_parameters_buffers_and_counters) {
     io::Checkpoint().network("generator", a).counter("step", step_a).rng("rng", r1).save(dir.path / "c.safetensors");
     BOOST_TEST(all_state(a) != all_state(b));
     io::Checkpoint().network("generator", b).counter("step", step_b).rng("rng", r2).load(dir.path / "c.safetensors");
-    BOOST_TEST(all_state(a) == all_state(b), boost::test_tools::per_element());
+    BOOST_TEST(same_elements(all_state(a), all_state(b)));
     BOOST_TEST(step_b == 1234);
     BOOST_TEST(r1.bits() == r2.bits());
 }
@@ -124,9 +126,9 @@ BOOST_AUTO_TEST_CASE(bad_files_each_get_their_own_error_and_change_nothing) {
     const std::string p = error_of([&] { io::Checkpoint().network("critic", target).load(good); });
     BOOST_TEST(p.find("mismatch: no tensor critic.0.weight") != std::string::npos, p);
 
-    BOOST_TEST(all_state(target) == before, boost::test_tools::per_element());
+    BOOST_TEST(same_elements(all_state(target), before));
     io::Checkpoint().network("generator", target).load(good);  // and the good file still loads
-    BOOST_TEST(all_state(target) == all_state(g), boost::test_tools::per_element());
+    BOOST_TEST(same_elements(all_state(target), all_state(g)));
 }
 
 BOOST_AUTO_TEST_CASE(interrupted_save_leaves_previous_file) {
@@ -146,7 +148,7 @@ BOOST_AUTO_TEST_CASE(interrupted_save_leaves_previous_file) {
     Rng r2(8);
     Network<G> back(r2);
     io::Checkpoint().network("generator", back).load(path);
-    BOOST_TEST(all_state(back) == all_state(g), boost::test_tools::per_element());
+    BOOST_TEST(same_elements(all_state(back), all_state(g)));
     BOOST_TEST(dir.only("ckpt.safetensors"));  // no temporary file left behind
 }
 

@@ -10,6 +10,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "support/gradcheck.hpp"
 #include "support/train_golden.hpp"
 
 using namespace ctnn;
@@ -454,4 +455,104 @@ BOOST_AUTO_TEST_CASE(generate_restores_the_generators_mode) {
     gan.generator.eval();
     gan.generate(z);
     BOOST_TEST((gan.generator.mode() == Mode::eval));
+}
+
+// ---- WGAN-GP: the gradient penalty and its exact parameter gradient (double backward) ----------
+namespace wgan_gp {
+using test::golden_steps::MlpCritic, test::golden_steps::ConvCritic;
+
+/// The penalty's parameter gradient against central differences of the penalty itself.
+template <class Critic>
+void check_against_finite_differences(const std::string& name) {
+    BOOST_TEST_CONTEXT(name) {
+        test::golden_steps::PenaltyCase<Critic, Cpu> c(name);
+        c.apply(ParamGrads::overwrite);
+        std::vector<std::vector<double>> analytic;
+        c.net.visit_parameters([&](const std::string&, auto&, auto& grad) { analytic.push_back(grad.to_host()); });
+        std::size_t t = 0;
+        const double h = 1e-6;
+        c.net.visit_parameters([&](const std::string& key, auto& p, auto&) {
+            const auto base = p.to_host();
+            for (std::size_t i : test::detail::spread(base.size(), 24)) {
+                auto v = base;
+                v[i] = base[i] + h;
+                p.copy_from_host(v);
+                const double up = c.apply(ParamGrads::frozen);
+                v[i] = base[i] - h;
+                p.copy_from_host(v);
+                const double down = c.apply(ParamGrads::frozen);
+                const double numeric = (up - down) / (2 * h);
+                BOOST_TEST_CONTEXT(key << "[" << i << "]") {
+                    BOOST_TEST(std::abs(analytic[t][i] - numeric) <= 1e-7 + 1e-5 * std::abs(numeric),
+                               "analytic " << analytic[t][i] << ", numeric " << numeric);
+                }
+            }
+            p.copy_from_host(base);
+            ++t;
+        });
+    }
+}
+}  // namespace wgan_gp
+
+BOOST_AUTO_TEST_CASE(the_gradient_penalty_and_its_parameter_gradient_match_pytorch) {
+    test::golden_steps::check_gradient_penalties<Cpu>();
+}
+
+BOOST_AUTO_TEST_CASE(the_gradient_penalty_gradient_matches_finite_differences) {
+    wgan_gp::check_against_finite_differences<wgan_gp::MlpCritic>("gp_mlp");
+    wgan_gp::check_against_finite_differences<wgan_gp::ConvCritic>("gp_conv");
+}
+
+// A WGAN-GP discriminator step (penalise_gradients): D's gradients are the penalty's at the
+// interpolates of eps drawn from the run's Rng after the noise, plus the Wasserstein loss's; its
+// loss is both; its weights are not clipped.
+BOOST_AUTO_TEST_CASE(a_wgan_gp_discriminator_step_adds_the_penalty_and_does_not_clip) {
+    using G = Sequential<Input<3>, Linear<3, 8>, ReLU, Linear<8, 6>>;
+    using Critic = wgan_gp::MlpCritic;
+    Rng rng(31);
+    Gan<G, Critic, Adam<Cpu, double>, Adam<Cpu, double>, Cpu, double> gan(
+        rng, {.loss = AdversarialLoss::wasserstein, .d_steps = 5}, {.lr = 1e-4, .beta1 = 0.5, .beta2 = 0.9},
+        {.lr = 1e-4, .beta1 = 0.5, .beta2 = 0.9});
+    gan.penalise_gradients(10);
+    BOOST_TEST(gan.gradient_penalty() == 10.0);
+    const index_t n = 5;
+    Rng data(32);
+    std::vector<double> xs(n * 6), zs(n * 3);
+    for (auto& v : xs) v = data.normal<double>();
+    for (auto& v : zs) v = data.normal<double>();
+    const auto real = Tensor<Shape<6>, Cpu, double>::from_host(xs);
+    const auto z = Tensor<Shape<3>, Cpu, double>::from_host(zs);
+    // The same critic apart, and what the step should compute on it.
+    Rng other(0);
+    Network<Critic, Cpu, double> twin(other);
+    gan.discriminator.visit_parameters([&](const std::string& key, auto& p, auto&) {
+        twin.visit_parameters([&](const std::string& k, auto& q, auto&) {
+            if (k == key) q.copy_from_host(p.to_host());
+        });
+    });
+    const auto fake = Tensor<Shape<6>, Cpu, double>::from_host(gan.generator.forward(z.cview()).to_host());
+    Rng replay = rng;  // d_step draws nothing but the penalty's eps (z is given)
+    std::vector<double> eps_host(n);
+    for (auto& e : eps_host) e = replay.uniform<double>();
+    const auto eps = Tensor<Shape<1>, Cpu, double>::from_host(eps_host);
+    GradientPenalty<Critic, Cpu, double> penalty(10);
+    double want = penalty.apply(twin, real.cview(), fake.cview(), eps.cview(), ParamGrads::overwrite);
+    for (const auto& [x, sign] : {std::pair{&fake, 1.0}, std::pair{&real, -1.0}}) {
+        Tensor<Shape<1>, Cpu, double> grad(n);
+        want += wasserstein(twin.forward(x->cview()).cview(), sign, grad.view());
+        twin.backward(grad.cview());
+    }
+    const auto want_grads = std::vector<double>(twin.parameters().gradients(),
+                                                twin.parameters().gradients() + twin.parameters().size());
+    std::vector<double> got_grads;
+    gan.discriminator.on_gradients = [&](auto& p) { got_grads.assign(p.gradients(), p.gradients() + p.size()); };
+    const double got = gan.d_step(real.cview(), z.cview());
+    BOOST_TEST(got == want, boost::test_tools::tolerance(1e-12));
+    BOOST_REQUIRE_EQUAL(got_grads.size(), want_grads.size());
+    for (std::size_t i = 0; i < got_grads.size(); ++i)
+        BOOST_TEST(got_grads[i] == want_grads[i], boost::test_tools::tolerance(1e-10));
+    double largest = 0;
+    const auto& flat = gan.discriminator.parameters();
+    for (index_t i = 0; i < flat.size(); ++i) largest = std::max(largest, std::abs(flat.values()[i]));
+    BOOST_TEST(largest > 0.1);  // the 0.01 clip of WGAN would have bounded them
 }

@@ -1,5 +1,5 @@
 // Progress and logs: tqdm's meter format, the plain-line mode for files, CSV rows checked against
-// the header, metrics JSON read back.
+// the header, metrics JSON read back, step times' medians after a warm-up.
 #define BOOST_TEST_MODULE log
 #include <boost/test/unit_test.hpp>
 
@@ -8,12 +8,14 @@
 #include <ctnn/logging/csv.hpp>
 #include <ctnn/logging/metrics.hpp>
 #include <ctnn/logging/progress.hpp>
+#include <ctnn/logging/step_times.hpp>
 
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+#include <utility>
 
 using namespace ctnn;
 namespace fs = std::filesystem;
@@ -143,4 +145,22 @@ BOOST_AUTO_TEST_CASE(metrics_json_reads_back) {
     BOOST_CHECK_THROW(logging::write_metrics_json(path, {{"nested", {{"a", 1}}}}), std::invalid_argument);
     BOOST_CHECK_THROW(logging::write_metrics_json(path, nlohmann::ordered_json::array({1, 2})), std::invalid_argument);
     BOOST_CHECK_THROW(logging::write_metrics_json(dir.path / "missing" / "m.json", {{"a", 1}}), io::IoError);
+}
+
+BOOST_AUTO_TEST_CASE(step_times_medians_skip_the_warmup) {
+    logging::StepTimes t(8);
+    BOOST_TEST(t.median_seconds(5) == 0.0);  // no steps
+    // Two slow warm-up steps, then 1, 4, 2 ms of which 0.5, 1, 1 ms communicating.
+    for (const auto& [seconds, communicating] :
+         {std::pair{0.5, 0.0}, {0.3, 0.3}, {0.001, 0.0005}, {0.004, 0.001}, {0.002, 0.001}})
+        t.add(seconds, communicating);
+    BOOST_TEST(t.size() == 5u);
+    BOOST_TEST(t.skipped(2) == 2u);
+    BOOST_TEST(t.median_seconds(2) == 0.002);
+    BOOST_TEST(t.median_share(2) == 0.5);  // shares 0.5, 0.25, 0.5
+    t.add(0.003, 0.0);  // an even count: the mean of the middle two, 2 and 3 ms
+    BOOST_TEST(t.median_seconds(2) == 0.0025, boost::test_tools::tolerance(1e-12));
+    // A run shorter than twice the warm-up skips only its first half.
+    BOOST_TEST(t.skipped(5) == 3u);
+    BOOST_TEST(t.median_seconds(5) == 0.003);
 }

@@ -85,6 +85,24 @@ struct spectral_norm_needs_weight {
 template <class Layer>
 struct spectral_norm_needs_weight<unreported, Layer> {};
 
+/// Why a layer has no double backward (Network::double_backward, a gradient penalty): its
+/// statistics couple the samples whose input gradients the penalty treats apart (BatchNorm, or any
+/// layer that does not declare per_sample).
+struct batch_statistics_couple_the_samples;
+/// Why a layer has no double backward: it does not implement one (only Linear, Conv2d, ReLU,
+/// LeakyReLU, MaxPool2d, Flatten, Reshape and Sequentials of them do; Tanh and Sigmoid would need
+/// the second derivative's term, which is not written).
+struct layer_has_no_double_backward;
+
+/// Layer at Position cannot go through a double backward (the backward of its backward, which
+/// the gradient penalty's parameter gradient needs), for the reason Why.
+template <index_t Position, class Layer, class Why>
+struct no_double_backward {
+    static_assert(always_false<no_double_backward>,
+                  "ctnn: a layer of the network has no double backward (the gradient penalty's parameter "
+                  "gradient needs one): no_double_backward<position, layer, why>");
+};
+
 /// A tensor of samples Got is given where samples Expected are wanted (e.g. a batch of flat
 /// 784-vectors passed to a network whose Input is 1x28x28): Reshape or view it explicitly.
 template <class Expected, class Got>

@@ -9,7 +9,8 @@
 #include "ctnn/core/config.hpp"
 
 /// Whole-buffer operations written once for every device: finiteness counts and clamping, which
-/// the trainers run over a network's flat buffers, and the vector arithmetic of SpectralNorm.
+/// the trainers run over a network's flat buffers, the vector arithmetic of SpectralNorm, and the
+/// row-wise arithmetic of the gradient penalty.
 namespace ctnn::ops {
 
 /// Whether x is NaN or infinite, as 0 or 1 (isfinite is host-only).
@@ -52,6 +53,25 @@ void divide(const T* x, index_t n, T d, T* y) {
 template <class Dev, class T>
 void add(const T* x, index_t n, T* y) {
     Dev::for_each(n, [=] CTNN_HD(index_t i) { y[i] += x[i]; });
+}
+
+/// out[i][j] = t[i] a[i][j] + (1 - t[i]) b[i][j] for n rows of `size` values: one t per row.
+template <class Dev, class T>
+void interpolate(const T* a, const T* b, const T* t, index_t n, index_t size, T* out) {
+    Dev::for_each(n * size, [=] CTNN_HD(index_t k) {
+        const T w = t[k / size];
+        out[k] = w * a[k] + (T(1) - w) * b[k];
+    });
+}
+
+/// norms[i] = ||x[i]||_2 for n rows of `size` values.
+template <class Dev, class T>
+void row_norms(const T* x, index_t n, index_t size, T* norms) {
+    Dev::for_each(n, [=] CTNN_HD(index_t i) {
+        T s = T(0);
+        for (index_t j = 0; j < size; ++j) s += x[i * size + j] * x[i * size + j];
+        norms[i] = std::sqrt(s);
+    }, size);
 }
 
 /// x /= max(||x||_2, eps): torch.nn.functional.normalize(x, dim=0, eps=eps) of a vector.

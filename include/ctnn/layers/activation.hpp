@@ -57,10 +57,20 @@ struct Elementwise {
         }
         void backward(typename Base::in_view x, typename Base::out_cview y,
                       typename Base::out_cview dy, typename Base::in_grad_view dx, ParamGrads) {
-            if (dx.empty()) return;
-            const T *in = x.data(), *out = y.data(), *g = dy.data();
-            T* d = dx.data();
-            Dev::for_each(x.size(), [=] CTNN_HD(index_t i) { d[i] = g[i] * Fn::df(in[i], out[i]); });
+            if (!dx.empty()) times_derivative(x.data(), y.data(), dy.data(), dx.data(), x.size());
+        }
+        /// For an Fn that declares double_backward (ReLU, LeakyReLU: df is piecewise constant, so
+        /// dx = dy df(x) is linear in dy and its derivative in x is zero almost everywhere, as
+        /// torch's is): ddy = ddx df(x).
+        void double_backward(typename Base::in_view x, typename Base::out_cview y, typename Base::out_cview,
+                             typename Base::in_view ddx, typename Base::out_view ddy, ParamGrads) {
+            if (!ddy.empty()) times_derivative(x.data(), y.data(), ddx.data(), ddy.data(), x.size());
+        }
+
+        /// d = g * Fn::df(in, out), element-wise over n values. (Public: nvcc refuses a device
+        /// lambda in a private member function.)
+        static void times_derivative(const T* in, const T* out, const T* g, T* d, index_t n) {
+            Dev::for_each(n, [=] CTNN_HD(index_t i) { d[i] = g[i] * Fn::df(in[i], out[i]); });
         }
     };
 };
@@ -72,6 +82,7 @@ struct ReLU : Elementwise<ReLU> {
 
     /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "ReLU";
+    static constexpr bool double_backward = true;  ///< df is piecewise constant (double_backward_v)
     template <class T>
     CTNN_HD static T f(T x) {
         return x > T(0) ? x : T(0);
@@ -91,6 +102,7 @@ struct LeakyReLU : Elementwise<LeakyReLU<Slope>> {
 
     /// As the Layer concept (type_name) and Elementwise (f, df) define it.
     static constexpr std::string_view type_name = "LeakyReLU";
+    static constexpr bool double_backward = true;  ///< df is piecewise constant (double_backward_v)
     static constexpr double negative_slope = Slope.value();  ///< the slope for x < 0
     template <class T>
     CTNN_HD static T f(T x) {

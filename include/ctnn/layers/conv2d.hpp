@@ -65,6 +65,7 @@ struct Conv2d {
     static constexpr std::string_view type_name = "Conv2d";
     static constexpr index_t parameter_count = OutC * InC * Kernel * Kernel + (Bias ? OutC : 0);
     static constexpr bool per_sample = true;
+    static constexpr bool double_backward = true;  ///< see double_backward_v
 
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
@@ -89,16 +90,7 @@ struct Conv2d {
         void reset_parameters(Rng& rng, Init scheme) { this->reset(rng, rows, scheme == Init::dcgan); }
 
         void forward(typename Base::in_view x, typename Base::out_view y, const ForwardContext&) {
-            const index_t n = x.batch, width = n * positions;
-            out_.resize(n);
-            // [OutC x rows] [rows x block positions] per block of samples, into out_ as
-            // OutC x (batch positions), then back to n x OutC x positions.
-            detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
-                Dev::template im2col<geo>(x.data() + first * geo.image_size(), cols, count);
-                Dev::gemm(Trans::no, Trans::no, OutC, count * positions, rows, T(1), weight.data(), rows, cols,
-                          count * positions, T(0), out_.data() + first * positions, width);
-            });
-            detail::from_channel_major<Dev>(out_.data(), y.data(), n, OutC, positions, Bias ? bias.data() : nullptr);
+            convolve(x.data(), y.data(), x.batch, Bias ? bias.data() : nullptr);
         }
 
         void backward(typename Base::in_view x, typename Base::out_cview, typename Base::out_cview dy,
@@ -109,14 +101,9 @@ struct Conv2d {
             detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
                 const index_t w = count * positions;
                 const T* dy_block = out_.data() + first * positions;
-                if (pg != ParamGrads::frozen) {
-                    // The forward's columns are gone (the workspace is shared): im2col again, a
-                    // copy, cheap next to the GEMMs, rather than keep every layer's columns alive.
-                    Dev::template im2col<geo>(x.data() + first * geo.image_size(), cols, count);
-                    // Blocks after the first add to what the first wrote.
-                    Dev::gemm(Trans::no, Trans::yes, OutC, rows, w, T(1), dy_block, width, cols, w,
-                              first == 0 ? gradient_beta<T>(pg) : T(1), weight_grad.data(), rows);
-                }
+                // The forward's columns are gone (the workspace is shared): im2col again, a copy,
+                // cheap next to the GEMMs, rather than keep every layer's columns alive.
+                if (pg != ParamGrads::frozen) weight_gradient_block(cols, x.data(), first, count, width, pg);
                 if (dx.empty()) return;
                 Dev::gemm(Trans::yes, Trans::no, rows, w, OutC, T(1), weight.data(), rows, dy_block, width, T(0),
                           cols, w);
@@ -127,7 +114,48 @@ struct Conv2d {
                     detail::channel_sums_into<OutC, positions, Dev>(dy.data(), bias_grad.data(), n, pg);
         }
 
+        /// dx = col2im(W^T dy) is linear in dy and does not depend on x or the bias: ddy =
+        /// W im2col(ddx) (forward without the bias), dW = dy im2col(ddx)^T (backward's weight
+        /// gradient with ddx for x), db = 0.
+        void double_backward(typename Base::in_view, typename Base::out_cview, typename Base::out_cview dy,
+                             typename Base::in_view ddx, typename Base::out_view ddy, ParamGrads pg) {
+            const index_t n = ddx.batch;
+            if (pg != ParamGrads::frozen) {
+                out_.resize(n);
+                detail::to_channel_major<Dev>(dy.data(), out_.data(), n, OutC, positions);
+                detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
+                    weight_gradient_block(cols, ddx.data(), first, count, n * positions, pg);
+                });
+                this->no_bias_gradient(pg);
+            }
+            if (!ddy.empty()) convolve(ddx.data(), ddy.data(), n, nullptr);  // after: convolve reuses out_
+        }
+
     private:
+        /// y = conv(x) (+ bias unless null) for n samples: [OutC x rows] [rows x block positions]
+        /// per block of samples, into out_ as OutC x (batch positions), then back to n x OutC x
+        /// positions.
+        void convolve(const T* x, T* y, index_t n, const T* b) {
+            const index_t width = n * positions;
+            out_.resize(n);
+            detail::column_blocks<geo, Dev, T>(n, [&](T* cols, index_t first, index_t count) {
+                Dev::template im2col<geo>(x + first * geo.image_size(), cols, count);
+                Dev::gemm(Trans::no, Trans::no, OutC, count * positions, rows, T(1), weight.data(), rows, cols,
+                          count * positions, T(0), out_.data() + first * positions, width);
+            });
+            detail::from_channel_major<Dev>(out_.data(), y, n, OutC, positions, b);
+        }
+
+        /// dW (+)= dy im2col(in)^T over the block of `count` samples from `first` (dy in out_ as
+        /// OutC x (batch positions), `width` wide); blocks after the first add to what the first
+        /// wrote.
+        void weight_gradient_block(T* cols, const T* in, index_t first, index_t count, index_t width, ParamGrads pg) {
+            const index_t w = count * positions;
+            Dev::template im2col<geo>(in + first * geo.image_size(), cols, count);
+            Dev::gemm(Trans::no, Trans::yes, OutC, rows, w, T(1), out_.data() + first * positions, width, cols, w,
+                      first == 0 ? gradient_beta<T>(pg) : T(1), weight_grad.data(), rows);
+        }
+
         Tensor<Out, Dev, T> out_;  ///< y, then dy, as OutC x (batch positions); the columns are in workspace()
     };
 };

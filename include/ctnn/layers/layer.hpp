@@ -34,6 +34,19 @@ using output_shape_t = decltype(L::template infer<Position, In>());
 template <class L>
 inline constexpr bool per_sample_v = requires { requires L::per_sample; };
 
+/// Whether layer L has a double backward (it declares `static constexpr bool double_backward =
+/// true`): its impl's `double_backward(x, y, dy, ddx, ddy, ParamGrads)` back-propagates through
+/// its own backward. Given the x, y and dy of the last backward, whose input gradient dx was
+/// dL/dx, and ddx = dP/d(dx) for a function P of that input gradient (a gradient penalty), it
+/// writes ddy = dP/d(dy) unless ddy is empty, and adds dP/dparameters, through dx's dependence on
+/// the parameters, to the parameter gradients as backward does. Only layers whose input gradient
+/// is linear in dy and, almost everywhere, independent of x declare it (Linear, Conv2d, ReLU,
+/// LeakyReLU, MaxPool2d, Flatten, Reshape): for them P reaches the parameters through the
+/// backward pass alone, which is what double_backward follows; per_sample layers only, since a
+/// penalty treats each sample's input gradient apart.
+template <class L>
+inline constexpr bool double_backward_v = requires { requires L::double_backward; };
+
 /// The number of classes whose indices L takes as its input (Embedding<Classes, Dim>, or a
 /// Sequential that starts with one); 0 for other layers.
 template <class L>

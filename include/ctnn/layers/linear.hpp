@@ -21,6 +21,7 @@ struct Linear {
     static constexpr index_t out_features = Out;  ///< output features per sample
     static constexpr index_t parameter_count = In * Out + (Bias ? Out : 0);
     static constexpr bool per_sample = true;
+    static constexpr bool double_backward = true;  ///< see double_backward_v
 
     template <index_t Position, AnyShape Got>
     static consteval auto infer() {
@@ -50,8 +51,7 @@ struct Linear {
             T* out = y.data();
             // Start from the bias and let the GEMM accumulate onto it (beta = 1).
             if constexpr (Bias) detail::broadcast_channels<Dev>(bias.data(), out, n, Out, 1);
-            Dev::gemm(Trans::no, Trans::yes, n, Out, In, T(1), x.data(), In, weight.data(), In,
-                      Bias ? T(1) : T(0), out, Out);
+            times_weight(x.data(), out, n, Bias ? T(1) : T(0));
         }
 
         void backward(typename Base::in_view x, typename Base::out_cview, typename Base::out_cview dy,
@@ -61,9 +61,29 @@ struct Linear {
                 Dev::gemm(Trans::no, Trans::no, n, In, Out, T(1), dy.data(), Out, weight.data(), In,
                           T(0), dx.data(), In);
             if (pg == ParamGrads::frozen) return;
-            Dev::gemm(Trans::yes, Trans::no, Out, In, n, T(1), dy.data(), Out, x.data(), In, gradient_beta<T>(pg),
-                      weight_grad.data(), In);
+            weight_gradient(dy.data(), x.data(), n, pg);
             if constexpr (Bias) detail::channel_sums_into<Out, 1, Dev>(dy.data(), bias_grad.data(), n, pg);
+        }
+
+        /// dx = dy W is linear in dy and does not depend on x or the bias: ddy = ddx W^T (forward
+        /// without the bias), dW = dy^T ddx (backward's weight gradient with ddx for x), db = 0.
+        void double_backward(typename Base::in_view, typename Base::out_cview, typename Base::out_cview dy,
+                             typename Base::in_view ddx, typename Base::out_view ddy, ParamGrads pg) {
+            const index_t n = ddx.batch;
+            if (!ddy.empty()) times_weight(ddx.data(), ddy.data(), n, T(0));
+            if (pg == ParamGrads::frozen) return;
+            weight_gradient(dy.data(), ddx.data(), n, pg);
+            this->no_bias_gradient(pg);
+        }
+
+    private:
+        /// out = in W^T + beta out, for n samples.
+        void times_weight(const T* in, T* out, index_t n, T beta) {
+            Dev::gemm(Trans::no, Trans::yes, n, Out, In, T(1), in, In, weight.data(), In, beta, out, Out);
+        }
+        /// dW (+)= dy^T in, for n samples.
+        void weight_gradient(const T* dy, const T* in, index_t n, ParamGrads pg) {
+            Dev::gemm(Trans::yes, Trans::no, Out, In, n, T(1), dy, Out, in, In, gradient_beta<T>(pg), weight_grad.data(), In);
         }
     };
 };

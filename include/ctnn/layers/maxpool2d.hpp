@@ -21,6 +21,7 @@ struct MaxPool2d {
     static constexpr std::string_view type_name = "MaxPool2d";
     static constexpr index_t parameter_count = 0;
     static constexpr bool per_sample = true;
+    static constexpr bool double_backward = true;  ///< see double_backward_v
 
     template <index_t Position, AnyShape In>
     static consteval auto infer() {
@@ -59,6 +60,20 @@ struct MaxPool2d {
                 for (index_t o = plane * OH * OW; o < (plane + 1) * OH * OW; ++o)
                     if (arg[o] >= 0) d_plane[arg[o]] += g[o];
             }, H * W);
+        }
+
+        /// dx sends dy to the maxima, which are fixed almost everywhere: ddy takes ddx at them
+        /// (0 for a window without one, all NaN or padding).
+        void double_backward(typename Base::in_view, typename Base::out_cview, typename Base::out_cview,
+                             typename Base::in_view ddx, typename Base::out_view ddy, ParamGrads) {
+            if (ddy.empty()) return;
+            const T* d = ddx.data();
+            const std::int32_t* arg = argmax_.data();
+            T* g = ddy.data();
+            Dev::for_each(ddy.size(), [=] CTNN_HD(index_t o) {
+                const index_t plane = o / (OH * OW);
+                g[o] = arg[o] >= 0 ? d[plane * H * W + arg[o]] : T(0);
+            });
         }
 
     private:

@@ -10,6 +10,7 @@ template <class Derived>
 struct SameElements {
     static constexpr index_t parameter_count = 0;  ///< reshaping has no parameters
     static constexpr bool per_sample = true;       ///< each sample is reshaped alone
+    static constexpr bool double_backward = true;  ///< a copy both ways (double_backward_v)
 
     template <AnyShape In, class Dev, class T>
     class impl : public LayerBase<In, decltype(Derived::template infer<error::unreported, In>()), Dev, T> {
@@ -22,6 +23,11 @@ struct SameElements {
         void backward(typename Base::in_view, typename Base::out_cview, typename Base::out_cview dy,
                       typename Base::in_grad_view dx, ParamGrads) {
             if (!dx.empty()) Dev::copy(dy.data(), dy.size(), dx.data());
+        }
+        /// dx is dy's elements: ddy is ddx's.
+        void double_backward(typename Base::in_view, typename Base::out_cview, typename Base::out_cview,
+                             typename Base::in_view ddx, typename Base::out_view ddy, ParamGrads) {
+            if (!ddy.empty()) Dev::copy(ddx.data(), ddx.size(), ddy.data());
         }
     };
 };

@@ -30,6 +30,13 @@ struct WeightBiasLayer : LayerBase<In, Out, Dev, T> {
     }
 
 protected:
+    /// A double backward's bias gradient, which is zero (a layer's input gradient does not depend
+    /// on its bias): nothing to add, and zeros to store.
+    void no_bias_gradient(ParamGrads pg) {
+        if constexpr (Bias)
+            if (pg == ParamGrads::overwrite) Dev::fill(bias_grad.data(), Channels, T(0));
+    }
+
     /// PyTorch's reset_parameters(): weight and bias from U(-1/sqrt(fan_in), 1/sqrt(fan_in)).
     /// With `normal_weight` (the DCGAN scheme) the weight comes from N(0, 0.02) instead; the bias
     /// keeps PyTorch's default, as the reference DCGAN weights_init leaves it.

@@ -158,6 +158,30 @@ public:
                                 " exceeds forward batch ", layer_done);
     }
 
+    /// The backward of the last backward() (PyTorch's double backward, autograd.grad with
+    /// create_graph=True, then backward): that backward, of dy, gave dx = dL/dinput (it must have
+    /// asked for the input gradient, with no forward since); for a function P of dx, given ddx =
+    /// dP/d(dx), this adds dP/dparameters to the parameter gradients (accumulate), stores them
+    /// (overwrite) or leaves them (frozen). A gradient penalty's parameter gradient, exactly: no
+    /// finite differences. dy must still hold what that backward read. Every layer must have a
+    /// double backward (double_backward_v); one that has none is a compile error,
+    /// error::no_double_backward<position, layer, why>.
+    void double_backward(input_view ddx, ParamGrads pg = ParamGrads::accumulate) {
+        if constexpr (!double_backward_v<Net>) {
+            Net::report_no_double_backward();
+        } else {
+            if (!double_backward_ready_)
+                throw std::logic_error("ctnn::Network::double_backward: no backward with the input gradient to go back "
+                                       "through (backward(dy, {..., true}) must come first, with no forward since)");
+            if (ddx.batch != input_.batch)
+                throw std::invalid_argument("ctnn::Network::double_backward: gradient batch " +
+                                            std::to_string(ddx.batch) + " != backward batch " +
+                                            std::to_string(input_.batch));
+            double_backward_ready_ = false;
+            impl_.double_backward(input_, output_.cview(), dy_, ddx, {}, pg);
+        }
+    }
+
     /// dL/dinput through this network with its parameters frozen.
     const Tensor<input_shape, Dev, T>& backward_frozen(output_view dy) {
         return backward(dy, {ParamGrads::frozen, true});
@@ -209,6 +233,7 @@ private:
                       ForwardContext{mode_, rng_, parallel_, parallel_.ranks > 1 ? x.batch / pieces : 0, labels});
         input_ = x;
         pending_backward_ = true;
+        double_backward_ready_ = false;
         return output_;
     }
 
@@ -232,6 +257,8 @@ private:
         }
         impl_.backward(input_.slice(0, dy.batch), output_.cview().slice(0, dy.batch), dy, dx, options.params,
                        layer_done);
+        double_backward_ready_ = options.input_gradient && dy.batch == input_.batch;
+        dy_ = dy;
         return input_grad_;
     }
 
@@ -264,7 +291,9 @@ private:
     Tensor<output_shape, Dev, T> output_;
     Tensor<input_shape, Dev, T> input_grad_;
     input_view input_;
+    output_view dy_;  // the last backward's, which double_backward reads again
     bool pending_backward_ = false;
+    bool double_backward_ready_ = false;
 };
 
 }  // namespace ctnn

@@ -79,6 +79,23 @@ private:
         static constexpr index_t count = sizeof...(Ls);
         static constexpr index_t params = (index_t{0} + ... + Ls::parameter_count);
         static constexpr bool per_sample = (per_sample_v<Ls> && ...);
+        static constexpr bool double_backward = ((double_backward_v<Ls> && per_sample_v<Ls>) && ...);
+        /// Reports the first layer from I on that has no double backward (inside it, when it is
+        /// a Sequential).
+        template <std::size_t I>
+        static void report_no_double_backward() {
+            if constexpr (I < sizeof...(Ls)) {
+                using L = typename detail::at<I, type_list<Ls...>>::type;
+                if constexpr (double_backward_v<L>)
+                    report_no_double_backward<I + 1>();
+                else if constexpr (requires { L::report_no_double_backward(); })
+                    L::report_no_double_backward();
+                else if constexpr (!per_sample_v<L>)
+                    (void)sizeof(error::no_double_backward<I, L, error::batch_statistics_couple_the_samples>);
+                else
+                    (void)sizeof(error::no_double_backward<I, L, error::layer_has_no_double_backward>);
+            }
+        }
         static constexpr index_t label_classes = std::max({index_t{0}, label_classes_v<Ls>...});
         static constexpr index_t input_classes = input_classes_v<typename detail::at<0, type_list<Ls...>>::type>;
         template <AnyShape In, index_t Start = 0>
@@ -120,6 +137,11 @@ public:
     static constexpr index_t parameter_count = info::params;
     /// Whether every layer computes each sample alone (per_sample_v).
     static constexpr bool per_sample = info::per_sample;
+    /// Whether every layer has a double backward (double_backward_v).
+    static constexpr bool double_backward = info::double_backward;
+    /// Reports error::no_double_backward for its first layer that has none: its position, the
+    /// layer and why (for a nested Sequential, the first such layer inside it).
+    static void report_no_double_backward() { info::template report_no_double_backward<0>(); }
     /// The classes of the labels a ConcatLabel in it is conditioned on (0: it takes no labels;
     /// label_classes_v).
     static constexpr index_t label_classes = info::label_classes;
@@ -264,6 +286,41 @@ public:
         });
     }
 
+    /// The backward of the last backward (double_backward_v): x, y and dy are that backward's,
+    /// ddx = dP/d(its dx); writes ddy = dP/d(dy) unless ddy is empty and adds (or stores, or,
+    /// frozen, leaves) dP/dparameters. Goes from the first layer to the last, each layer's ddy
+    /// being the next one's ddx, reading the activations of the last forward and the input
+    /// gradients of the last backward.
+    void double_backward(typename Base::in_view x, typename Base::out_cview y, typename Base::out_cview dy,
+                         typename Base::in_view ddx, typename Base::out_view ddy, ParamGrads pg) {
+        each([&]<std::size_t I>() {
+            using L = std::tuple_element_t<I, layers_tuple>;
+            ConstView<shape_at<I>, Dev, T> in_tangent;
+            if constexpr (I == 0)
+                in_tangent = {ddx.data(), ddx.batch};
+            else
+                in_tangent = std::get<I - 1>(tangents_).cview();
+            TensorView<shape_at<I + 1>, Dev, T> out_tangent;
+            if constexpr (I + 1 == N) {
+                out_tangent = ddy;
+            } else {
+                std::get<I>(tangents_).resize(x.batch);
+                out_tangent = std::get<I>(tangents_).view();
+            }
+            ConstView<shape_at<I + 1>, Dev, T> out, dout;
+            if constexpr (I + 1 == N) {
+                out = y;
+                dout = dy;
+            } else {
+                out = std::get<I>(acts_).cview().slice(0, x.batch);
+                dout = std::get<I>(grads_).cview();
+            }
+            std::get<I>(layers_).double_backward(as<typename L::in_view>(input_of<I>(x)), as<typename L::out_cview>(out),
+                                                 as<typename L::out_cview>(dout), as<typename L::in_view>(in_tangent),
+                                                 as<typename L::out_view>(out_tangent), pg);
+        });
+    }
+
 private:
     /// v as the view type layer impls declare: the same type unless that layer reported a shape
     /// error (then it received what it was not meant to, and this keeps that error the only one).
@@ -303,6 +360,7 @@ private:
     layers_tuple layers_;
     buffer_tuple acts_;
     buffer_tuple grads_;
+    buffer_tuple tangents_;  // the ddy of layers 0..N-2 in double_backward (allocated there alone)
 };
 
 /// The sample shapes Network<Net> takes and gives: Net's Input and its output. A Sequential

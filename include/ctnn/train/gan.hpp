@@ -5,6 +5,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -20,6 +21,7 @@
 #include "ctnn/network/network.hpp"
 #include "ctnn/train/divergence.hpp"
 #include "ctnn/train/ema.hpp"
+#include "ctnn/train/gradient_penalty.hpp"
 #include "ctnn/train/trained.hpp"
 
 namespace ctnn {
@@ -34,7 +36,7 @@ enum class NoiseKind {
 struct GanOptions {
     /// The adversarial loss both networks train with.
     AdversarialLoss loss = AdversarialLoss::bce_with_logits;
-    int d_steps = 1;            ///< discriminator steps per generator step (seed 000; WGAN's n_critic)
+    int d_steps = 1;            ///< discriminator steps per generator step (seed 000; WGAN's n_critic, 5)
     double real_label = 1.0;    ///< D's target for real samples (seed 002 smooths to 0.9; G's stays 1)
     double fake_label = 0.0;    ///< D's target for generated samples (seed 002: 0.1)
     double weight_clip = 0.01;  ///< WGAN: D's parameters are clipped to [-c, c] after each step
@@ -270,6 +272,30 @@ public:
     /// (an Ema, starting from G as it is), updated after each generator step; the checkpoint then
     /// holds it under "ema.generator". Call it before loading a checkpoint that holds one.
     void average_generator(double decay) { ema_ = std::make_unique<Ema<G, Dev, T>>(generator, decay); }
+    /// WGAN-GP (Gulrajani et al. 2017): from now on every discriminator step adds the
+    /// GradientPenalty with weight `lambda` (the paper's 10) at interpolates of its real and
+    /// generated samples, one eps ~ U(0, 1) per sample drawn from the run's Rng after the step's
+    /// noise, to D's loss (d_loss includes it), and its exact gradient to D's parameter gradients;
+    /// D's weights are then not clipped. With AdversarialLoss::wasserstein it is the paper's
+    /// critic, mean(D(fake)) - mean(D(real)) + penalty, and generator, -mean(D(G(z))); the paper
+    /// takes d_steps 5 and Adam(1e-4, betas 0.5, 0.9). D must have a double backward in every
+    /// layer (double_backward_v): a BatchNorm or another layer without one is a compile error
+    /// here, error::no_double_backward<position, layer, why>.
+    void penalise_gradients(double lambda)
+        requires(!conditional)
+    {
+        if constexpr (!double_backward_v<D>) {
+            D::report_no_double_backward();
+        } else {
+            if (!(lambda > 0) || !std::isfinite(lambda))
+                throw std::invalid_argument("ctnn::Gan::penalise_gradients: lambda " + std::to_string(lambda) +
+                                            " must be a finite number above 0");
+            penalty_ = std::make_unique<GradientPenalty<D, Dev, T>>(lambda);
+        }
+    }
+    /// The gradient penalty's weight lambda (0 without penalise_gradients()).
+    double gradient_penalty() const { return penalty_ ? penalty_->lambda : 0.0; }
+
     /// The averaged generator (eval mode), or null without average_generator().
     Network<G, Dev, T>* averaged_generator() { return ema_ ? &ema_->network() : nullptr; }
 
@@ -321,8 +347,15 @@ private:
     double d_step_on(ConstView<sample_shape, Dev, T> real, label_view real_labels, ConstView<sample_shape, Dev, T> fake,
                      label_view fake_labels) {
         double loss = 0;
+        ParamGrads first = ParamGrads::overwrite;  // the step's first backward pass into D
+        if constexpr (double_backward_v<D>) {
+            if (penalty_) {
+                loss = penalty(real, fake);
+                first = ParamGrads::accumulate;
+            }
+        }
         if constexpr (per_sample_v<D>) {
-            loss = d_joint_step(real, real_labels, fake, fake_labels);
+            loss += d_joint_step(real, real_labels, fake, fake_labels, first);
         } else {
             loss = d_half_step(real, real_labels, options.real_label, ParamGrads::overwrite);
             loss += d_half_step(fake, fake_labels, options.fake_label, ParamGrads::accumulate);
@@ -330,7 +363,7 @@ private:
         comm_.mean(&loss, 1);
         check_finite_loss(loss, "discriminator loss", step_);
         discriminator.update("discriminator", step_, comm_);
-        if (options.loss == AdversarialLoss::wasserstein) clip_discriminator();
+        if (options.loss == AdversarialLoss::wasserstein && !penalty_) clip_discriminator();
         return loss;
     }
 
@@ -386,8 +419,20 @@ private:
             out[i] = options.noise == NoiseKind::normal ? rng.normal<T>() : rng.uniform<T>(T(-1), T(1));
     }
 
+    /// The gradient penalty of D at interpolates of real and fake, its gradient stored in D's
+    /// (the step's first backward pass into D; the losses' pass then adds to it, and starts the
+    /// mean over the ranks).
+    double penalty(ConstView<sample_shape, Dev, T> real, ConstView<sample_shape, Dev, T> fake) {
+        const index_t batch = real.batch, global = batch * comm_.size();
+        eps_host_.resize(global);
+        for (T& e : eps_host_) e = rng_->uniform<T>();
+        eps_.resize(batch);
+        distributed::copy_share<Dev>(comm_, eps_host_.data(), 1, batch, eps_.data());
+        return penalty_->apply(discriminator, real, fake, eps_.cview(), ParamGrads::overwrite);
+    }
+
     double d_joint_step(ConstView<sample_shape, Dev, T> real, label_view real_labels, ConstView<sample_shape, Dev, T> fake,
-                        label_view fake_labels) {
+                        label_view fake_labels, ParamGrads pg) {
         const index_t nr = real.batch, nf = fake.batch;
         joint_.resize(nr + nf);
         Dev::copy(real.data(), real.size(), joint_.data());
@@ -404,7 +449,7 @@ private:
                                        grad.slice(0, nr));
         loss += adversarial_loss(options.loss, scores.slice(nr, nf), static_cast<T>(options.fake_label),
                                  grad.slice(nr, nf));
-        discriminator.backward_reducing(grad_scores_.cview(), {ParamGrads::overwrite}, comm_);
+        discriminator.backward_reducing(grad_scores_.cview(), {pg}, comm_);
         return loss;
     }
 
@@ -428,6 +473,9 @@ private:
     Rng* rng_;
     [[no_unique_address]] Comm comm_;
     std::unique_ptr<Ema<G, Dev, T>> ema_;  // with average_generator()
+    std::unique_ptr<GradientPenalty<D, Dev, T>> penalty_;  // with penalise_gradients()
+    Tensor<Shape<1>, Dev, T> eps_;  // the penalty's interpolation weights, this rank's share
+    std::vector<T> eps_host_;       // ... of those of the global batch
     Tensor<noise_shape, Dev, T> noise_;
     Tensor<sample_shape, Dev, T> joint_;  // real then generated samples, for d_joint_step
     // A conditional GAN's labels: of noise_'s samples, and of joint_'s.

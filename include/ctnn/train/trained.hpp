@@ -73,9 +73,12 @@ public:
             if (sharding(comm)) return update_sharded(what, step, comm);
         }
         auto& flat = this->parameters();
-        if (buckets_started_) {  // backward_reducing's buckets hold the means: complete them
-            if constexpr (distributed::AsyncCommunicator<Comm>) comm.finish_means();
+        if constexpr (distributed::AsyncCommunicator<Comm>) {
+            // backward_reducing's buckets hold the means, or the whole buffer is one bucket
+            // (the transport of buckets, e.g. Mpi's shared memory, serves it too)
+            if (!buckets_started_) comm.start_mean(flat.gradients(), flat.size());
             buckets_started_ = false;
+            comm.finish_means();
         } else {
             comm.mean(flat.gradients(), flat.size());
         }

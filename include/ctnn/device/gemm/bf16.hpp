@@ -18,6 +18,14 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
+// The AVX512_BF16 conversion below, compiled for x86-64 hosts whatever -march says (it is chosen at
+// run time); nvcc's front end is left the portable loop.
+#if defined(__x86_64__) && !defined(__CUDACC__) && (defined(__clang__) || defined(__GNUC__))
+#define CTNN_AVX512_BF16_CONVERT 1
+#include <immintrin.h>
+
+#include <cstring>
+#endif
 
 #include "ctnn/core/bf16.hpp"
 #include "ctnn/device/gemm.hpp"
@@ -67,6 +75,41 @@ inline std::string bf16_gemm_kernels() {
     return "bf16-rounded operands on the fp32 GEMM (" + why + ": the same numbers, no faster than fp32)";
 }
 
+#if defined(CTNN_AVX512_BF16_CONVERT)
+/// to_bf16_n with vcvtne2ps2bf16, 32 floats an instruction: for CPUs with AVX512_BF16 (every such
+/// CPU also has the F, BW and DQ subsets used here), 1.7-3 times the portable loop's rate on 128k
+/// to 6.4M floats (the seeds' operands). The same bits as to_bf16 for every input: the instruction
+/// rounds to nearest even as to_bf16 does but flushes denormals to zero and keeps a NaN's payload,
+/// so 32 floats holding a denormal or a NaN (vfpclassps, which ignores MXCSR.DAZ) go the portable way.
+__attribute__((target("avx512f,avx512bw,avx512dq,avx512bf16"))) inline void to_bf16_n_avx512(const float* x,
+                                                                                                index_t n,
+                                                                                                std::uint16_t* out) {
+    constexpr int nan_or_denormal = 0x01 | 0x20 | 0x80;  // quiet NaN, denormal, signalling NaN
+    index_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        const __m512 lo = _mm512_loadu_ps(x + i), hi = _mm512_loadu_ps(x + i + 16);
+        if ((_mm512_fpclass_ps_mask(lo, nan_or_denormal) | _mm512_fpclass_ps_mask(hi, nan_or_denormal)) != 0) {
+            to_bf16_n(x + i, 32, out + i);
+            continue;
+        }
+        const __m512bh packed = _mm512_cvtne2ps_pbh(hi, lo);
+        std::memcpy(out + i, &packed, sizeof packed);
+    }
+    to_bf16_n(x + i, n - i, out + i);
+}
+#endif
+
+/// to_bf16_n on this CPU's fastest kernel: to_bf16_n_avx512 where the CPU has AVX512_BF16.
+inline void to_bf16_n_fastest(const float* x, index_t n, std::uint16_t* out) {
+#if defined(CTNN_AVX512_BF16_CONVERT)
+    if (cpu_has_avx512_bf16()) {
+        to_bf16_n_avx512(x, n, out);
+        return;
+    }
+#endif
+    to_bf16_n(x, n, out);
+}
+
 /// dst[rows x cols] (packed) = convert(src[rows x cols], leading dimension ld), rows in parallel.
 template <class Out, class Convert>
 void convert_operand(const float* src, index_t rows, index_t cols, index_t ld, Out* dst, Convert convert) {
@@ -93,8 +136,8 @@ void host_gemm_bf16(Trans ta, Trans tb, index_t m, index_t n, index_t k, float a
 #if defined(CTNN_DNNL)
     if (bf16_gemm_native()) {
         std::uint16_t* s = workspace<Scratch, std::uint16_t>(a_size + b_rows * b_cols);
-        convert_operand(a, a_rows, a_cols, lda, s, to_bf16_n);
-        convert_operand(b, b_rows, b_cols, ldb, s + a_size, to_bf16_n);
+        convert_operand(a, a_rows, a_cols, lda, s, to_bf16_n_fastest);
+        convert_operand(b, b_rows, b_cols, ldb, s + a_size, to_bf16_n_fastest);
         dnnl_split_gemm("dnnl_gemm_bf16bf16f32", dnnl_gemm_bf16bf16f32, ta, tb, m, n, k, alpha, s, a_cols,
                         s + a_size, b_cols, beta, c, ldc);
         return;
