@@ -12,13 +12,17 @@ scores use a twin of mnist_classifier (784-512-512-10, RMSprop, seed 003's 20 ep
 first: the Inception Score of 10,000 samples, and the Frechet distance of their penultimate
 features (the second ReLU's, Dropout off) to the 10,000 test digits, next to the same scores of
 real digits. The classifier is torch's own twin, not ctnn's, so the scores compare the two
-libraries' training up to the difference between two classifiers of about the same accuracy.
+libraries' training up to the difference between two classifiers of about the same accuracy. Where ctnn's own classifier exists (--ctnn-classifier, mnist_classifier's
+classifier.safetensors, whose keys are this Sequential's), the samples are scored with it too
+(metrics.json's "ctnn_classifier"), so that a twin and a ctnn trainer compare on one scale;
+--score-only adds that block to the twins already in OUT, training nothing.
 Writes OUT/<name>/{samples.npy, metrics.json} and prints one line per twin.
 """
 
 import argparse
 import json
 import os
+import struct
 import sys
 import time
 
@@ -74,6 +78,41 @@ def classify(net, images):
         probs.append(F.softmax(net[6:](h), dim=1).double())
         feats.append(h.double())
     return torch.cat(probs).numpy(), torch.cat(feats).numpy()
+
+
+def load_ctnn_classifier(path):
+    """ctnn's mnist_classifier (a safetensors file of float32 tensors) in the classifier twin."""
+    with open(path, "rb") as f:
+        data = f.read()
+    size = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + size])
+    state = {}
+    for key, entry in header.items():
+        if key == "__metadata__":
+            continue
+        if entry["dtype"] != "F32":
+            raise SystemExit(f"train_twins.py: {path}: tensor '{key}' is {entry['dtype']}, not F32")
+        begin, end = entry["data_offsets"]
+        values = np.frombuffer(data, np.float32, count=(end - begin) // 4, offset=8 + size + begin)
+        state[key.removeprefix("classifier.")] = torch.from_numpy(values.reshape(entry["shape"]).copy())
+    with torch.random.fork_rng():  # its initial weights, overwritten, must not move the twins' random stream
+        net = tw.classifier_net()
+    net.load_state_dict(state)
+    return net.eval()
+
+
+def scorer(net, test_x, train_x):
+    """Real digits' scores under net, and a function that scores samples with it."""
+    p_test, f_test = classify(net, test_x)
+    p_train, f_train = classify(net, train_x[:len(test_x)])
+    real = {"inception_score_real_heldout": inception_score(p_test),
+            "frechet_distance_real_train": frechet_distance(f_train, f_test)}
+
+    def score(samples):
+        p, f = classify(net, samples)
+        return {"inception_score": inception_score(p), "frechet_distance": frechet_distance(f, f_test),
+                "label_histogram": np.bincount(p.argmax(axis=1), minlength=10).tolist()}
+    return real, score
 
 
 def inception_score(p):
@@ -187,40 +226,62 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--data", default="data/mnist", help="folder of MNIST's four IDX files (scripts/prepare-data.sh)")
     parser.add_argument("--out", default="runs/torch_twins")
+    parser.add_argument("--ctnn-classifier", default="runs/mnist_classifier/classifier.safetensors",
+                        help="ctnn's digit classifier, also scoring the samples where it exists (none: skip)")
+    parser.add_argument("--score-only", action="store_true",
+                        help="train nothing: score OUT/<name>/samples.npy with --ctnn-classifier into its metrics.json")
     args = parser.parse_args()
+    for name in args.only.split(","):
+        if name not in names:
+            raise SystemExit(f"train_twins.py: unknown twin '{name}'; the twins are: {' '.join(names)}")
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     train_x, train_y = load(args.data, "train")
     test_x, _ = load(args.data, "t10k")
+    ctnn = None
+    if args.ctnn_classifier != "none" and os.path.exists(args.ctnn_classifier):
+        ctnn_real, ctnn_score = scorer(load_ctnn_classifier(args.ctnn_classifier), test_x, train_x)
+        ctnn = lambda samples: {**ctnn_score(samples), **ctnn_real}  # noqa: E731
+    elif args.score_only:
+        raise SystemExit(f"train_twins.py: --score-only needs ctnn's classifier, and {args.ctnn_classifier} does not exist")
+
+    if args.score_only:
+        for name in args.only.split(","):
+            folder = os.path.join(args.out, name)
+            if not os.path.exists(os.path.join(folder, "samples.npy")):
+                raise SystemExit(f"train_twins.py: {folder}/samples.npy does not exist: train the twin '{name}' first")
+            with open(os.path.join(folder, "metrics.json")) as f_in:
+                m = json.load(f_in)
+            m["ctnn_classifier"] = ctnn(torch.from_numpy(np.load(os.path.join(folder, "samples.npy"))))
+            with open(os.path.join(folder, "metrics.json"), "w") as f_out:
+                json.dump(m, f_out, indent=2)
+            print(f"{name}: ctnn's classifier: IS {m['ctnn_classifier']['inception_score']:.3f}, "
+                  f"Frechet distance {m['ctnn_classifier']['frechet_distance']:.2f}")
+        return
 
     start = time.time()
-    classifier = train_classifier(train_x, train_y)
-    p_test, f_test = classify(classifier, test_x)
-    p_train, f_train = classify(classifier, train_x[:len(test_x)])
-    real = {"inception_score_real_heldout": inception_score(p_test),
-            "frechet_distance_real_train": frechet_distance(f_train, f_test),
-            "classifier_seconds": time.time() - start}
+    real, score = scorer(train_classifier(train_x, train_y), test_x, train_x)
+    real["classifier_seconds"] = time.time() - start
     print(f"classifier twin: real test digits IS {real['inception_score_real_heldout']:.3f}, "
           f"training digits' Frechet distance to them {real['frechet_distance_real_train']:.2f}")
 
     for name in args.only.split(","):
-        if name not in names:
-            raise SystemExit(f"train_twins.py: unknown twin '{name}'; the twins are: {' '.join(names)}")
         torch.manual_seed(args.seed)
         start = time.time()
         samples, m = train_vae(train_x) if name == "vae" else train_gan(name, train_x)
         m["train_seconds"] = time.time() - start
-        p, f = classify(classifier, samples)
-        m.update({"inception_score": inception_score(p), "frechet_distance": frechet_distance(f, f_test),
-                  "label_histogram": np.bincount(p.argmax(axis=1), minlength=10).tolist(), **real})
+        m.update({**score(samples), **real})
+        if ctnn:
+            m["ctnn_classifier"] = ctnn(samples)
         os.makedirs(os.path.join(args.out, name), exist_ok=True)
         np.save(os.path.join(args.out, name, "samples.npy"), samples.numpy())
         with open(os.path.join(args.out, name, "metrics.json"), "w") as f_out:
             json.dump(m, f_out, indent=2)
         print(f"{name}: {m['steps']} steps, {m['train_seconds']:.0f} s, IS {m['inception_score']:.3f} "
               f"(real {real['inception_score_real_heldout']:.3f}), Frechet distance {m['frechet_distance']:.2f} "
-              f"(real {real['frechet_distance_real_train']:.2f})")
-
+              f"(real {real['frechet_distance_real_train']:.2f})"
+              + (f"; ctnn's classifier: IS {m['ctnn_classifier']['inception_score']:.3f}, "
+                 f"Frechet distance {m['ctnn_classifier']['frechet_distance']:.2f}" if ctnn else ""))
 
 if __name__ == "__main__":
     main()
