@@ -6,6 +6,7 @@
 #include <iomanip>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -110,6 +111,22 @@ Cli& Cli::flag(const std::string& name, std::filesystem::path& value, const std:
 Cli& Cli::flag(const std::string& name, bool& value, const std::string& help) {
     return add({name, help, "", true, [&value](const std::string&) { value = true; }, {}});
 }
+Cli& Cli::only_if(const std::string& name, std::function<bool()> applies, const std::string& why) {
+    const auto f = std::find_if(flags_.begin(), flags_.end(), [&](const Flag& x) { return x.name == name; });
+    if (f == flags_.end()) throw std::logic_error("Cli::only_if: no flag --" + name);
+    // The value as given, empty while the command line has not given the flag.
+    auto given = std::make_shared<std::optional<std::string>>();
+    f->set = [set = std::move(f->set), given](const std::string& t) {
+        set(t);
+        *given = t;
+    };
+    f->finish = [finish = std::move(f->finish), given, applies = std::move(applies), name, why] {
+        if (finish) finish();
+        if (*given && !applies()) throw std::invalid_argument("--" + name + " " + **given + ": " + why);
+    };
+    return *this;
+}
+
 Cli& Cli::choice(const std::string& name, std::string& value, std::vector<std::string> choices,
                  const std::string& help) {
     std::string list;

@@ -55,6 +55,11 @@ public:
     /// A string flag that accepts only `choices`.
     Cli& choice(const std::string& name, std::string& value, std::vector<std::string> choices, const std::string& help);
 
+    /// Where the command line gives --name (a flag added before), `applies()` must hold once every
+    /// flag is read; otherwise parse() reports "--name VALUE: `why`" as a bad flag. For a flag
+    /// that only means something with another flag's value (--gp-lambda with --loss wgan-gp).
+    Cli& only_if(const std::string& name, std::function<bool()> applies, const std::string& why);
+
     /// Parses "--name value", "--name=value" and switches. Returns false when the program should
     /// exit at once (after --help, or on a bad flag, which is reported on stderr); `exit_code` is
     /// then 0 or 2.

@@ -284,7 +284,8 @@ struct AdamGanFlags {
                   unit_interval())
             .flag("d-steps", d_steps, "discriminator (critic) steps per generator step", [=] { return wgan_gp() ? 5 : 1; },
                   "1; 5 with --loss wgan-gp", at_least(1))
-            .flag("gp-lambda", gp_lambda, "WGAN-GP's gradient penalty weight (with --loss wgan-gp)", above(0));
+            .flag("gp-lambda", gp_lambda, "WGAN-GP's gradient penalty weight (with --loss wgan-gp)", above(0))
+            .only_if("gp-lambda", wgan_gp, "the gradient penalty's weight is for --loss wgan-gp only");
     }
     /// Adam's options for both networks.
     ctnn::AdamOptions adam() const { return {.lr = lr, .beta1 = beta1, .beta2 = beta2}; }
