@@ -82,16 +82,12 @@ Cli& Cli::flag(const std::string& name, double& value, const std::string& help, 
 template <class T>
 Cli& Cli::dependent(const std::string& name, T& value, const std::string& help, std::function<T()> otherwise,
                     const std::string& default_text, Bounds bounds) {
-    auto given = std::make_shared<bool>(false);
     auto [set, get] = number(name, value, bounds);
-    return add({name, help, default_text, false,
-                [set, given](const std::string& t) {
-                    set(t);
-                    *given = true;
-                },
-                get, [&value, given, otherwise] {
-                    if (!*given) value = otherwise();
-                }});
+    Flag f{name, help, default_text, false, set, get};
+    f.finish = [&value, given = f.given, otherwise] {
+        if (!*given) value = otherwise();
+    };
+    return add(std::move(f));
 }
 Cli& Cli::flag(const std::string& name, double& value, const std::string& help, std::function<double()> otherwise,
                const std::string& default_text, Bounds bounds) {
@@ -114,13 +110,7 @@ Cli& Cli::flag(const std::string& name, bool& value, const std::string& help) {
 Cli& Cli::only_if(const std::string& name, std::function<bool()> applies, const std::string& why) {
     const auto f = std::find_if(flags_.begin(), flags_.end(), [&](const Flag& x) { return x.name == name; });
     if (f == flags_.end()) throw std::logic_error("Cli::only_if: no flag --" + name);
-    // The value as given, empty while the command line has not given the flag.
-    auto given = std::make_shared<std::optional<std::string>>();
-    f->set = [set = std::move(f->set), given](const std::string& t) {
-        set(t);
-        *given = t;
-    };
-    f->finish = [finish = std::move(f->finish), given, applies = std::move(applies), name, why] {
+    f->finish = [finish = std::move(f->finish), given = f->given, applies = std::move(applies), name, why] {
         if (finish) finish();
         if (*given && !applies()) throw std::invalid_argument("--" + name + " " + **given + ": " + why);
     };
@@ -183,6 +173,7 @@ bool Cli::parse(int argc, char** argv, int& exit_code) const {
                 value = argv[++i];
             }
             f->set(value);
+            *f->given = value;
         }
         for (const auto& f : flags_)
             if (f.finish) f.finish();

@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -85,6 +87,8 @@ private:
         std::function<void(const std::string&)> set;
         std::function<std::string()> get;
         std::function<void()> finish{};  ///< after parsing: a dependent default where not given
+        /// The value the command line gave, set by parse() (empty where it gave none).
+        std::shared_ptr<std::optional<std::string>> given = std::make_shared<std::optional<std::string>>();
     };
     Cli& add(Flag f);
     template <class T>
