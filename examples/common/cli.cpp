@@ -112,7 +112,8 @@ Cli& Cli::only_if(const std::string& name, std::function<bool()> applies, const 
     if (f == flags_.end()) throw std::logic_error("Cli::only_if: no flag --" + name);
     f->finish = [finish = std::move(f->finish), given = f->given, applies = std::move(applies), name, why] {
         if (finish) finish();
-        if (*given && !applies()) throw std::invalid_argument("--" + name + " " + **given + ": " + why);
+        if (*given && !applies())
+            throw std::invalid_argument("--" + name + ((*given)->empty() ? "" : " " + **given) + ": " + why);
     };
     return *this;
 }
@@ -131,8 +132,14 @@ Cli& Cli::choice(const std::string& name, std::string& value, std::vector<std::s
 
 std::vector<std::pair<std::string, std::string>> Cli::values(const std::vector<std::string>& except) const {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const auto& f : flags_)
-        if (!f.is_switch && std::find(except.begin(), except.end(), f.name) == except.end()) out.emplace_back(f.name, f.get());
+    for (const auto& f : flags_) {
+        if (std::find(except.begin(), except.end(), f.name) != except.end()) continue;
+        // A switch only where given, so that the settings of runs without it stay as they were.
+        if (!f.is_switch)
+            out.emplace_back(f.name, f.get());
+        else if (f.given->has_value())
+            out.emplace_back(f.name, "on");
+    }
     return out;
 }
 

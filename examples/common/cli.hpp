@@ -76,8 +76,8 @@ public:
         return *this;
     }
 
-    /// Every flag that takes a value, with its value now (after parse()), except those named in
-    /// `except`: a run's settings, as its checkpoint stores them.
+    /// Every flag that takes a value, with its value now (after parse()), and every switch given
+    /// ("on"), except those named in `except`: a run's settings, as its checkpoint stores them.
     std::vector<std::pair<std::string, std::string>> values(const std::vector<std::string>& except) const;
 
 private:

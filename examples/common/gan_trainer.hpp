@@ -258,12 +258,16 @@ private:
     GanT& gan_;
 };
 
-/// The flags of the image-GAN trainers besides their own: --ema.
+/// The flags of the image-GAN trainers besides their own: --ema, --ema-warmup.
 inline void add_image_gan_flags(Cli& cli, RunOptions& opt) {
     cli.flag("ema", opt.ema,
              "decay of an exponential moving average of G's parameters (0: none), sampled, scored and saved next to G "
              "(ema_samples_epoch_*.png, ema/ and ema_* in metrics.json, ema.generator in the checkpoint)",
-             unit_interval());
+             unit_interval())
+        .flag("ema-warmup", opt.ema_warmup,
+              "with --ema: the t-th update's decay is at most (1 + t) / (10 + t), so that a run of fewer steps than "
+              "the decay's window does not average in G's initial weights")
+        .only_if("ema-warmup", [&opt] { return opt.ema > 0; }, "the warm-up is of --ema's average");
 }
 
 /// The Adam and discriminator-step flags of the trainers that offer --loss wgan-gp: the seed's
@@ -305,7 +309,7 @@ int image_gan_main(RunOptions& opt, const ImageGanConfig& cfg, Build&& build) {
     opt.finish();
     ctnn::Rng rng(opt.seed);
     GanT gan = build(rng);
-    if (opt.ema > 0) gan.average_generator(opt.ema);
+    if (opt.ema > 0) gan.average_generator(opt.ema, opt.ema_warmup);
     if constexpr (ctnn::double_backward_v<D>)
         if (cfg.gradient_penalty > 0) gan.penalise_gradients(cfg.gradient_penalty);
     return ImageGanTrainer<GanT>(opt, cfg, gan).run();

@@ -45,7 +45,8 @@ void RunOptions::add_flags(Cli& cli, bool generative) {
 }
 
 const std::vector<std::string>& RunOptions::control_flags() {
-    static const std::vector<std::string> flags{"device", "precision", "out", "epochs", "steps", "keep", "sample", "classifier", "eval-samples"};
+    static const std::vector<std::string> flags{"device", "precision", "out", "epochs", "steps", "keep", "sample",
+                                                "resume", "change-settings", "classifier", "eval-samples"};
     return flags;
 }
 

@@ -62,6 +62,7 @@ struct RunOptions {
     int keep = 2;                        ///< epoch checkpoints kept besides checkpoint.safetensors
     bool change_settings = false;        ///< --resume even where the settings differ from the checkpoint's
     double ema = 0;                      ///< image-GAN trainers' --ema: G's moving-average decay (0: none)
+    bool ema_warmup = false;             ///< image-GAN trainers' --ema-warmup: that average's decay warms up
     /// The flags that define the run (seed, data, loss, batch, learning rates...) with their values,
     /// stored in its checkpoints and compared on --resume; example_main fills them in.
     std::vector<std::pair<std::string, std::string>> settings{};

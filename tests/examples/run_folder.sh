@@ -118,7 +118,7 @@ last=$(tail -1 "$out/busy/losses.csv" | cut -d, -f1)
 # 4. Bad values, refused before anything is written into the finished run.
 cp "$out/ref/checkpoint.safetensors" "$out/ref.checkpoint"
 for bad in "--sample -5" "--steps -5" "--lr inf" "--lr nan" "--lr -1" "--batch 0" "--epochs 0" "--seed -1" \
-    "--keep -1" "--beta1 1" "--eval-samples 1" "--lr 1e-3x" "--loss hinge" "--gp-lambda 5"; do
+    "--keep -1" "--beta1 1" "--eval-samples 1" "--lr 1e-3x" "--loss hinge" "--gp-lambda 5" "--ema-warmup"; do
     run "$out/ref" $bad
     rc=$?
     [ $rc -eq 2 ] || fail "$bad: exit code $rc, not 2: $(cat "$out/ref.log")"

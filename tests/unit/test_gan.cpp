@@ -327,26 +327,30 @@ BOOST_AUTO_TEST_CASE(a_conditional_step_is_a_d_step_and_a_g_step_on_labels_drawn
     BOOST_TEST(g0 != apart.generate(z1.cview(), threes.cview()).to_host());
 }
 
-BOOST_AUTO_TEST_CASE(the_averaged_generator_follows_pytorchs_ema_and_resumes_bit_for_bit) {
-    // p_ema = decay * p_ema + (1 - decay) * p after each generator step, computed here in double
-    // from G's parameters after each step; BatchNorm's running statistics copied from G.
+/// p_ema = d_t * p_ema + (1 - d_t) * p after the t-th generator step (t = 0, 1, ...), computed here
+/// in double from G's parameters after each step, d_t = decay (PyTorch's p_ema.mul_(d).add_(p,
+/// alpha=1 - d)) or with `warmup` min(decay, (1 + t) / (10 + t)); BatchNorm's running statistics
+/// copied from G; saved and resumed bit for bit.
+void check_averaged_generator(double decay, bool warmup) {
     using GBn = Sequential<Input<2>, Linear<2, 16>, BatchNorm1d<16>, ReLU, Linear<16, 2>>;
     using BnGan = Gan<GBn, models::SwissRollDiscriminator<32>, Adam<Cpu, float>, Adam<Cpu, float>>;
-    const double decay = 0.9;
     Rng a(21);
     BnGan gan(a, {.loss = AdversarialLoss::bce}, adam, adam);
     BOOST_TEST(gan.averaged_generator() == nullptr);
     const Rng before = a;
-    gan.average_generator(decay);
+    gan.average_generator(decay, warmup);
     BOOST_TEST(Rng(before).bits() == Rng(a).bits());  // the run's Rng has not moved
     const auto initial = parameters_of(gan.generator);
     std::vector<double> reference(initial.begin(), initial.end());
     BOOST_TEST(parameters_of(*gan.averaged_generator()) == parameters_of(gan.generator));
     RealBatches data{a};
+    int t = 0;
     const auto step = [&] {
         gan.step(data);
         const auto p = parameters_of(gan.generator);
-        for (std::size_t i = 0; i < p.size(); ++i) reference[i] = decay * reference[i] + (1 - decay) * p[i];
+        const double d = warmup ? std::min(decay, (1.0 + t) / (10.0 + t)) : decay;
+        for (std::size_t i = 0; i < p.size(); ++i) reference[i] = d * reference[i] + (1 - d) * p[i];
+        ++t;
     };
     for (int i = 0; i < 6; ++i) step();
     const auto averaged = parameters_of(*gan.averaged_generator());
@@ -372,13 +376,16 @@ BOOST_AUTO_TEST_CASE(the_averaged_generator_follows_pytorchs_ema_and_resumes_bit
     const auto dir = std::filesystem::temp_directory_path() / ("ctnn_ema_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     gan.checkpoint().save(dir / "gan.safetensors");
-    const auto names = io::SafeTensors::load(dir / "gan.safetensors").tensors;
-    BOOST_TEST(names.count("ema.generator.0.weight") == 1u);
-    BOOST_TEST(names.count("ema.generator.1.running_var") == 1u);
+    const auto saved = io::SafeTensors::load(dir / "gan.safetensors");
+    BOOST_TEST(saved.tensors.count("ema.generator.0.weight") == 1u);
+    BOOST_TEST(saved.tensors.count("ema.generator.1.running_var") == 1u);
+    // The warm-up's position: 6 updates made.
+    BOOST_TEST((saved.metadata.count("ema.updates") == 1u) == warmup);
+    if (warmup) BOOST_TEST(saved.metadata.at("ema.updates") == "6");
     for (int i = 0; i < 3; ++i) gan.step(data);
     Rng c(5);
     BnGan resumed(c, {.loss = AdversarialLoss::bce}, adam, adam);
-    resumed.average_generator(decay);
+    resumed.average_generator(decay, warmup);
     resumed.checkpoint().load(dir / "gan.safetensors");
     RealBatches resumed_data{c};
     for (int i = 0; i < 3; ++i) resumed.step(resumed_data);
@@ -389,6 +396,15 @@ BOOST_AUTO_TEST_CASE(the_averaged_generator_follows_pytorchs_ema_and_resumes_bit
     BOOST_CHECK_THROW(resumed.checkpoint().load(dir / "plain.safetensors"), std::exception);
     BOOST_CHECK_THROW(resumed.average_generator(1.0), std::invalid_argument);
     std::filesystem::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(the_averaged_generator_follows_pytorchs_ema_and_resumes_bit_for_bit) {
+    check_averaged_generator(0.9, false);
+}
+
+BOOST_AUTO_TEST_CASE(the_averaged_generators_warm_up_follows_its_formula_and_resumes_bit_for_bit) {
+    // At 0.999 the warm-up's (1 + t) / (10 + t) is the decay of every one of the 9 updates.
+    check_averaged_generator(0.999, true);
 }
 
 BOOST_AUTO_TEST_CASE(backward_leading_takes_at_most_the_forward_batch) {

@@ -2,8 +2,14 @@
 // Karras et al. and of StyleGAN's training loops): a second network of the same type whose flat
 // parameter buffer follows the trained one's, p_ema = decay * p_ema + (1 - decay) * p, after each
 // update. It samples and is scored like the trained network, and is saved next to it.
+//
+// With warm-up, the t-th update (t = 0, 1, ...) uses min(decay, (1 + t) / (10 + t)), as
+// TensorFlow's ExponentialMovingAverage does with num_updates: a short run then averages its
+// recent weights instead of keeping decay^steps of the initial ones (at 0.999 over 2,340 steps,
+// 9.6% of an untrained G, which draws mid-grey).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -32,8 +38,10 @@ template <class Net, Device Dev = Cpu, class T = float>
 class Ema {
 public:
     /// Averages `source` with `decay` in [0, 1) (std::invalid_argument otherwise), from its
-    /// present parameters and buffers.
-    Ema(Network<Net, Dev, T>& source, double decay) : averaged_(own_rng_), decay_(checked(decay)) {
+    /// present parameters and buffers; with `warmup`, each update's decay is at most
+    /// (1 + t) / (10 + t), t the updates made before it.
+    Ema(Network<Net, Dev, T>& source, double decay, bool warmup = false)
+        : averaged_(own_rng_), decay_(checked(decay)), warmup_(warmup) {
         Dev::copy(source.parameters().values(), source.parameters().size(), averaged_.parameters().values());
         copy_buffers(source);
         averaged_.eval();
@@ -44,14 +52,24 @@ public:
     /// One step of the average toward source's parameters (after each optimizer step).
     void update(Network<Net, Dev, T>& source) {
         detail::moving_average<Dev>(averaged_.parameters().values(), source.parameters().values(),
-                                    source.parameters().size(), static_cast<T>(decay_));
+                                    source.parameters().size(), static_cast<T>(decay_at(updates_)));
+        ++updates_;
         copy_buffers(source);
+    }
+
+    /// The decay of the update made after `t` others.
+    double decay_at(std::int64_t t) const {
+        return warmup_ ? std::min(decay_, (1.0 + static_cast<double>(t)) / (10.0 + static_cast<double>(t))) : decay_;
     }
 
     /// The averaged network (in eval mode), to sample, score, save and load.
     Network<Net, Dev, T>& network() { return averaged_; }
     /// The decay.
     double decay() const { return decay_; }
+    /// Whether the decay warms up.
+    bool warmup() const { return warmup_; }
+    /// Updates made: a checkpoint's counter, so that a resumed warm-up continues where it was.
+    std::int64_t& updates() { return updates_; }
 
 private:
     static double checked(double decay) {
@@ -83,6 +101,8 @@ private:
     Rng own_rng_{0};
     Network<Net, Dev, T> averaged_;
     double decay_;
+    bool warmup_;
+    std::int64_t updates_ = 0;
 };
 
 }  // namespace ctnn

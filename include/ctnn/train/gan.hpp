@@ -269,9 +269,12 @@ public:
     }
 
     /// From now on, keeps an exponential moving average of G's parameters with `decay` in [0, 1)
-    /// (an Ema, starting from G as it is), updated after each generator step; the checkpoint then
-    /// holds it under "ema.generator". Call it before loading a checkpoint that holds one.
-    void average_generator(double decay) { ema_ = std::make_unique<Ema<G, Dev, T>>(generator, decay); }
+    /// (an Ema, starting from G as it is; `warmup`: its decay warms up), updated after each
+    /// generator step; the checkpoint then holds it under "ema.generator" (and with warm-up its
+    /// update count, "ema.updates"). Call it before loading a checkpoint that holds one.
+    void average_generator(double decay, bool warmup = false) {
+        ema_ = std::make_unique<Ema<G, Dev, T>>(generator, decay, warmup);
+    }
     /// WGAN-GP (Gulrajani et al. 2017): from now on every discriminator step adds the
     /// GradientPenalty with weight `lambda` (the paper's 10) at interpolates of its real and
     /// generated samples, one eps ~ U(0, 1) per sample drawn from the run's Rng after the step's
@@ -305,11 +308,12 @@ public:
     /// Everything a resumed run needs, bound for saving or loading: both networks (named
     /// "generator.<key>" and "discriminator.<key>", their PyTorch state_dict keys under a prefix),
     /// both optimizers, the step count and the random engine, and the averaged generator under
-    /// "ema.generator.<key>" when there is one. Add counters of your own (epoch) before save() /
+    /// "ema.generator.<key>" (with its "ema.updates" under warm-up) when there is one. Add counters of your own (epoch) before save() /
     /// load().
     io::Checkpoint checkpoint() {
         io::Checkpoint c = training_checkpoint(step_, *rng_, "generator", generator, "discriminator", discriminator);
         if (ema_) c.network("ema.generator", ema_->network());
+        if (ema_ && ema_->warmup()) c.counter("ema.updates", ema_->updates());
         return c;
     }
     /// Both optimizers' state made whole after sharded updates (TrainedNetwork::
