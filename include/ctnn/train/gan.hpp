@@ -308,8 +308,8 @@ public:
     /// Everything a resumed run needs, bound for saving or loading: both networks (named
     /// "generator.<key>" and "discriminator.<key>", their PyTorch state_dict keys under a prefix),
     /// both optimizers, the step count and the random engine, and the averaged generator under
-    /// "ema.generator.<key>" (with its "ema.updates" under warm-up) when there is one. Add counters of your own (epoch) before save() /
-    /// load().
+    /// "ema.generator.<key>" (with its "ema.updates" under warm-up) when there is one. Add
+    /// counters of your own (epoch) before save() / load().
     io::Checkpoint checkpoint() {
         io::Checkpoint c = training_checkpoint(step_, *rng_, "generator", generator, "discriminator", discriminator);
         if (ema_) c.network("ema.generator", ema_->network());
