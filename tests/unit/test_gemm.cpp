@@ -153,6 +153,48 @@ BOOST_AUTO_TEST_CASE(bf16_matches_a_plain_loop_on_rounded_operands) {
     BOOST_TEST(fp32_told_apart);
 }
 
+// The bf16 copies of a trained network's parameters (detail::RoundedParameters): inside a scope,
+// an operand within the cached range is rounded by the first product that reads it and reused
+// until invalidate(); operands outside it, and every operand once the scope ends, are read anew.
+BOOST_AUTO_TEST_CASE(bf16_rounded_parameters_are_reused_until_invalidated) {
+    constexpr index_t m = 5, n = 7, k = 6;
+    std::vector<float> params(2 * n * k + 3), x(m * k);  // two weights [n, k] and a tail
+    for (index_t i = 0; i < params.size(); ++i) params[i] = std::sin(0.3f * static_cast<float>(i));
+    for (index_t i = 0; i < x.size(); ++i) x[i] = std::cos(0.7f * static_cast<float>(i));
+    const float* w = params.data() + n * k;  // the second weight
+    const auto product = [&](const float* a, const float* b) {  // x w^T, as Linear's forward
+        std::vector<float> y(m * n);
+        Cpu::gemm_bf16(Trans::no, Trans::yes, m, n, k, 1.0f, a, k, b, k, 0.0f, y.data(), n);
+        return y;
+    };
+    const std::vector<float> before = product(x.data(), w);
+    const auto scale = [&](float f) {
+        for (index_t i = n * k; i < 2 * n * k; ++i) params[i] *= f;
+    };
+    detail::RoundedParameters cache;
+    {
+        const auto scope = cache.scope(params.data(), static_cast<index_t>(params.size()));
+        BOOST_TEST(product(x.data(), w) == before);
+        scale(2);  // written without invalidate(): the copy is what a product reads
+        BOOST_TEST(product(x.data(), w) == before);
+        cache.invalidate();
+        std::vector<float> doubled = before;
+        for (float& v : doubled) v *= 2;  // a power of two: exact in bf16 and in the sums
+        BOOST_TEST(product(x.data(), w) == doubled);
+        for (float& v : x) v *= 2;  // x lies outside the cached range: read anew every time
+        std::vector<float> quadrupled = doubled;
+        for (float& v : quadrupled) v *= 2;
+        BOOST_TEST(product(x.data(), w) == quadrupled);
+        for (float& v : x) v /= 2;
+    }
+    scale(0.5f);  // outside any scope: read anew
+    BOOST_TEST(product(x.data(), w) == before);
+    {
+        const auto scope = cache.scope(params.data(), static_cast<index_t>(params.size()));
+        BOOST_TEST(product(x.data(), w) == before);  // opening a scope drops the last one's copies
+    }
+}
+
 #if !defined(CTNN_BLAS) && !defined(CTNN_DNNL)
 // Eigen's kernels are run one block of C per thread, each element summed in one fixed order: the
 // same bits on any number of threads. (A library may not promise this: OpenBLAS 0.3.21's Haswell

@@ -2,6 +2,7 @@
 // interposes malloc and friends and counts calls while a counting window is open. In a CTNN_DNNL
 // build, oneDNN's own packing buffers (allocated inside every dnnl_sgemm, docs/design.md) are
 // left out of the count: ctnn's code still may not allocate.
+// Also where the bf16 Gan is built on both kernel paths: its kept rounded parameters change no bit.
 #define BOOST_TEST_MODULE no_allocation
 #include <boost/test/unit_test.hpp>
 
@@ -12,8 +13,10 @@
 #include <ctnn/train/vae.hpp>
 
 #include <atomic>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 #if defined(CTNN_DNNL)
 #include <dlfcn.h>
 #endif
@@ -155,6 +158,30 @@ BOOST_AUTO_TEST_CASE(whole_training_iterations_in_bf16) {
     Tensor<Shape<1, 28, 28>, Bf16> real(128);
     real.fill(0.25f);
     BOOST_TEST(allocations_in_iteration([&] { gan.step([&] { return real.cview(); }); }) == 0);
+}
+
+// Gan::step keeps each network's rounded parameters between its updates (TrainedNetwork::
+// keep_rounded_parameters): the same bits as rounding them in every product (keep_rounded off),
+// with D's update between the D step's products and the G step's. Here, where the bf16 Gan is
+// built twice: on oneDNN's bf16 kernels (test_no_allocation_dnnl) and on the fallback.
+BOOST_AUTO_TEST_CASE(kept_rounded_parameters_change_no_bit_of_bf16_training) {
+    using Bf16 = Bf16Mixed<Cpu>;
+    const auto parameters_after_steps = [](bool keep) {
+        Rng rng(7);
+        Gan<models::MlpGenerator<10>, models::MlpDiscriminator, Adam<Bf16, float>, Adam<Bf16, float>, Bf16> gan(
+            rng, {.loss = AdversarialLoss::bce_with_logits, .noise = NoiseKind::uniform}, {.lr = 1e-2, .beta1 = 0.5},
+            {.lr = 1e-2, .beta1 = 0.5});
+        gan.generator.keep_rounded = gan.discriminator.keep_rounded = keep;
+        std::vector<float> host(16 * 28 * 28);
+        for (std::size_t i = 0; i < host.size(); ++i) host[i] = std::sin(0.01f * static_cast<float>(i));
+        const auto real = Tensor<Shape<1, 28, 28>, Bf16>::from_host(host);
+        for (int i = 0; i < 3; ++i) gan.step([&] { return real.cview(); });
+        std::vector<float> out;
+        for (const auto* p : {&gan.generator.parameters(), &gan.discriminator.parameters()})
+            out.insert(out.end(), p->values(), p->values() + p->size());
+        return out;
+    };
+    BOOST_TEST((parameters_after_steps(true) == parameters_after_steps(false)));
 }
 
 // With a communicator in place (a simulated world of two ranks), a training iteration still

@@ -42,4 +42,17 @@ struct Bf16Mixed : Dev {
     }
 };
 
+/// What a TrainedNetwork keeps of its parameters as GEMM operands between two writes of them
+/// (TrainedNetwork::keep_rounded_parameters()): nothing, but under Bf16Mixed<Dev> where Dev has a
+/// bf16_parameter_cache (the Cpu: detail::RoundedParameters), their bf16 copies.
+template <class Dev, class T>
+struct ParameterOperands {
+    struct Scope {};
+    [[nodiscard]] Scope scope(const T*, index_t) { return {}; }
+    void invalidate() {}
+};
+template <Bf16Device Dev>
+    requires requires { typename Dev::bf16_parameter_cache; }
+struct ParameterOperands<Bf16Mixed<Dev>, float> : Dev::bf16_parameter_cache {};
+
 }  // namespace ctnn

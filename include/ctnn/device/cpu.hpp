@@ -215,6 +215,9 @@ struct Cpu : detail::CpuLoops, detail::HostKernels<Cpu> {
                           index_t lda, const float* b, index_t ldb, float beta, float* c, index_t ldc) {
         detail::host_gemm_bf16<detail::Bf16Operands>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
+    /// What Bf16Mixed<Cpu> keeps of a trained network's parameters between updates: their bf16
+    /// copies (ParameterOperands, device/bf16.hpp).
+    using bf16_parameter_cache = detail::RoundedParameters;
 
     /// y[i] = f(x[i]); in blocks of 4096 (whole vectors per thread) where Eigen has f's form.
     template <class T, class F>

@@ -203,6 +203,8 @@ public:
         if constexpr (!fits_) {
             return out;
         } else {
+            [[maybe_unused]] const auto keep_g = generator.keep_rounded_parameters();
+            [[maybe_unused]] const auto keep_d = discriminator.keep_rounded_parameters();
             if constexpr (per_sample_v<G>) {
                 if (options.d_steps == 1 && !options.g_step_on_d_noise) {
                     const auto [real, real_labels] = real_share(next_real());
@@ -472,6 +474,7 @@ private:
     void clip_discriminator() {
         const T c = static_cast<T>(options.weight_clip);
         ops::clamp<Dev>(discriminator.parameters().values(), discriminator.parameters().size(), -c, c);
+        discriminator.parameters_written();  // after update(), which already did: kept for any later order
     }
 
     Rng* rng_;

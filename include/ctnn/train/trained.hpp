@@ -11,6 +11,7 @@
 #include <vector>
 #include <string>
 
+#include "ctnn/device/bf16.hpp"
 #include "ctnn/distributed/communicator.hpp"
 #include "ctnn/io/checkpoint.hpp"
 #include "ctnn/network/network.hpp"
@@ -85,6 +86,7 @@ public:
         if (on_gradients) on_gradients(flat);
         check_finite_gradients(*this, what, step);
         optimizer.step();
+        rounded_.invalidate();
     }
     /// update() in a single process.
     void update(const char* what, std::int64_t step) {
@@ -104,6 +106,23 @@ public:
         }
         return network_type::backward(dy, options);
     }
+    /// Under Bf16Mixed<Cpu>, whether keep_rounded_parameters() keeps the parameters' bf16 copies
+    /// (memory: 2 bytes a parameter with oneDNN's bf16 kernels, 4 on the fallback). Off, every
+    /// product rounds them again: the same numbers, slower. No effect under other devices.
+    bool keep_rounded = true;
+
+    /// While the returned scope lives, a GEMM that reads these parameters on this thread rounds
+    /// them once and reuses the copy until update() or parameters_written() (Bf16Mixed<Cpu>: a
+    /// network's weights are read by its forward and its backward pass between two updates; a
+    /// no-op under other devices and policies, or with keep_rounded off). Opening a scope drops
+    /// the copies of the last one. Gan::step() and Vae::step() hold one for each network.
+    [[nodiscard]] auto keep_rounded_parameters() {
+        return rounded_.scope(this->parameters().values(), keep_rounded ? this->parameters().size() : 0);
+    }
+    /// The parameters were written other than by update() (e.g. clipped) while a
+    /// keep_rounded_parameters() scope is open: the rounded copies are out of date.
+    void parameters_written() { rounded_.invalidate(); }
+
     /// After sharded updates, each rank's optimizer state is current only in its own shards
     /// (optimizer.state_partial()): this copies every rank's shards to every rank, so that the
     /// state can be saved (a checkpoint refuses a partial one) or compared. A collective when the
@@ -196,6 +215,7 @@ private:
         }
         optimizer.step(shards_);
         gather(comm, flat.values());
+        rounded_.invalidate();
         if (!gather_state_)  // bound once: comm is the same in every update
             gather_state_ = [this, &comm] {
                 for (index_t k = 0; k < optimizer.state_names().size(); ++k) gather(comm, optimizer.state_buffer(k));
@@ -208,6 +228,7 @@ private:
         for (const auto& b : buckets_) comm.all_gather(values + b.begin, b.end - b.begin);
     }
 
+    ParameterOperands<Dev, T> rounded_;  // of keep_rounded_parameters()
     bool buckets_started_ = false;
     index_t unreduced_end_ = 0;
     std::vector<distributed::Shard> buckets_;  // of the step's sharded reduction, as [begin, end)

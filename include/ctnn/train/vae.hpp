@@ -124,6 +124,8 @@ public:
     VaeLosses step(ConstView<input_shape, Dev, T> input, ConstView<input_shape, Dev, T> target,
                    ConstView<latent_shape, Dev, T> eps) {
         const index_t n = input.batch;
+        [[maybe_unused]] const auto keep_encoder = encoder.keep_rounded_parameters();
+        [[maybe_unused]] const auto keep_decoder = decoder.keep_rounded_parameters();
         VaeLosses l = losses(input, target, eps, true);
         double reduced[3] = {l.total, l.reconstruction, l.kl};
         comm_.mean(reduced, 3);

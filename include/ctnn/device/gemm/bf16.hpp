@@ -9,8 +9,11 @@
 // not faster. vdpbf16ps reads bf16 denormals (below 1.2e-38) as zero; the fallback keeps them.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #if defined(_OPENMP)
 #include <omp.h>
@@ -119,9 +122,102 @@ void convert_operand(const float* src, index_t rows, index_t cols, index_t ld, O
     for (index_t r = 0; r < rows; ++r) convert(src + r * ld, cols, dst + r * cols);
 }
 
+/// The rounded copies of one flat parameter buffer's GEMM operands (a trained network's weights),
+/// made by the first GEMM that reads each and reused by the next ones until invalidate(). Between
+/// two optimizer steps a generator's weights are read by its forward pass and again by its
+/// backward pass; rounding them once saves a pass over them (the MLP GAN's weights are 4.8
+/// million of the 7.3 million floats its bf16 GEMMs round per step). GEMMs look here only while a
+/// scope() of it is open on their thread (TrainedNetwork::keep_rounded_parameters()), and opening
+/// one invalidates it, so a write to the parameters outside a scope cannot leave a stale copy;
+/// inside one, every write must be followed by invalidate() (TrainedNetwork::update() does it).
+/// The copies are the bits the GEMM would round anyway: results do not change by a bit.
+class RoundedParameters {
+public:
+    /// While alive, the GEMMs of this thread take the rounded copies of operands inside
+    /// [begin, begin + n) from `cache`.
+    class Scope {
+    public:
+        Scope(RoundedParameters& cache, const float* begin, index_t n) : cache_(&cache) {
+            cache.begin_ = reinterpret_cast<std::uintptr_t>(begin);  // an empty range holds no operand
+            cache.end_ = reinterpret_cast<std::uintptr_t>(begin + n);
+            cache.invalidate();  // the parameters may have been written since the last scope
+            open().push_back(cache_);
+        }
+        Scope(const Scope&) = delete;
+        Scope& operator=(const Scope&) = delete;
+        ~Scope() {
+            auto& o = open();
+            o.erase(std::find(o.rbegin(), o.rend(), cache_).base() - 1);
+        }
+
+    private:
+        RoundedParameters* cache_;
+    };
+
+    /// A scope in which the GEMMs take operands in [begin, begin + n) from here.
+    [[nodiscard]] Scope scope(const float* begin, index_t n) { return Scope(*this, begin, n); }
+
+    /// The copies made so far are out of date: the parameters were written.
+    void invalidate() { ++epoch_; }
+
+    /// The rounded copy (packed, rows x cols) of the operand at src with leading dimension ld,
+    /// from the cache of an open scope that holds it whole, made by convert if out of date; or
+    /// src converted into scratch where no open scope holds it.
+    template <class Out, class Convert>
+    static const Out* operand(const float* src, index_t rows, index_t cols, index_t ld, Out* scratch, Convert convert) {
+        const auto first = reinterpret_cast<std::uintptr_t>(src);
+        const auto last = reinterpret_cast<std::uintptr_t>(src + (rows - 1) * ld + cols);
+        for (RoundedParameters* c : open())
+            if (first >= c->begin_ && last <= c->end_) return c->copy<Out>(src, rows, cols, ld, convert);
+        convert_operand(src, rows, cols, ld, scratch, convert);
+        return scratch;
+    }
+
+private:
+    struct Copy {
+        const float* src;
+        index_t rows, cols, ld;
+        std::uint64_t epoch;
+        std::vector<std::uint16_t> bits;  // for bf16 kernels
+        std::vector<float> floats;        // for the fallback's bf16 values held in floats
+        template <class Out>
+        std::vector<Out>& values() {
+            if constexpr (std::is_same_v<Out, float>)
+                return floats;
+            else
+                return bits;
+        }
+    };
+
+    static std::vector<RoundedParameters*>& open() {
+        thread_local std::vector<RoundedParameters*> scopes;
+        return scopes;
+    }
+
+    template <class Out, class Convert>
+    const Out* copy(const float* src, index_t rows, index_t cols, index_t ld, Convert convert) {
+        auto it = std::find_if(copies_.begin(), copies_.end(), [&](const Copy& c) {
+            return c.src == src && c.rows == rows && c.cols == cols && c.ld == ld;
+        });
+        if (it == copies_.end()) it = copies_.insert(copies_.end(), Copy{src, rows, cols, ld, epoch_ - 1, {}, {}});
+        std::vector<Out>& v = it->template values<Out>();
+        if (it->epoch != epoch_ || v.size() != static_cast<std::size_t>(rows * cols)) {
+            v.resize(static_cast<std::size_t>(rows * cols));
+            convert_operand(src, rows, cols, ld, v.data(), convert);
+            it->epoch = epoch_;
+        }
+        return v.data();
+    }
+
+    std::uintptr_t begin_ = 0, end_ = 0;  // the range of the open scope (addresses: any two compare)
+    std::uint64_t epoch_ = 0;
+    std::vector<Copy> copies_;
+};
+
 /// Row-major C = alpha op(A) op(B) + beta C with A and B rounded to bf16 and the products summed in
 /// float. Its operand copies live in workspace<Scratch, ...>: a key of their own, since a
-/// convolution's columns (one operand) live in workspace<Dev, float> during the product.
+/// convolution's columns (one operand) live in workspace<Dev, float> during the product; those of
+/// a trained network's parameters in its RoundedParameters while a scope of it is open.
 template <class Scratch>
 void host_gemm_bf16(Trans ta, Trans tb, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
                     const float* b, index_t ldb, float beta, float* c, index_t ldc) {
@@ -136,17 +232,17 @@ void host_gemm_bf16(Trans ta, Trans tb, index_t m, index_t n, index_t k, float a
 #if defined(CTNN_DNNL)
     if (bf16_gemm_native()) {
         std::uint16_t* s = workspace<Scratch, std::uint16_t>(a_size + b_rows * b_cols);
-        convert_operand(a, a_rows, a_cols, lda, s, to_bf16_n_fastest);
-        convert_operand(b, b_rows, b_cols, ldb, s + a_size, to_bf16_n_fastest);
-        dnnl_split_gemm("dnnl_gemm_bf16bf16f32", dnnl_gemm_bf16bf16f32, ta, tb, m, n, k, alpha, s, a_cols,
-                        s + a_size, b_cols, beta, c, ldc);
+        const std::uint16_t* ra = RoundedParameters::operand(a, a_rows, a_cols, lda, s, to_bf16_n_fastest);
+        const std::uint16_t* rb = RoundedParameters::operand(b, b_rows, b_cols, ldb, s + a_size, to_bf16_n_fastest);
+        dnnl_split_gemm("dnnl_gemm_bf16bf16f32", dnnl_gemm_bf16bf16f32, ta, tb, m, n, k, alpha, ra, a_cols, rb,
+                        b_cols, beta, c, ldc);
         return;
     }
 #endif
     float* s = workspace<Scratch, float>(a_size + b_rows * b_cols);
-    convert_operand(a, a_rows, a_cols, lda, s, round_to_bf16_n);
-    convert_operand(b, b_rows, b_cols, ldb, s + a_size, round_to_bf16_n);
-    host_gemm(ta, tb, m, n, k, alpha, s, a_cols, s + a_size, b_cols, beta, c, ldc);
+    const float* ra = RoundedParameters::operand(a, a_rows, a_cols, lda, s, round_to_bf16_n);
+    const float* rb = RoundedParameters::operand(b, b_rows, b_cols, ldb, s + a_size, round_to_bf16_n);
+    host_gemm(ta, tb, m, n, k, alpha, ra, a_cols, rb, b_cols, beta, c, ldc);
 }
 
 }  // namespace ctnn::detail
