@@ -16,6 +16,7 @@ import contextlib
 import csv
 import ctypes
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -113,6 +114,18 @@ def dropout_discriminator():
     return nn.Sequential(nn.Flatten(), nn.Linear(784, 1024), nn.LeakyReLU(0.2), nn.Dropout(0.3),
                          nn.Linear(1024, 512), nn.LeakyReLU(0.2), nn.Dropout(0.3),
                          nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Linear(256, 1), nn.Sigmoid())
+
+
+def cifar_mlp_generator(shape=(1, 28, 28)):
+    return nn.Sequential(nn.Linear(100, 256), nn.LeakyReLU(0.2), nn.Linear(256, 512), nn.LeakyReLU(0.2),
+                         nn.Linear(512, 1024), nn.LeakyReLU(0.2), nn.Linear(1024, math.prod(shape)), nn.Tanh(),
+                         nn.Unflatten(1, shape))
+
+
+def cifar_mlp_discriminator(shape=(1, 28, 28)):
+    return nn.Sequential(nn.Flatten(), nn.Linear(math.prod(shape), 1024), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                         nn.Linear(1024, 512), nn.LeakyReLU(0.2), nn.Dropout(0.3),
+                         nn.Linear(512, 256), nn.LeakyReLU(0.2), nn.Dropout(0.3), nn.Linear(256, 1), nn.Sigmoid())
 
 
 VAE_Z = 20

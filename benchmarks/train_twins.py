@@ -148,6 +148,9 @@ GANS = {
               (0.5, 0.999), 0, (1.0, 0.0), 128, 10, True),
     "gan_bn": (tw.bn_generator, tw.dropout_discriminator, "bce", lambda n: torch.randn(n, 128), (1e-4, 5e-5),
                (0.5, 0.999), 0, (0.9, 0.1), 32, 30, True),
+    # seed 004's MLP GAN on the digits (cifar_mlp_gan --data mnist): Adam's default betas
+    "cifar_mlp_gan": (tw.cifar_mlp_generator, tw.cifar_mlp_discriminator, "bce", lambda n: torch.randn(n, 100),
+                      (2e-4, 2e-4), (0.9, 0.999), 0, (1.0, 0.0), 4, 1, True),
     "gan_lab": (tw.lab_generator, tw.lab_discriminator, "bce", lambda n: torch.randn(n, 100), (1e-3, 1e-3),
                 (0.9, 0.999), 1e-5, (1.0, 0.0), 128, 5, False),
 }
