@@ -47,8 +47,11 @@ struct Bf16Mixed : Dev {
 /// bf16_parameter_cache (the Cpu: detail::RoundedParameters), their bf16 copies.
 template <class Dev, class T>
 struct ParameterOperands {
+    /// Keeps nothing.
     struct Scope {};
+    /// A scope over parameters [begin, begin + n): nothing to keep.
     [[nodiscard]] Scope scope(const T*, index_t) { return {}; }
+    /// The parameters were written: nothing kept to drop.
     void invalidate() {}
 };
 template <Bf16Device Dev>

@@ -59,6 +59,7 @@ struct Shard {
     index_t end = 0;    ///< one past its last value
     /// How many values.
     index_t size() const { return end - begin; }
+    /// Whether two shards are the same part.
     friend bool operator==(const Shard&, const Shard&) = default;
 };
 

@@ -51,6 +51,7 @@ inline constexpr bool double_backward_v = requires { requires L::double_backward
 /// Sequential that starts with one); 0 for other layers.
 template <class L>
 inline constexpr index_t input_classes_v = 0;
+/// input_classes_v of a layer that declares input_classes.
 template <class L>
     requires requires { L::input_classes; }
 inline constexpr index_t input_classes_v<L> = L::input_classes;
@@ -59,6 +60,7 @@ inline constexpr index_t input_classes_v<L> = L::input_classes;
 /// holds one: it then takes labels besides its input); 0 for an unconditional layer.
 template <class L>
 inline constexpr index_t label_classes_v = 0;
+/// label_classes_v of a layer that declares label_classes.
 template <class L>
     requires requires { L::label_classes; }
 inline constexpr index_t label_classes_v<L> = L::label_classes;

@@ -44,6 +44,7 @@ public:
     /// The penalty's weight lambda.
     double lambda;
 
+    /// A penalty of weight lambda = `weight` (WGAN-GP's 10).
     explicit GradientPenalty(double weight) : lambda(weight) {}
 
     /// The penalty of `critic` at the interpolates of real and fake with one eps per sample, in
