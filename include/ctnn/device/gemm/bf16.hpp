@@ -201,7 +201,7 @@ private:
         });
         if (it == copies_.end()) it = copies_.insert(copies_.end(), Copy{src, rows, cols, ld, epoch_ - 1, {}, {}});
         std::vector<Out>& v = it->template values<Out>();
-        if (it->epoch != epoch_ || v.size() != static_cast<std::size_t>(rows * cols)) {
+        if (it->epoch != epoch_) {  // a new copy starts out of date
             v.resize(static_cast<std::size_t>(rows * cols));
             convert_operand(src, rows, cols, ld, v.data(), convert);
             it->epoch = epoch_;
