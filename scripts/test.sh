@@ -19,7 +19,7 @@ cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=Release -DCTNN_WERROR=ON -D
   -DCTNN_CUDA_EXAMPLES="$gpu" -DCMAKE_CUDA_ARCHITECTURES="$cuda_arch" -DCTNN_CUDA_TESTS_CHECK_ONLY="$check_only" >/dev/null
 cmake --build build/test -j 2  # one job per core (ninja would run four on two cores)
 # glibc's malloc asks for transparent huge pages (glibc 2.35+; nothing changes where the kernel
-# gives none): the tests' short runs allocate hundreds of MB each, and 4 KiB page faults were a
-# third of their CPU time (the test phase took 150 s instead of 200 s on two cores).
+# gives none): the tests' short runs allocate hundreds of MB each, and 4 KiB page faults took a
+# quarter of their CPU time (the test phase took 150 s instead of 200 s on two cores).
 GLIBC_TUNABLES="${GLIBC_TUNABLES:+$GLIBC_TUNABLES:}glibc.malloc.hugetlb=1" \
   ctest --test-dir build/test --output-on-failure -j2
