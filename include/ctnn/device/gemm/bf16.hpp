@@ -125,12 +125,13 @@ void convert_operand(const float* src, index_t rows, index_t cols, index_t ld, O
 /// The rounded copies of one flat parameter buffer's GEMM operands (a trained network's weights),
 /// made by the first GEMM that reads each and reused by the next ones until invalidate(). Between
 /// two optimizer steps a generator's weights are read by its forward pass and again by its
-/// backward pass; rounding them once saves a pass over them (the MLP GAN's weights are 4.8
-/// million of the 7.3 million floats its bf16 GEMMs round per step). GEMMs look here only while a
-/// scope() of it is open on their thread (TrainedNetwork::keep_rounded_parameters()), and opening
-/// one invalidates it, so a write to the parameters outside a scope cannot leave a stale copy;
-/// inside one, every write must be followed by invalidate() (TrainedNetwork::update() does it).
-/// The copies are the bits the GEMM would round anyway: results do not change by a bit.
+/// backward pass; rounding them once saves a pass over them (without the copies, the MLP GAN's
+/// weights are 4.8 million of the 7.3 million floats its bf16 GEMMs round per step). GEMMs look
+/// here only while a scope() of it is open on their thread
+/// (TrainedNetwork::keep_rounded_parameters()), and opening one invalidates it, so a write to the
+/// parameters outside a scope cannot leave a stale copy; inside one, every write must be followed
+/// by invalidate() (TrainedNetwork::update() does it). The copies are the bits the GEMM would
+/// round anyway: results do not change by a bit.
 class RoundedParameters {
 public:
     /// While alive, the GEMMs of this thread take the rounded copies of operands inside
