@@ -1,7 +1,9 @@
 // Cpu::gemm (fp32) against Cpu::gemm_bf16 (the Bf16Mixed policy's product, its operands' rounding
 // included) on the seed models' product shapes, batch 128: each Linear's forward (NT), input
 // gradient (NN) and weight gradient (TN) products, and the 1024^3 reference. Prints the median
-// GFLOP/s of each over repeated calls and their ratio (docs/precision.md quotes it).
+// GFLOP/s of each over repeated calls and their ratio (docs/precision.md quotes it). In a
+// CTNN_DNNL build, where Cpu::gemm_bf16 runs oneDNN's kernels, a column more times ctnn's own
+// (gemm/bf16_avx512.hpp), which the other builds run.
 //
 //   bench_gemm_bf16 [--threads N] [--repeats R]
 #include <algorithm>
@@ -73,7 +75,14 @@ int main(int argc, char** argv) {
     linear(shapes, "VAE 784->512", 128, 784, 512);
     shapes.push_back({"DCGAN conv 64x(32*9) x 128*196", Trans::no, Trans::no, 64, 128 * 196, 32 * 9});
     shapes.push_back({"1024^3", Trans::no, Trans::no, 1024, 1024, 1024});
-    std::printf("| product | op | m x n x k | fp32 GFLOP/s | bf16 GFLOP/s | bf16 / fp32 |\n| --- | --- | --- | --- | --- | --- |\n");
+#if defined(CTNN_DNNL) && defined(CTNN_BF16_KERNEL)
+    const bool both = detail::bf16_gemm_dnnl();  // ctnn's kernel beside oneDNN's
+#else
+    const bool both = false;
+#endif
+    std::printf("| product | op | m x n x k | fp32 GFLOP/s | bf16 GFLOP/s | bf16 / fp32 |%s\n"
+                "| --- | --- | --- | --- | --- | --- |%s\n",
+                both ? " ctnn kernel GFLOP/s |" : "", both ? " --- |" : "");
     for (const Shape3& s : shapes) {
         const index_t a_size = s.m * s.k, b_size = s.k * s.n;
         std::vector<float> a(a_size), b(b_size), c(s.m * s.n);
@@ -87,8 +96,19 @@ int main(int argc, char** argv) {
             Cpu::gemm_bf16(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n);
         });
         const double flops = 2.0 * static_cast<double>(s.m * s.n * s.k);
-        std::printf("| %s | %c%c | %zu x %zu x %zu | %.1f | %.1f | %.2f |\n", s.what, s.ta == Trans::no ? 'N' : 'T',
+        std::printf("| %s | %c%c | %zu x %zu x %zu | %.1f | %.1f | %.2f |", s.what, s.ta == Trans::no ? 'N' : 'T',
                     s.tb == Trans::no ? 'N' : 'T', s.m, s.n, s.k, flops / fp32 * 1e-9, flops / bf16 * 1e-9, fp32 / bf16);
+#if defined(CTNN_DNNL) && defined(CTNN_BF16_KERNEL)
+        if (both) {
+            const detail::GemmSplit split(s.m, s.n, s.k, detail::bf16k::kMr, detail::bf16k::kNr);
+            const double own = median_seconds(repeats, [&] {
+                detail::bf16k::gemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n,
+                                    split);
+            });
+            std::printf(" %.1f |", flops / own * 1e-9);
+        }
+#endif
+        std::printf("\n");
     }
     return 0;
 }

@@ -6,6 +6,7 @@
 #define BOOST_TEST_MODULE gemm
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -63,8 +64,10 @@ std::vector<Case> cases() {
     std::vector<Case> out;
     // Shapes of the seed models (batch 128), odd sizes, thin products and one big enough to split
     // between threads along each side.
-    const index_t dims[][3] = {{128, 1024, 10}, {128, 784, 256}, {256, 784, 128}, {37, 53, 71},
-                               {1, 300, 17},    {300, 1, 17},    {5, 7, 1},       {200, 160, 96}};
+    // The last two cross every block boundary of the bf16 kernel (gemm/bf16_avx512.hpp): several
+    // k-blocks and row blocks, a column tile and a half, more columns than one column block.
+    const index_t dims[][3] = {{128, 1024, 10}, {128, 784, 256}, {256, 784, 128}, {37, 53, 71}, {1, 300, 17},
+                               {300, 1, 17},    {5, 7, 1},       {200, 160, 96},  {200, 33, 520}, {3, 1600, 40}};
     for (const auto& d : dims)
         for (Trans ta : {Trans::no, Trans::yes})
             for (Trans tb : {Trans::no, Trans::yes}) out.push_back({ta, tb, d[0], d[1], d[2]});
@@ -115,8 +118,9 @@ BOOST_AUTO_TEST_CASE(empty_and_depth_zero_products) {
 
 // Cpu::gemm_bf16 (the Bf16Mixed policy's product) against the plain loop on operands rounded to
 // bf16, within float summation's error bound (k * 2^-23 of the sum of the products' magnitudes):
-// oneDNN's bf16 kernels where the build has them, the rounded operands on Cpu::gemm elsewhere. On
-// the unrounded operands Cpu::gemm misses that bound: the check can tell the two apart.
+// the kernels this build runs (detail::bf16_gemm_kernels()), and the fallback of CPUs without
+// AVX512_BF16 (rounded operands on Cpu::gemm) called directly. On the unrounded operands Cpu::gemm
+// misses that bound: the check can tell the two apart.
 BOOST_AUTO_TEST_CASE(bf16_matches_a_plain_loop_on_rounded_operands) {
     BOOST_TEST_MESSAGE("bf16 kernels: " << detail::bf16_gemm_kernels());
     bool fp32_told_apart = false;
@@ -133,24 +137,53 @@ BOOST_AUTO_TEST_CASE(bf16_matches_a_plain_loop_on_rounded_operands) {
                 for (float& x : *v) x = std::abs(x);
             const std::vector<float> want = reference(cs, rounded, alpha, beta);
             const std::vector<float> bound = reference(cs, magnitude, std::abs(alpha), std::abs(beta));
-            std::vector<float> got = o.c, fp32 = o.c;
+            std::vector<float> got = o.c, fallback = o.c, fp32 = o.c;
             Cpu::gemm_bf16(cs.ta, cs.tb, cs.m, cs.n, cs.k, alpha, o.a.data(), o.lda, o.b.data(), o.ldb, beta,
                            got.data(), o.ldc);
+            detail::host_gemm_bf16_rounded<detail::Bf16Operands>(cs.ta, cs.tb, cs.m, cs.n, cs.k, alpha, o.a.data(),
+                                                                 o.lda, o.b.data(), o.ldb, beta, fallback.data(),
+                                                                 o.ldc);
             Cpu::gemm(cs.ta, cs.tb, cs.m, cs.n, cs.k, alpha, o.a.data(), o.lda, o.b.data(), o.ldb, beta, fp32.data(),
                       o.ldc);
             const double eps = static_cast<double>(cs.k + 2) * 0x1p-23;
             index_t bad = 0;
             for (index_t i = 0; i < got.size(); ++i) {
                 const double tol = eps * bound[i];
-                if (!(std::abs(double(got[i]) - want[i]) <= tol) && ++bad <= 3)
-                    BOOST_ERROR("bf16 C[" << i / o.ldc << "][" << i % o.ldc << "] = " << got[i] << ", want " << want[i]
-                                          << " for " << (cs.ta == Trans::no ? 'N' : 'T')
-                                          << (cs.tb == Trans::no ? 'N' : 'T') << " m=" << cs.m << " n=" << cs.n
-                                          << " k=" << cs.k << " alpha=" << alpha << " beta=" << beta);
+                for (auto [what, v] : {std::pair{"bf16", &got}, std::pair{"fallback", &fallback}})
+                    if (!(std::abs(double((*v)[i]) - want[i]) <= tol) && ++bad <= 3)
+                        BOOST_ERROR(what << " C[" << i / o.ldc << "][" << i % o.ldc << "] = " << (*v)[i] << ", want "
+                                         << want[i] << " for " << (cs.ta == Trans::no ? 'N' : 'T')
+                                         << (cs.tb == Trans::no ? 'N' : 'T') << " m=" << cs.m << " n=" << cs.n
+                                         << " k=" << cs.k << " alpha=" << alpha << " beta=" << beta);
                 fp32_told_apart = fp32_told_apart || std::abs(double(fp32[i]) - want[i]) > tol;
             }
         }
     BOOST_TEST(fp32_told_apart);
+}
+
+// ctnn's bf16 kernel sums every element of C in one order whatever the split: the same bits on one
+// thread and two (oneDNN's bf16 kernels, and the fallback on a BLAS, make no such promise).
+BOOST_AUTO_TEST_CASE(bf16_kernel_bits_do_not_depend_on_the_thread_count) {
+    if (!detail::bf16_gemm_native() || detail::bf16_gemm_dnnl()) {
+        BOOST_TEST_MESSAGE("skipped: this build runs " << detail::bf16_gemm_kernels());
+        return;
+    }
+    const int saved = Cpu::threads();
+    // Splitting columns (A packed once for both threads) and rows (B packed once).
+    for (const Case& cs : {Case{Trans::no, Trans::yes, 128, 1024, 600}, Case{Trans::yes, Trans::no, 784, 512, 128}}) {
+        Operands o(cs, 0);
+        for (index_t i = 0; i < o.a.size(); ++i) o.a[i] = std::sin(static_cast<float>(i));
+        for (index_t i = 0; i < o.b.size(); ++i) o.b[i] = std::cos(static_cast<float>(i));
+        std::vector<float> one = o.c, two = o.c;
+        Cpu::set_threads(1);
+        Cpu::gemm_bf16(cs.ta, cs.tb, cs.m, cs.n, cs.k, 1.0f, o.a.data(), o.lda, o.b.data(), o.ldb, 0.0f, one.data(),
+                       o.ldc);
+        Cpu::set_threads(2);
+        Cpu::gemm_bf16(cs.ta, cs.tb, cs.m, cs.n, cs.k, 1.0f, o.a.data(), o.lda, o.b.data(), o.ldb, 0.0f, two.data(),
+                       o.ldc);
+        BOOST_TEST(std::memcmp(one.data(), two.data(), one.size() * sizeof(float)) == 0);
+    }
+    Cpu::set_threads(saved);
 }
 
 // The bf16 copies of a trained network's parameters (detail::RoundedParameters): inside a scope,
@@ -158,13 +191,16 @@ BOOST_AUTO_TEST_CASE(bf16_matches_a_plain_loop_on_rounded_operands) {
 // until invalidate(); operands outside it, and every operand once the scope ends, are read anew.
 BOOST_AUTO_TEST_CASE(bf16_rounded_parameters_are_reused_until_invalidated) {
     constexpr index_t m = 5, n = 7, k = 6;
-    std::vector<float> params(2 * n * k + 3), x(m * k);  // two weights [n, k] and a tail
+    std::vector<float> params(2 * n * k + 3), x(m * std::max(n, k));  // two weights [n, k] and a tail
     for (index_t i = 0; i < params.size(); ++i) params[i] = std::sin(0.3f * static_cast<float>(i));
     for (index_t i = 0; i < x.size(); ++i) x[i] = std::cos(0.7f * static_cast<float>(i));
     const float* w = params.data() + n * k;  // the second weight
-    const auto product = [&](const float* a, const float* b) {  // x w^T, as Linear's forward
-        std::vector<float> y(m * n);
+    // x w^T as Linear's forward, and (the other packing of a cached operand) x' w as its input
+    // gradient, x' being the first m x n of x: both in one vector.
+    const auto product = [&](const float* a, const float* b) {
+        std::vector<float> y(m * n + m * k);
         Cpu::gemm_bf16(Trans::no, Trans::yes, m, n, k, 1.0f, a, k, b, k, 0.0f, y.data(), n);
+        Cpu::gemm_bf16(Trans::no, Trans::no, m, k, n, 1.0f, a, n, b, k, 0.0f, y.data() + m * n, k);
         return y;
     };
     const std::vector<float> before = product(x.data(), w);

@@ -1,12 +1,16 @@
 // The Cpu's bf16 GEMM (Cpu::gemm_bf16, the kernel of the Bf16Mixed policy, device/bf16.hpp): float
 // operands rounded to bf16 (round to nearest even, core/bf16.hpp), products summed in float.
 //
-// With CTNN_DNNL on a CPU with AVX512_BF16 (vdpbf16ps: two bf16 products per float lane and
-// instruction) the rounded operands go to oneDNN's dnnl_gemm_bf16bf16f32, one single-threaded call
-// per block of the fp32 GEMMs' split (gemm/split.hpp). Elsewhere the operands are rounded to bf16
-// values held in floats and multiplied by host_gemm: a product of two bf16 is exact in float, so
-// the numbers are those of a bf16 GEMM with float accumulation (up to the order of the sums), only
-// not faster. vdpbf16ps reads bf16 denormals (below 1.2e-38) as zero; the fallback keeps them.
+// On a CPU with AVX512_BF16 (vdpbf16ps: two bf16 products per float lane and instruction):
+// - with CTNN_DNNL, the rounded operands go to oneDNN's dnnl_gemm_bf16bf16f32, one single-threaded
+//   call per block of the fp32 GEMMs' split (gemm/split.hpp): 2-5% faster per MLP GAN step than
+//   the kernel below (docs/precision.md);
+// - otherwise ctnn's own kernel (gemm/bf16_avx512.hpp), which converts the float operands as it
+//   packs them: bf16 speed in builds without oneDNN, the same bits on any thread count.
+// Elsewhere the operands are rounded to bf16 values held in floats and multiplied by host_gemm: a
+// product of two bf16 is exact in float, so the numbers are those of a bf16 GEMM with float
+// accumulation (up to the order of the sums), only not faster. vdpbf16ps reads bf16 denormals
+// (below 1.2e-38) as zero; the fallback keeps them.
 #pragma once
 
 #include <algorithm>
@@ -21,13 +25,16 @@
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
 #endif
-// The AVX512_BF16 conversion below, compiled for x86-64 hosts whatever -march says (it is chosen at
-// run time); nvcc's front end is left the portable loop.
+// The AVX512_BF16 conversion and kernel, compiled for x86-64 hosts whatever -march says (they are
+// chosen at run time); nvcc's front end is left the portable loop.
 #if defined(__x86_64__) && !defined(__CUDACC__) && (defined(__clang__) || defined(__GNUC__))
 #define CTNN_AVX512_BF16_CONVERT 1
+#define CTNN_BF16_KERNEL 1
 #include <immintrin.h>
 
 #include <cstring>
+
+#include "ctnn/device/gemm/bf16_avx512.hpp"
 #endif
 
 #include "ctnn/core/bf16.hpp"
@@ -57,8 +64,8 @@ inline bool dnnl_allows_bf16() {
 }
 #endif
 
-/// Whether host_gemm_bf16 runs oneDNN's bf16 kernels (else: rounded operands on host_gemm).
-inline bool bf16_gemm_native() {
+/// Whether host_gemm_bf16 runs oneDNN's bf16 kernels.
+inline bool bf16_gemm_dnnl() {
 #if defined(CTNN_DNNL)
     return cpu_has_avx512_bf16() && dnnl_allows_bf16();
 #else
@@ -66,14 +73,30 @@ inline bool bf16_gemm_native() {
 #endif
 }
 
+/// Whether host_gemm_bf16 runs bf16 kernels, oneDNN's or ctnn's (else: rounded operands on host_gemm).
+inline bool bf16_gemm_native() {
+#if defined(CTNN_BF16_KERNEL)
+    return cpu_has_avx512_bf16();
+#else
+    return bf16_gemm_dnnl();
+#endif
+}
+
 /// Which kernels host_gemm_bf16 runs, and why, for logs and benchmark reports.
 inline std::string bf16_gemm_kernels() {
-    if (bf16_gemm_native()) return "oneDNN dnnl_gemm_bf16bf16f32 (AVX512_BF16)";
+    if (bf16_gemm_dnnl()) return "oneDNN dnnl_gemm_bf16bf16f32 (AVX512_BF16)";
+    if (bf16_gemm_native()) {
 #if defined(CTNN_DNNL)
-    const std::string why = cpu_has_avx512_bf16() ? "oneDNN's ISA is limited below avx512_core_bf16 (DNNL_MAX_CPU_ISA)"
-                                                  : "this CPU has no AVX512_BF16";
+        return "ctnn AVX512_BF16 kernel (oneDNN's ISA is limited below avx512_core_bf16 by DNNL_MAX_CPU_ISA)";
 #else
-    const std::string why = "built without CTNN_DNNL";
+        return "ctnn AVX512_BF16 kernel";
+#endif
+    }
+#if defined(CTNN_BF16_KERNEL)
+    const std::string why = "this CPU has no AVX512_BF16";
+#else
+    const std::string why =
+        cpu_has_avx512_bf16() ? "not an x86-64 GNU-compatible host compiler" : "this CPU has no AVX512_BF16";
 #endif
     return "bf16-rounded operands on the fp32 GEMM (" + why + ": the same numbers, no faster than fp32)";
 }
@@ -161,15 +184,22 @@ public:
     /// The copies made so far are out of date: the parameters were written.
     void invalidate() { ++epoch_; }
 
-    /// The rounded copy (packed, rows x cols) of the operand at src with leading dimension ld,
-    /// from the cache of an open scope that holds it whole, made by convert if out of date; or
-    /// src converted into scratch where no open scope holds it.
+    /// The rounded copy (packed, rows x cols) of the operand at src with leading dimension ld, from
+    /// the cache of an open scope that holds it whole, made by convert if out of date; null where
+    /// no open scope holds it.
     template <class Out, class Convert>
-    static const Out* operand(const float* src, index_t rows, index_t cols, index_t ld, Out* scratch, Convert convert) {
+    static const Out* cached(const float* src, index_t rows, index_t cols, index_t ld, Convert convert) {
         const auto first = reinterpret_cast<std::uintptr_t>(src);
         const auto last = reinterpret_cast<std::uintptr_t>(src + (rows - 1) * ld + cols);
         for (RoundedParameters* c : open())
             if (first >= c->begin_ && last <= c->end_) return c->copy<Out>(src, rows, cols, ld, convert);
+        return nullptr;
+    }
+
+    /// cached(), or src converted into scratch where no open scope holds it.
+    template <class Out, class Convert>
+    static const Out* operand(const float* src, index_t rows, index_t cols, index_t ld, Out* scratch, Convert convert) {
+        if (const Out* copy = cached<Out>(src, rows, cols, ld, convert)) return copy;
         convert_operand(src, rows, cols, ld, scratch, convert);
         return scratch;
     }
@@ -219,6 +249,29 @@ private:
 /// float. Its operand copies live in workspace<Scratch, ...>: a key of their own, since a
 /// convolution's columns (one operand) live in workspace<Dev, float> during the product; those of
 /// a trained network's parameters in its RoundedParameters while a scope of it is open.
+/// The fallback's product: A and B rounded to bf16 values held in floats (a product of two bf16 is
+/// exact in float), then host_gemm. Its operand copies live in workspace<Scratch, float>: a key of
+/// their own, since a convolution's columns (one operand) live in workspace<Dev, float> during the
+/// product; those of a trained network's parameters in its RoundedParameters while a scope of it
+/// is open.
+template <class Scratch>
+void host_gemm_bf16_rounded(Trans ta, Trans tb, index_t m, index_t n, index_t k, float alpha, const float* a,
+                            index_t lda, const float* b, index_t ldb, float beta, float* c, index_t ldc) {
+    // The operands as stored: op(A) is m x k, so A is m x k or k x m.
+    const index_t a_rows = ta == Trans::no ? m : k, a_cols = ta == Trans::no ? k : m;
+    const index_t b_rows = tb == Trans::no ? k : n, b_cols = tb == Trans::no ? n : k;
+    const index_t a_size = a_rows * a_cols;
+    float* s = workspace<Scratch, float>(a_size + b_rows * b_cols);
+    const float* ra = RoundedParameters::operand(a, a_rows, a_cols, lda, s, round_to_bf16_n);
+    const float* rb = RoundedParameters::operand(b, b_rows, b_cols, ldb, s + a_size, round_to_bf16_n);
+    host_gemm(ta, tb, m, n, k, alpha, ra, a_cols, rb, b_cols, beta, c, ldc);
+}
+
+/// Row-major C = alpha op(A) op(B) + beta C with A and B rounded to bf16 and the products summed in
+/// float: oneDNN's kernels or ctnn's where the CPU has AVX512_BF16 (see the top of this file), else
+/// host_gemm_bf16_rounded. Operands that are a trained network's parameters come from their
+/// rounded copies (RoundedParameters) while a scope of them is open: rounded once between two
+/// updates, and read as bf16, half the bytes.
 template <class Scratch>
 void host_gemm_bf16(Trans ta, Trans tb, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
                     const float* b, index_t ldb, float beta, float* c, index_t ldc) {
@@ -229,9 +282,9 @@ void host_gemm_bf16(Trans ta, Trans tb, index_t m, index_t n, index_t k, float a
     // The operands as stored: op(A) is m x k, so A is m x k or k x m.
     const index_t a_rows = ta == Trans::no ? m : k, a_cols = ta == Trans::no ? k : m;
     const index_t b_rows = tb == Trans::no ? k : n, b_cols = tb == Trans::no ? n : k;
-    const index_t a_size = a_rows * a_cols;
 #if defined(CTNN_DNNL)
-    if (bf16_gemm_native()) {
+    if (bf16_gemm_dnnl()) {
+        const index_t a_size = a_rows * a_cols;
         std::uint16_t* s = workspace<Scratch, std::uint16_t>(a_size + b_rows * b_cols);
         const std::uint16_t* ra = RoundedParameters::operand(a, a_rows, a_cols, lda, s, to_bf16_n_fastest);
         const std::uint16_t* rb = RoundedParameters::operand(b, b_rows, b_cols, ldb, s + a_size, to_bf16_n_fastest);
@@ -240,10 +293,23 @@ void host_gemm_bf16(Trans ta, Trans tb, index_t m, index_t n, index_t k, float a
         return;
     }
 #endif
-    float* s = workspace<Scratch, float>(a_size + b_rows * b_cols);
-    const float* ra = RoundedParameters::operand(a, a_rows, a_cols, lda, s, round_to_bf16_n);
-    const float* rb = RoundedParameters::operand(b, b_rows, b_cols, ldb, s + a_size, round_to_bf16_n);
-    host_gemm(ta, tb, m, n, k, alpha, ra, a_cols, rb, b_cols, beta, c, ldc);
+#if defined(CTNN_BF16_KERNEL)
+    if (bf16_gemm_native()) {  // the rest converted as it is packed
+        const GemmSplit split(m, n, k, bf16k::kMr, bf16k::kNr);
+        const auto* ra = RoundedParameters::cached<std::uint16_t>(a, a_rows, a_cols, lda, to_bf16_n_fastest);
+        const auto* rb = RoundedParameters::cached<std::uint16_t>(b, b_rows, b_cols, ldb, to_bf16_n_fastest);
+        if (ra && rb)
+            bf16k::gemm(ta, tb, m, n, k, alpha, ra, a_cols, rb, b_cols, beta, c, ldc, split);
+        else if (ra)
+            bf16k::gemm(ta, tb, m, n, k, alpha, ra, a_cols, b, ldb, beta, c, ldc, split);
+        else if (rb)
+            bf16k::gemm(ta, tb, m, n, k, alpha, a, lda, rb, b_cols, beta, c, ldc, split);
+        else
+            bf16k::gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, split);
+        return;
+    }
+#endif
+    host_gemm_bf16_rounded<Scratch>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 }  // namespace ctnn::detail

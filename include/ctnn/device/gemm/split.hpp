@@ -13,39 +13,48 @@
 
 namespace ctnn::detail {
 
-/// Runs block(r0, r1, c0, c1) over a split of C[m x n] between OpenMP threads, one block per
-/// thread along the longer side, with every boundary a multiple of `row_granule` (splitting
-/// rows) or `col_granule` (splitting columns).
+/// A split of C[m x n] between OpenMP threads, one block per thread along the longer side, with
+/// every boundary a multiple of `row_granule` (splitting rows) or `col_granule` (splitting
+/// columns).
 ///
 /// Each element of C is then summed by one thread in one fixed order whatever the thread count,
 /// provided the granules are multiples of the kernel's register tiles: Eigen's kernels sum a row
 /// that falls in a 48-row tile in another order than one in a 16-row edge tile, so a boundary
 /// that moved a row from one to the other would change its bits.
+struct GemmSplit {
+    index_t threads = 1;
+    bool rows = true;  // C's rows are split (else its columns)
+    index_t extent = 0, granule = 1;
+
+    GemmSplit(index_t m, index_t n, index_t k, index_t row_granule, index_t col_granule)
+        : rows(m >= n), extent(m >= n ? m : n), granule(m >= n ? row_granule : col_granule) {
+#if defined(_OPENMP)
+        // Small products are faster on one thread; nested calls stay on theirs.
+        if (!omp_in_parallel() && m * n * k >= (index_t{1} << 18)) threads = omp_get_max_threads();
+#endif
+        threads = std::max<index_t>(1, std::min(threads, extent / granule));
+    }
+
+    /// Where block t starts: the multiple of the granule nearest to t/threads of the extent.
+    index_t start(index_t t) const {
+        return t == threads ? extent : (t * extent / threads + granule / 2) / granule * granule;
+    }
+};
+
+/// Runs block(r0, r1, c0, c1) over the GemmSplit of C[m x n].
 template <class Block>
 void split_gemm(index_t m, index_t n, index_t k, index_t row_granule, index_t col_granule, Block block) {
-    index_t threads = 1;
-#if defined(_OPENMP)
-    // Small products are faster on one thread; nested calls stay on theirs.
-    if (!omp_in_parallel() && m * n * k >= (index_t{1} << 18)) threads = omp_get_max_threads();
-#endif
-    const bool split_rows = m >= n;
-    const index_t extent = split_rows ? m : n;
-    const index_t granule = split_rows ? row_granule : col_granule;
-    threads = std::min(threads, extent / granule);
-    if (threads <= 1) {
+    const GemmSplit split(m, n, k, row_granule, col_granule);
+    if (split.threads <= 1) {
         block(0, m, 0, n);
         return;
     }
-    // Block t starts at the multiple of the granule nearest to t/threads of the extent.
-    const auto start = [=](index_t t) {
-        return t == threads ? extent : (t * extent / threads + granule / 2) / granule * granule;
-    };
 #if defined(_OPENMP)
-#pragma omp parallel for schedule(static) num_threads(static_cast<int>(threads))
+#pragma omp parallel for schedule(static) num_threads(static_cast<int>(split.threads))
 #endif
-    for (index_t t = 0; t < threads; ++t) {
-        const index_t lo = start(t), hi = start(t + 1);
-        if (split_rows)
+    for (index_t t = 0; t < split.threads; ++t) {
+        const index_t lo = split.start(t), hi = split.start(t + 1);
+        if (split.rows)
             block(lo, hi, 0, n);
         else
             block(0, m, lo, hi);
