@@ -3,8 +3,8 @@
 //
 // On a CPU with AVX512_BF16 (vdpbf16ps: two bf16 products per float lane and instruction):
 // - with CTNN_DNNL, the rounded operands go to oneDNN's dnnl_gemm_bf16bf16f32, one single-threaded
-//   call per block of the fp32 GEMMs' split (gemm/split.hpp): 2-5% faster per MLP GAN step than
-//   the kernel below (docs/precision.md);
+//   call per block of the fp32 GEMMs' split (gemm/split.hpp), as fast per training step as the
+//   kernel below within the machine's noise (docs/precision.md);
 // - otherwise ctnn's own kernel (gemm/bf16_avx512.hpp), which converts the float operands as it
 //   packs them: bf16 speed in builds without oneDNN, the same bits on any thread count.
 // Elsewhere the operands are rounded to bf16 values held in floats and multiplied by host_gemm: a
