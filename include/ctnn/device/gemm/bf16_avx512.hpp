@@ -92,32 +92,27 @@ inline __mmask16 lanes_below(index_t end, index_t l0) {
 template <index_t w>
 CTNN_BF16_KERNEL_TARGET inline void store_lanes(std::uint32_t* out, index_t pairs, index_t end, index_t p, index_t l0,
                                                 __m512i v) {
-    static_assert(w % 4 == 0);
+    static_assert(w % 8 == 0);
     const auto at = [&](index_t l) { return out + (l / w) * pairs * w + p * w + l % w; };
     if (l0 % w + 16 <= w) {
         _mm512_storeu_si512(at(l0), v);
-    } else if (w % 8 == 0) {
+    } else {
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(at(l0)), _mm512_castsi512_si256(v));
         if (l0 + 8 < end) _mm256_storeu_si256(reinterpret_cast<__m256i*>(at(l0 + 8)), _mm512_extracti64x4_epi64(v, 1));
-    } else {
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(at(l0)), _mm512_castsi512_si128(v));
-        if (l0 + 4 < end) _mm_storeu_si128(reinterpret_cast<__m128i*>(at(l0 + 4)), _mm512_extracti32x4_epi32(v, 1));
-        if (l0 + 8 < end) _mm_storeu_si128(reinterpret_cast<__m128i*>(at(l0 + 8)), _mm512_extracti32x4_epi32(v, 2));
-        if (l0 + 12 < end) _mm_storeu_si128(reinterpret_cast<__m128i*>(at(l0 + 12)), _mm512_extracti32x4_epi32(v, 3));
     }
 }
 
-/// Lanes l0..l0+15 (those in `m`) of rows r0 and r1 (where present) as 16 pairs (r0 in the low
-/// halves).
+/// Lanes l0..l0+15 (those in `m`) of rows r0 and r1 (where k is odd, the last pair has no r1) as
+/// 16 pairs (r0 in the low halves).
 CTNN_BF16_KERNEL_TARGET inline __m512i row_pairs(const float* r0, const float* r1, __mmask16 m) {
     const __m512i interleave = _mm512_set_epi16(31, 15, 30, 14, 29, 13, 28, 12, 27, 11, 26, 10, 25, 9, 24, 8, 23, 7,
                                                 22, 6, 21, 5, 20, 4, 19, 3, 18, 2, 17, 1, 16, 0);
-    const __m512 lo = r0 ? _mm512_maskz_loadu_ps(m, r0) : _mm512_setzero_ps();
+    const __m512 lo = _mm512_maskz_loadu_ps(m, r0);
     const __m512 hi = r1 ? _mm512_maskz_loadu_ps(m, r1) : _mm512_setzero_ps();
     return _mm512_permutexvar_epi16(interleave, reinterpret_cast<__m512i>(_mm512_cvtne2ps_pbh(hi, lo)));
 }
 CTNN_BF16_KERNEL_TARGET inline __m512i row_pairs(const std::uint16_t* r0, const std::uint16_t* r1, __mmask16 m) {
-    const __m512i lo = _mm512_cvtepu16_epi32(r0 ? _mm256_maskz_loadu_epi16(m, r0) : _mm256_setzero_si256());
+    const __m512i lo = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, r0));
     const __m512i hi = _mm512_cvtepu16_epi32(r1 ? _mm256_maskz_loadu_epi16(m, r1) : _mm256_setzero_si256());
     return _mm512_or_si512(lo, _mm512_slli_epi32(hi, 16));
 }
