@@ -43,11 +43,18 @@
 
 namespace ctnn::detail {
 
-/// Whether the CPU has AVX512_BF16 (CPUID leaf 7, sub-leaf 1, EAX bit 5).
+/// Whether the CPU has AVX512_BF16 (CPUID leaf 7, sub-leaf 1, EAX bit 5) and the operating system
+/// saves the AVX-512 registers (XCR0's SSE, AVX, opmask and upper-ZMM bits, read by xgetbv where
+/// CPUID reports OSXSAVE): without the second, the first AVX-512 instruction would fault.
 inline bool cpu_has_avx512_bf16() {
 #if defined(__x86_64__) || defined(__i386__)
     static const bool has = [] {
         unsigned a = 0, b = 0, c = 0, d = 0;
+        if (__get_cpuid(1, &a, &b, &c, &d) == 0 || (c & (1u << 27)) == 0) return false;  // OSXSAVE
+        unsigned xcr0 = 0, xcr0_high = 0;
+        __asm__("xgetbv" : "=a"(xcr0), "=d"(xcr0_high) : "c"(0));
+        constexpr unsigned avx512_state = 0x2 | 0x4 | 0x20 | 0x40 | 0x80;
+        if ((xcr0 & avx512_state) != avx512_state) return false;
         return __get_cpuid_count(7, 1, &a, &b, &c, &d) != 0 && (a & (1u << 5)) != 0;
     }();
     return has;
