@@ -2,9 +2,7 @@
 #pragma once
 
 #include <algorithm>
-#include <cstdlib>
 #include <cstring>
-#include <new>
 #include <vector>
 
 #if defined(_OPENMP)
@@ -15,6 +13,7 @@
 #endif
 
 #include "ctnn/core/config.hpp"
+#include "ctnn/device/aligned.hpp"
 #include "ctnn/device/cpu_math.hpp"
 #include "ctnn/device/device.hpp"
 #include "ctnn/device/gemm.hpp"
@@ -25,27 +24,6 @@
 namespace ctnn {
 
 namespace detail {
-/// 64-byte aligned storage: a cache line and an AVX-512 register, for Eigen's packed kernels.
-template <class T>
-struct AlignedAllocator {
-    using value_type = T;
-    static constexpr std::size_t alignment = 64;
-    AlignedAllocator() = default;
-    template <class U>
-    AlignedAllocator(const AlignedAllocator<U>&) noexcept {}
-    T* allocate(std::size_t n) {
-        const std::size_t bytes = (n * sizeof(T) + alignment - 1) / alignment * alignment;
-        void* p = std::aligned_alloc(alignment, bytes == 0 ? alignment : bytes);
-        if (!p) throw std::bad_alloc();
-        return static_cast<T*>(p);
-    }
-    void deallocate(T* p, std::size_t) noexcept { std::free(p); }
-    template <class U>
-    bool operator==(const AlignedAllocator<U>&) const noexcept {
-        return true;
-    }
-};
-
 #if defined(__SSE__)
 inline constexpr unsigned denormals_flushed = 0x8040;  ///< MXCSR's FTZ (bit 15) and DAZ (bit 6)
 inline unsigned denormal_mode() { return _mm_getcsr() & denormals_flushed; }
@@ -69,22 +47,10 @@ inline void set_denormal_mode([[maybe_unused]] unsigned mode) {
 /// The Cpu's memory, loops, sums, GEMMs and copies: host memory, OpenMP threads, Eigen's GEMM
 /// kernels or the system BLAS (device/gemm.hpp). Cpu adds its kernels; a test device with the
 /// per-item kernels of the GPU adds others (tests/support/generic_loops.hpp).
-struct CpuLoops {
+struct CpuLoops : detail::AlignedHostStorage {
     static constexpr const char* name = "cpu";
     /// Its tensors can be read in place on the host (ctnn::xview, io/xtensor.hpp).
     static constexpr bool host_memory = true;
-
-    template <class T>
-    using storage = std::vector<T, detail::AlignedAllocator<T>>;
-
-    template <class T>
-    static T* data(storage<T>& v) {
-        return v.data();
-    }
-    template <class T>
-    static const T* data(const storage<T>& v) {
-        return v.data();
-    }
 
     /// Loops shorter than this run on the calling thread: waking threads costs more.
     static constexpr index_t parallel_grain = 1 << 14;

@@ -28,7 +28,6 @@
 // The AVX512_BF16 conversion and kernel, compiled for x86-64 hosts whatever -march says (they are
 // chosen at run time); nvcc's front end is left the portable loop.
 #if defined(__x86_64__) && !defined(__CUDACC__) && (defined(__clang__) || defined(__GNUC__))
-#define CTNN_AVX512_BF16_CONVERT 1
 #define CTNN_BF16_KERNEL 1
 #include <immintrin.h>
 
@@ -108,7 +107,7 @@ inline std::string bf16_gemm_kernels() {
     return "bf16-rounded operands on the fp32 GEMM (" + why + ": the same numbers, no faster than fp32)";
 }
 
-#if defined(CTNN_AVX512_BF16_CONVERT)
+#if defined(CTNN_BF16_KERNEL)
 /// to_bf16_n with vcvtne2ps2bf16, 32 floats an instruction: for CPUs with AVX512_BF16 (every such
 /// CPU also has the F, BW and DQ subsets used here), 1.7-3 times the portable loop's rate on 128k
 /// to 6.4M floats (the seeds' operands). The same bits as to_bf16 for every input: the instruction
@@ -134,7 +133,7 @@ __attribute__((target("avx512f,avx512bw,avx512dq,avx512bf16"))) inline void to_b
 
 /// to_bf16_n on this CPU's fastest kernel: to_bf16_n_avx512 where the CPU has AVX512_BF16.
 inline void to_bf16_n_fastest(const float* x, index_t n, std::uint16_t* out) {
-#if defined(CTNN_AVX512_BF16_CONVERT)
+#if defined(CTNN_BF16_KERNEL)
     if (cpu_has_avx512_bf16()) {
         to_bf16_n_avx512(x, n, out);
         return;
@@ -252,10 +251,6 @@ private:
     std::vector<Copy> copies_;
 };
 
-/// Row-major C = alpha op(A) op(B) + beta C with A and B rounded to bf16 and the products summed in
-/// float. Its operand copies live in workspace<Scratch, ...>: a key of their own, since a
-/// convolution's columns (one operand) live in workspace<Dev, float> during the product; those of
-/// a trained network's parameters in its RoundedParameters while a scope of it is open.
 /// The fallback's product: A and B rounded to bf16 values held in floats (a product of two bf16 is
 /// exact in float), then host_gemm. Its operand copies live in workspace<Scratch, float>: a key of
 /// their own, since a convolution's columns (one operand) live in workspace<Dev, float> during the

@@ -24,15 +24,15 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <memory>
-#include <new>
 
 #if defined(_OPENMP)
 #include <omp.h>
 #endif
 
+#include "ctnn/device/aligned.hpp"
 #include "ctnn/device/device.hpp"
 #include "ctnn/device/gemm/split.hpp"
+#include "ctnn/device/workspace.hpp"
 
 // Compiled for these extensions whatever -march says; gemm/bf16.hpp calls in only where CPUID
 // reports AVX512_BF16 (every such CPU has the rest).
@@ -51,25 +51,11 @@ inline constexpr index_t kNc = 1536;      // columns of op(B) per block: 768 KiB
 inline constexpr index_t kAheadRows = 4;  // pairs of rows that packing prefetches ahead (lanes contiguous)
 inline constexpr index_t kAheadPairs = 64;  // pairs that packing prefetches ahead (k contiguous)
 
-/// A 64-byte aligned buffer of uint32 pairs that keeps its largest size (one per thread).
-class PackBuffer {
-public:
-    std::uint32_t* get(index_t n) {
-        if (n > size_) {
-            const auto bytes = static_cast<std::size_t>(n) * sizeof(std::uint32_t);
-            data_.reset(static_cast<std::uint32_t*>(::operator new(bytes, std::align_val_t{64})));
-            size_ = n;
-        }
-        return data_.get();
-    }
-
-private:
-    struct Free {
-        void operator()(std::uint32_t* p) const { ::operator delete(p, std::align_val_t{64}); }
-    };
-    std::unique_ptr<std::uint32_t, Free> data_;
-    index_t size_ = 0;
-};
+/// The keys of the packed operands' buffers in workspace(): per thread, 64-byte aligned (the
+/// micro-kernel's aligned loads), grown to the largest product's and kept.
+struct PackedA : AlignedHostStorage {};
+struct PackedB : AlignedHostStorage {};
+struct PackedShared : AlignedHostStorage {};  // the operand all threads read, on the calling thread
 
 /// A matrix X(kk, l) = src[kk * sk + l * sl] read as pairs (X(2p, l), X(2p+1, l)): one of the
 /// strides is 1 (lanes contiguous, or k contiguous). T is float (converted as it is packed) or
@@ -296,10 +282,11 @@ template <class TA, class TB>
 CTNN_BF16_KERNEL_TARGET inline void gemm_block(const Layout& lay, index_t m, index_t n, index_t k, float alpha,
                                                const TA* a, const TB* b, float beta, float* c, index_t ldc,
                                                const std::uint32_t* packed_a, const std::uint32_t* packed_b) {
-    thread_local PackBuffer a_buf, b_buf;
     const index_t k_pairs = (k + 1) / 2, pairs_max = (std::min(k, kKc) + 1) / 2;
-    std::uint32_t* ap = packed_a ? nullptr : a_buf.get(pairs_max * ((std::min(m, kMc) + kMr - 1) / kMr * kMr));
-    std::uint32_t* bp = packed_b ? nullptr : b_buf.get(pairs_max * ((std::min(n, kNc) + kNr - 1) / kNr * kNr));
+    std::uint32_t* ap =
+        packed_a ? nullptr : workspace<PackedA, std::uint32_t>(pairs_max * ((std::min(m, kMc) + kMr - 1) / kMr * kMr));
+    std::uint32_t* bp =
+        packed_b ? nullptr : workspace<PackedB, std::uint32_t>(pairs_max * ((std::min(n, kNc) + kNr - 1) / kNr * kNr));
     for (index_t jc = 0; jc < n; jc += kNc) {
         const index_t nc = std::min(kNc, n - jc);
         for (index_t pc = 0; pc < k; pc += kKc) {
@@ -335,10 +322,9 @@ void gemm(Trans ta, Trans tb, index_t m, index_t n, index_t k, float alpha, cons
         gemm_block(lay, m, n, k, alpha, a, b, beta, c, ldc, nullptr, nullptr);
         return;
     }
-    thread_local PackBuffer shared_buf;
     const index_t k_pairs = (k + 1) / 2;
     const index_t shared_lanes = split.rows ? (n + kNr - 1) / kNr * kNr : (m + kMr - 1) / kMr * kMr;
-    std::uint32_t* shared = shared_buf.get(k_pairs * shared_lanes);
+    std::uint32_t* shared = workspace<PackedShared, std::uint32_t>(k_pairs * shared_lanes);
 #if defined(_OPENMP)
 #pragma omp parallel num_threads(static_cast<int>(split.threads))
 #endif
